@@ -1,0 +1,55 @@
+"""The digital-readiness survey application."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from survey import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration layers, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=config.instance_path_from_env(),
+        instance_relative_config=True,
+        template_folder="../templates",
+    )
+    config.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from survey import database, i18n  # noqa: F401  (database registers engine events)
+    from survey.auth import load_staff_user
+    from survey.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_staff_user)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from survey.cli import register
+
+    register(app)
+
+
+def _project_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

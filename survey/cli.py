@@ -1,0 +1,249 @@
+"""Command-line interface: ``flask --app survey <command>``.
+
+Every command reports what it did and exits non-zero with a clear message on bad
+input. Commands are thin: they parse, call a service, commit once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import flask_migrate
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from survey import frameworks
+from survey.auth.passwords import generate_password, password_problem
+from survey.extensions import db
+from survey.models import FrameworkVersion, Role, StaffUser, Wave
+from survey.registry import demo, reference_data
+from survey.responses.scoring import recompute_wave
+from survey.scoring import FrameworkError, InvalidAnswers, scorer_for
+from survey.scoring.export import framework_contract
+from survey.statistics import dimensions, report
+from survey.statistics import rollup as rollups
+
+DEMO_ADMIN_EMAIL = "demo.admin@example.org"
+
+
+def register(app: Flask) -> None:
+    for command in (
+        init_db,
+        seed_reference,
+        create_user,
+        seed_demo,
+        framework_group,
+        score,
+        rollup,
+        recompute_scores,
+    ):
+        app.cli.add_command(command)
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    flask_migrate.upgrade()
+    url = db.engine.url.render_as_string(hide_password=True)
+    click.echo(f"Database {url} is at the newest schema.")
+
+
+@click.command("seed-reference")
+@click.option("--units", type=click.Path(dir_okay=False), help="CSV of administrative units.")
+@click.option("--sectors", type=click.Path(dir_okay=False), help="CSV of VSIC sections.")
+def seed_reference(units: str | None, sectors: str | None) -> None:
+    """Load units, sectors, reference figures and frameworks (safe to run again)."""
+    from pathlib import Path
+
+    try:
+        results = {
+            "administrative units": reference_data.load_units(db.session, *([Path(units)] if units else [])),
+            "sectors": reference_data.load_sectors(db.session, *([Path(sectors)] if sectors else [])),
+            "reference figures": reference_data.load_reference_figures(db.session),
+            "framework versions": reference_data.record_frameworks(db.session),
+        }
+    except (reference_data.ReferenceDataError, FrameworkError) as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    db.session.commit()
+    for name, result in results.items():
+        click.echo(f"{name}: {result}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+def create_user(email: str, role: str) -> None:
+    """Create a staff account; the password is read from a prompt (or stdin), never an argument."""
+    email = email.strip().lower()
+    if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
+        _fail(f"{email!r} is not an email address.")
+    if db.session.scalar(select(StaffUser).filter_by(email=email)):
+        _fail(f"A staff account for {email} already exists.")
+    interactive = sys.stdin.isatty()
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=interactive, prompt_suffix=": ")
+    problem = password_problem(password, email)
+    if problem:
+        _fail(problem)
+    user = StaffUser(email=email, role=Role(role))
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _fail(f"A staff account for {email} already exists.")
+    click.echo(f"Created {role} account {email}.")
+
+
+@click.command("seed-demo")
+@click.option("--firms", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--seed", type=int, default=2025, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the demo wave already exists.")
+def seed_demo(firms: int, seed: int, if_empty: bool) -> None:
+    """Create a synthetic register, an open demo wave with answers, and a demo admin."""
+    if demo.demo_present(db.session):
+        if if_empty:
+            click.echo("Demo data already present; nothing changed.")
+            return
+        _fail("Demo data already present (the demo wave exists).")
+    code = current_app.config["DEFAULT_FRAMEWORK"]
+    version = db.session.scalars(
+        select(FrameworkVersion).filter_by(code=code).order_by(FrameworkVersion.version.desc())
+    ).first()
+    if version is None:
+        _fail(f"Framework {code} is not recorded: run seed-reference first.")
+    try:
+        result = demo.seed_demo(db.session, firms, seed, version)
+    except ValueError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    password = None
+    if db.session.scalar(select(StaffUser).filter_by(email=DEMO_ADMIN_EMAIL)) is None:
+        password = generate_password()
+        admin = StaffUser(email=DEMO_ADMIN_EMAIL, role=Role.ADMIN)
+        admin.set_password(password)
+        db.session.add(admin)
+    db.session.commit()
+    click.echo(
+        f"Demo register: {result.firms} firms; wave {result.wave.name!r} (id {result.wave.id}): "
+        f"{result.responses} responses, {result.submitted} submitted."
+    )
+    if password:
+        click.echo(f"Demo staff account: {DEMO_ADMIN_EMAIL}  password: {password}")
+
+
+@click.group("framework")
+def framework_group() -> None:
+    """Inspect the assessment frameworks shipped with the application."""
+
+
+@framework_group.command("list")
+def framework_list() -> None:
+    for code, version, path in frameworks.files():
+        click.echo(f"{code}\tv{version}\t{path.name}")
+
+
+@framework_group.command("export")
+@click.argument("code")
+@click.option("--version", "version", type=int, help="Default: the newest version.")
+def framework_export(code: str, version: int | None) -> None:
+    """Print a framework as JSON (pillars, criteria, options, points, levels)."""
+    try:
+        framework = frameworks.load(code, version)
+    except FrameworkError as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(framework_contract(framework), ensure_ascii=False, indent=2))
+
+
+def _score_one(item) -> dict:
+    if not isinstance(item, dict) or not isinstance(item.get("answers"), dict):
+        raise ValueError('expected {"framework", "version", "answers": {...}}')
+    code, version = item.get("framework"), item.get("version")
+    if not isinstance(code, str) or not (version is None or isinstance(version, int)):
+        raise ValueError('"framework" must be a code and "version" a whole number')
+    try:
+        framework = frameworks.load(code, version)
+    except FrameworkError as exc:
+        raise ValueError(str(exc)) from None
+    return scorer_for(framework).score(item["answers"]).to_dict()
+
+
+@click.command("score")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def score(file) -> None:
+    """Score answers given as JSON (FILE or stdin); needs no database.
+
+    An object gives one scorecard; an array gives an array, with {"error": …} in place
+    of each invalid element (and a non-zero exit).
+    """
+    try:
+        data = json.load(file)
+    except (ValueError, UnicodeDecodeError) as exc:
+        _fail(f"input is not valid JSON: {exc}")
+    if isinstance(data, list):
+        results, failed = [], False
+        for item in data:
+            try:
+                results.append(_score_one(item))
+            except (ValueError, InvalidAnswers) as exc:
+                results.append({"error": str(exc)})
+                failed = True
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        if failed:
+            click.echo("error: some elements could not be scored", err=True)
+            sys.exit(1)
+        return
+    try:
+        click.echo(json.dumps(_score_one(data), ensure_ascii=False, indent=2))
+    except (ValueError, InvalidAnswers) as exc:
+        _fail(str(exc))
+
+
+def _wave(identifier: str) -> Wave:
+    wave = None
+    if identifier.isdigit():
+        wave = db.session.get(Wave, int(identifier))
+    if wave is None:
+        wave = db.session.scalar(select(Wave).filter_by(name=identifier))
+    if wave is None:
+        _fail(f"No wave with id or name {identifier!r}.")
+    return wave
+
+
+@click.command("rollup")
+@click.option("--wave", "wave_id", required=True, help="Wave id or exact name.")
+@click.option("--by", type=click.Choice(list(dimensions.DIMENSIONS)), help="Break down by.")
+@click.option("--compare-to", help="An earlier wave: report the change in weighted shares.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+def rollup(wave_id: str, by: str | None, compare_to: str | None, fmt: str) -> None:
+    """The wave's tier shares, level distribution, pillar means and population estimate."""
+    wave = _wave(wave_id)
+    strata = current_app.config["ROLLUP_STRATA"]
+    try:
+        result = rollups.rollup(db.session, wave, by=by, strata=strata)
+    except dimensions.UnknownDimension as exc:
+        _fail(f"ROLLUP_STRATA: {exc}")
+    if compare_to:
+        result["change"] = rollups.compare(db.session, _wave(compare_to), wave, strata)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.as_text(result))
+
+
+@click.command("recompute-scores")
+@click.option("--wave", "wave_id", required=True, help="Wave id or exact name.")
+def recompute_scores(wave_id: str) -> None:
+    """Rescore a wave's submitted responses and report how many scorecards changed."""
+    wave = _wave(wave_id)
+    result = recompute_wave(db.session, wave)
+    db.session.commit()
+    click.echo(f"Wave {wave_id}: {result.checked} scorecards checked, {result.changed} changed.")

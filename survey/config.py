@@ -1,0 +1,83 @@
+"""Configuration layering: built-in defaults, then ``instance/config.py``, then ``SURVEY_*``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+DEFAULTS: dict[str, object] = {
+    # None means "SQLite file in the instance folder"; resolved in ``finalise``.
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ["vi", "en"],
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Post-stratification cells for population estimates (see README, "Statistics").
+    "ROLLUP_STRATA": ["size_group", "size_class"],
+    # The framework a new wave uses unless staff choose another.
+    "DEFAULT_FRAMEWORK": "dbi-2021-sme",
+}
+
+
+def instance_path_from_env() -> str | None:
+    """Return ``SURVEY_INSTANCE_PATH`` if set; Flask insists that it is absolute."""
+    path = os.environ.get("SURVEY_INSTANCE_PATH")
+    if path and not os.path.isabs(path):
+        raise RuntimeError(f"SURVEY_INSTANCE_PATH must be an absolute path, got {path!r}")
+    return path or None
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Apply the layers in order; ``test_config`` (tests only) is applied last."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SURVEY")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    finalise(app)
+
+
+def finalise(app: Flask) -> None:
+    """Derive settings that depend on others: the database URL and the secret key."""
+    url = app.config["DATABASE_URL"]
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """Read the key generated into the instance folder, creating it on first run.
+
+    A shipped fallback key would let anyone forge sessions, so there is none: if the
+    key can neither be read nor written, only debug and testing runs may go on, with
+    a throw-away key.
+    """
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    try:
+        if path.exists():
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key + "\n")
+        return key
+    except OSError as exc:
+        if app.debug or app.testing:
+            return secrets.token_hex(32)
+        raise RuntimeError(f"No secret key: set SURVEY_SECRET_KEY or make {path} writable ({exc})") from exc

@@ -1,0 +1,29 @@
+"""Connection-level settings for SQLite, applied to every engine the app creates."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; turn it
+    # off and emit BEGIN ourselves (see "_sqlite_on_begin"), as SQLAlchemy documents.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    # WAL lets readers proceed while a respondent's save is being written.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

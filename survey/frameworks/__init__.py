@@ -1,0 +1,38 @@
+"""The framework files shipped with the package: ``<code>.v<version>.yaml``."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from survey.scoring.definition import Framework, FrameworkError, load_file
+
+FOLDER = Path(__file__).resolve().parent
+_NAME = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>[0-9]+)\.yaml$")
+
+
+def files() -> list[tuple[str, int, Path]]:
+    """(code, version, path) of every framework file, oldest version first."""
+    found = []
+    for path in FOLDER.glob("*.yaml"):
+        match = _NAME.match(path.name)
+        if match:
+            found.append((match["code"], int(match["version"]), path))
+    return sorted(found)
+
+
+@cache
+def load(code: str, version: int | None = None) -> Framework:
+    """The packaged framework ``code`` at ``version`` (default: its newest)."""
+    candidates = [(v, p) for c, v, p in files() if c == code and (version is None or v == version)]
+    if not candidates:
+        which = code if version is None else f"{code} version {version}"
+        raise FrameworkError(f"no framework file for {which}")
+    wanted, path = max(candidates)
+    framework, _ = load_file(path)
+    if (framework.code, framework.version) != (code, wanted):
+        raise FrameworkError(
+            f"{path}: declares {framework.code} v{framework.version}, its name says {code} v{wanted}"
+        )
+    return framework

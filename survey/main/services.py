@@ -1,0 +1,31 @@
+"""Queries behind the home page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import Response, ResponseState, Wave, WaveState
+from survey.models.base import utcnow
+
+
+def current_wave() -> Wave | None:
+    """The open wave accepting answers now; otherwise the next one to open, if any."""
+    now = utcnow()
+    open_wave = db.session.scalars(
+        select(Wave)
+        .where(Wave.state == WaveState.OPEN, Wave.opens_at <= now, Wave.closes_at > now)
+        .order_by(Wave.opens_at.desc())
+    ).first()
+    if open_wave is not None:
+        return open_wave
+    return db.session.scalars(select(Wave).where(Wave.opens_at > now).order_by(Wave.opens_at)).first()
+
+
+def wave_counts(wave: Wave) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Response.state, func.count()).where(Response.wave_id == wave.id).group_by(Response.state)
+    ).all()
+    counts = {state.value: 0 for state in ResponseState}
+    counts.update({state.value: n for state, n in rows})
+    return counts

@@ -1,0 +1,50 @@
+"""Public pages that are not the survey itself: home, language switch, health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from survey import i18n
+from survey.extensions import db
+from survey.main import services
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    wave = services.current_wave()
+    stats = services.wave_counts(wave) if wave else None
+    return render_template("main/home.html", wave=wave, stats=stats)
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in i18n.supported():
+        abort(400)
+    session[i18n.SESSION_KEY] = lang
+    return redirect(_local_target(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1")).scalar_one()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+def _local_target(target: str | None) -> str:
+    """Only a path on this site: an absolute or scheme-relative URL could send users away."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("main.home")

@@ -1,0 +1,33 @@
+"""Typed SQLAlchemy models; import from here."""
+
+from survey.models.base import Base
+from survey.models.enterprise import Enterprise, Ownership
+from survey.models.framework import FrameworkVersion
+from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
+from survey.models.response import Response, ResponsePillarScore, ResponseState, ReviewState
+from survey.models.staff import AuditEvent, Role, StaffUser
+from survey.models.wave import Wave, WaveState
+from survey.registry.size_class import SizeClass, SizeGroup
+
+__all__ = [
+    "AdminUnit",
+    "AuditEvent",
+    "Base",
+    "EconomicPillar",
+    "Enterprise",
+    "FrameworkVersion",
+    "Ownership",
+    "ReferenceFigure",
+    "Response",
+    "ResponsePillarScore",
+    "ResponseState",
+    "ReviewState",
+    "Role",
+    "Sector",
+    "SizeClass",
+    "SizeGroup",
+    "StaffUser",
+    "UnitKind",
+    "Wave",
+    "WaveState",
+]

@@ -1,0 +1,83 @@
+"""A firm's answers in one wave, with the scorecard stored in aggregatable columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, UTCDateTime, str_enum, utcnow
+from survey.models.enterprise import Enterprise, FirmProfileMixin
+from survey.models.wave import Wave
+
+
+class ResponseState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+class Response(FirmProfileMixin, Base):
+    __tablename__ = "responses"
+    __table_args__ = (
+        # One response per firm per wave, whatever the application does.
+        UniqueConstraint("enterprise_id", "wave_id"),
+        # The rollup's WHERE clause.
+        Index("ix_responses_wave_state_review", "wave_id", "state", "review_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    state: Mapped[ResponseState] = mapped_column(str_enum(ResponseState), default=ResponseState.DRAFT)
+    review_state: Mapped[ReviewState] = mapped_column(str_enum(ReviewState), default=ReviewState.PENDING)
+    #: ``{criterion code: option code | [option codes]}`` as the framework defines them.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Codes from the framework's Industry 4.0 technology checklist.
+    technologies: Mapped[list] = mapped_column(JSON, default=list)
+
+    # The stored scorecard (None until submitted and scored).
+    total_points: Mapped[int | None]
+    overall_level: Mapped[int | None] = mapped_column(SmallInteger)
+    tier: Mapped[str | None] = mapped_column(String(20))
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Optimistic lock: a stale write raises instead of silently overwriting.
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    wave: Mapped[Wave] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    pillar_scores: Mapped[list[ResponsePillarScore]] = relationship(
+        back_populates="response",
+        cascade="all, delete-orphan",
+        order_by="ResponsePillarScore.position",
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class ResponsePillarScore(Base):
+    """One pillar of a stored scorecard; a row per pillar so any framework fits."""
+
+    __tablename__ = "response_pillar_scores"
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    pillar_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: The pillar's order in the framework, for display.
+    position: Mapped[int] = mapped_column(SmallInteger)
+    points: Mapped[int]
+    max_points: Mapped[int]
+    level: Mapped[int] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="pillar_scores")

@@ -1,0 +1,37 @@
+"""Survey waves: one round of the assessment, pinned to one framework version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, UTCDateTime, str_enum, utcnow
+from survey.models.framework import FrameworkVersion
+
+
+class WaveState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Wave(Base):
+    __tablename__ = "waves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id"))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[WaveState] = mapped_column(str_enum(WaveState), default=WaveState.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    framework_version: Mapped[FrameworkVersion] = relationship()
+
+    def accepts_answers(self, now: datetime) -> bool:
+        """Open for submissions: opened by staff and within its dates."""
+        return self.state == WaveState.OPEN and self.opens_at <= now < self.closes_at

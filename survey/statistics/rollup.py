@@ -1,0 +1,259 @@
+"""Rolling a wave's scorecards up into the city's figures, in SQL.
+
+Every figure is a GROUP BY over the stored scorecard columns; Python only turns the
+few grouped rows into shares and intervals (survey.scoring.stats). Nothing here loads
+response objects, so time and memory do not grow with rows fetched per response.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import Enum
+
+from sqlalchemy import Float, cast, func, select
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    AdminUnit,
+    Enterprise,
+    ReferenceFigure,
+    Response,
+    ResponsePillarScore,
+    ResponseState,
+    ReviewState,
+    Sector,
+    Wave,
+)
+from survey.responses.scoring import framework_of
+from survey.scoring import stats
+from survey.statistics import dimensions
+
+DEFAULT_STRATA = ("size_group", "size_class")
+
+
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
+
+
+def _response_filter(wave: Wave):
+    """Only what the city's figures may count: submitted and not rejected in review."""
+    return (
+        Response.wave_id == wave.id,
+        Response.state == ResponseState.SUBMITTED,
+        Response.review_state != ReviewState.REJECTED,
+    )
+
+
+def tier_level_counts(session: Session, wave: Wave, by: list[str]) -> list[tuple]:
+    """Rows of (*dimension values, tier, overall level, count)."""
+    query, cols = dimensions.columns(select(Response.id).select_from(Response), by, Response)
+    query = (
+        query.with_only_columns(*cols, Response.tier, Response.overall_level, func.count())
+        .where(*_response_filter(wave))
+        .group_by(*cols, Response.tier, Response.overall_level)
+    )
+    return session.execute(query).all()
+
+
+def pillar_means(session: Session, wave: Wave, by: list[str]) -> list[tuple]:
+    """Rows of (*dimension values, pillar code, mean percent of the pillar maximum)."""
+    percent = cast(ResponsePillarScore.points, Float) * 100.0 / ResponsePillarScore.max_points
+    query, cols = dimensions.columns(
+        select(Response.id).select_from(Response).join(ResponsePillarScore), by, Response
+    )
+    query = (
+        query.with_only_columns(*cols, ResponsePillarScore.pillar_code, func.avg(percent))
+        .where(*_response_filter(wave))
+        .group_by(*cols, ResponsePillarScore.pillar_code)
+    )
+    return session.execute(query).all()
+
+
+def register_counts(session: Session, strata: list[str]) -> list[tuple]:
+    query, cols = dimensions.columns(select(Enterprise.id).select_from(Enterprise), strata, Enterprise)
+    return session.execute(query.with_only_columns(*cols, func.count()).group_by(*cols)).all()
+
+
+def respondent_counts(session: Session, wave: Wave, strata: list[str]) -> list[tuple]:
+    query, cols = dimensions.columns(select(Response.id).select_from(Response), strata, Response)
+    query = (
+        query.with_only_columns(*cols, Response.tier, func.count())
+        .where(*_response_filter(wave))
+        .group_by(*cols, Response.tier)
+    )
+    return session.execute(query).all()
+
+
+def _group(key, n, tier_counts, level_counts, means, tiers, levels) -> dict:
+    return {
+        "key": key,
+        "n": n,
+        "tiers": stats.shares(tier_counts, tiers),
+        "levels": {str(level): level_counts.get(level, 0) for level in levels},
+        "pillar_means": means,
+    }
+
+
+def _groups(tier_rows, mean_rows, width: int, tiers, levels, pillars) -> dict:
+    """Fold grouped rows into one dict per dimension-value key (a tuple of ``width``)."""
+    tier_counts: dict = defaultdict(lambda: defaultdict(int))
+    level_counts: dict = defaultdict(lambda: defaultdict(int))
+    for row in tier_rows:
+        key = tuple(_plain(v) for v in row[:width])
+        tier, level, count = row[width:]
+        tier_counts[key][tier] += count
+        level_counts[key][level] += count
+    means: dict = defaultdict(dict)
+    for row in mean_rows:
+        key = tuple(_plain(v) for v in row[:width])
+        means[key][row[width]] = round(float(row[width + 1]), 2)
+    return {
+        key: _group(
+            key,
+            sum(counts.values()),
+            counts,
+            level_counts[key],
+            {p: means[key].get(p) for p in pillars},
+            tiers,
+            levels,
+        )
+        for key, counts in tier_counts.items()
+    }
+
+
+def population_estimate(session: Session, wave: Wave, strata: list[str], tiers: list[str]) -> dict:
+    """Post-stratified shares of each tier for the register population (see README)."""
+    population = {tuple(_plain(v) for v in row[:-1]): row[-1] for row in register_counts(session, strata)}
+    respondents: dict = defaultdict(lambda: defaultdict(int))
+    for row in respondent_counts(session, wave, strata):
+        key = tuple(_plain(v) for v in row[: len(strata)])
+        respondents[key][row[len(strata)]] += row[-1]
+
+    def known(key) -> bool:
+        return all(v is not None for v in key)
+
+    cells = sorted({k for k in (*population, *respondents) if known(k)}, key=lambda k: tuple(map(str, k)))
+    unstratified_respondents = sum(sum(c.values()) for k, c in respondents.items() if not known(k))
+    unstratified_register = sum(n for k, n in population.items() if not known(k))
+    tier_estimates = {}
+    effective_n = coverage = 0.0
+    uncovered: tuple = ()
+    for tier in tiers:
+        result = stats.post_stratified(
+            stats.Stratum(
+                key=key,
+                population=population.get(key, 0),
+                respondents=sum(respondents[key].values()),
+                successes=respondents[key].get(tier, 0),
+            )
+            for key in cells
+        )
+        interval = result.interval
+        tier_estimates[tier] = {
+            "estimate": interval.estimate if interval else None,
+            "ci_low": interval.low if interval else None,
+            "ci_high": interval.high if interval else None,
+        }
+        effective_n, coverage, uncovered = result.effective_n, result.coverage, result.uncovered
+    return {
+        "strata_by": list(strata),
+        "tiers": tier_estimates,
+        "effective_n": round(effective_n, 2),
+        "coverage": coverage,
+        "register_size": sum(population.values()),
+        "register_unstratified": unstratified_register,
+        "respondents_unstratified": unstratified_respondents,
+        "strata": [
+            {
+                "key": dict(zip(strata, key, strict=True)),
+                "population": population.get(key, 0),
+                "respondents": sum(respondents[key].values()),
+                "response_rate": (
+                    sum(respondents[key].values()) / population[key] if population.get(key) else None
+                ),
+            }
+            for key in cells
+        ],
+        # Respondents in a cell the register does not have cannot be weighted either.
+        "uncovered": [dict(zip(strata, key, strict=True)) for key in uncovered],
+    }
+
+
+def _labels(session: Session, by: str) -> dict:
+    if by == "sector":
+        return {s.code: {"vi": s.name_vi, "en": s.name_en} for s in session.scalars(select(Sector))}
+    if by == "unit":
+        return {u.code: {"vi": u.name_vi, "en": u.name_vi} for u in session.scalars(select(AdminUnit))}
+    return {}
+
+
+def rollup(
+    session: Session,
+    wave: Wave,
+    by: str | None = None,
+    strata: list[str] | tuple[str, ...] = DEFAULT_STRATA,
+) -> dict:
+    """The wave's figures: overall, optionally by one dimension, and the population estimate."""
+    framework = framework_of(wave.framework_version)
+    tiers = [t.code for t in framework.tiers]
+    levels = [lv.level for lv in framework.levels]
+    pillars = [p.code for p in framework.pillars]
+    strata = list(strata)
+    dimensions.check([*strata, *([by] if by else [])])
+
+    overall = _groups(
+        tier_level_counts(session, wave, []),
+        pillar_means(session, wave, []),
+        0,
+        tiers,
+        levels,
+        pillars,
+    ).get(()) or _group((), 0, {}, {}, dict.fromkeys(pillars), tiers, levels)
+    overall.pop("key")
+    result = {
+        "wave": {"id": wave.id, "name": wave.name, "year": wave.year},
+        "framework": {"code": framework.code, "version": framework.version},
+        "tiers": tiers,
+        "levels": levels,
+        "pillars": pillars,
+        "overall": overall,
+        "population": population_estimate(session, wave, strata, tiers),
+        "reference": [
+            {"code": f.code, "year": f.year, "value": f.value, "tier": f.tier, "source": f.source}
+            for f in session.scalars(select(ReferenceFigure).order_by(ReferenceFigure.code))
+        ],
+    }
+    if by:
+        labels = _labels(session, by)
+        groups = _groups(
+            tier_level_counts(session, wave, [by]),
+            pillar_means(session, wave, [by]),
+            1,
+            tiers,
+            levels,
+            pillars,
+        )
+        result["by"] = by
+        result["groups"] = [
+            {**group, "key": key[0], "label": labels.get(key[0])}
+            for key, group in sorted(groups.items(), key=lambda item: str(item[0][0]))
+        ]
+    return result
+
+
+def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA) -> dict:
+    """Change in each tier's weighted share between two waves, with Newcombe's interval."""
+    a = rollup(session, earlier, strata=strata)
+    b = rollup(session, later, strata=strata)
+    changes = {}
+    for tier in [t for t in b["tiers"] if t in a["tiers"]]:
+        ea, eb = a["population"]["tiers"][tier], b["population"]["tiers"][tier]
+        if ea["estimate"] is None or eb["estimate"] is None:
+            changes[tier] = None
+            continue
+        d = stats.difference(
+            stats.Interval(eb["estimate"], eb["ci_low"], eb["ci_high"]),
+            stats.Interval(ea["estimate"], ea["ci_low"], ea["ci_high"]),
+        )
+        changes[tier] = {"difference": d.estimate, "ci_low": d.low, "ci_high": d.high}
+    return {"earlier": a["wave"], "later": b["wave"], "tiers": changes}
