@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 
 SESSION_KEY = "lang"
 
@@ -32,4 +32,10 @@ def localised(text: dict[str, str] | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(current_language=current_language, localised=localised)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        localised=localised,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
+    )

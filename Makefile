@@ -1,0 +1,48 @@
+# The README's commands. `make run` and `make test` are all a new machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app survey
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install translations browser lint format bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Catalogues are compiled here, never committed as binaries.
+translations: install
+	$(BIN)/pybabel compile --statistics -d survey/translations
+
+# Browser tests drive Debian's chromium; install it when missing and we may.
+browser:
+	@test -x /usr/bin/chromium || .ci/install-chromium
+
+run: translations
+	$(FLASK) init-db
+	$(FLASK) seed-reference
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --port $(PORT)
+
+test: translations browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""Factories for the main models: each builds a valid object, adds it and flushes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from sqlalchemy import select
+from stdnum.vn import mst
+
+from survey.extensions import db
+from survey.models import (
+    AdminUnit,
+    Enterprise,
+    FrameworkVersion,
+    Ownership,
+    Response,
+    ResponseState,
+    Wave,
+    WaveState,
+)
+from survey.models.base import utcnow
+from survey.responses.scoring import score_response
+
+_serial = itertools.count(1)
+
+
+def tax_code() -> str:
+    """A fresh valid tax code (prefix 03 keeps clear of the demo data's 02)."""
+    while True:
+        body = f"03{next(_serial):07d}"
+        check = mst.calc_check_digit(body)
+        if len(check) == 1:
+            return body + check
+
+
+def unit(code: str = "11311") -> AdminUnit:
+    return db.session.scalars(select(AdminUnit).filter_by(code=code)).one()
+
+
+def enterprise(**fields) -> Enterprise:
+    defaults = {
+        "tax_code": tax_code(),
+        "name": "Công ty TNHH Thử Nghiệm",
+        "unit_id": unit().id,
+        "sector_code": "C",
+        "ownership": Ownership.PRIVATE,
+        "employees": 20,
+        "revenue_vnd": 5_000_000_000,
+        "capital_vnd": 2_000_000_000,
+    }
+    firm = Enterprise(**{**defaults, **fields})
+    db.session.add(firm)
+    db.session.flush()
+    return firm
+
+
+def wave(open_now: bool = True, **fields) -> Wave:
+    now = utcnow()
+    version = (
+        fields.pop("framework_version", None)
+        or db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=1)).one()
+    )
+    defaults = {
+        "name": f"Wave {next(_serial)}",
+        "year": 2025,
+        "framework_version": version,
+        "opens_at": now - timedelta(days=1),
+        "closes_at": now + timedelta(days=30),
+        "state": WaveState.OPEN if open_now else WaveState.DRAFT,
+    }
+    w = Wave(**{**defaults, **fields})
+    db.session.add(w)
+    db.session.flush()
+    return w
+
+
+PROFILE = ("unit_id", "sector_code", "ownership", "employees", "revenue_vnd", "capital_vnd")
+
+
+def response(
+    wave: Wave, firm: Enterprise | None = None, answers: dict | None = None, submit: bool = True, **fields
+) -> Response:
+    """A response; with ``answers`` (and ``submit``) it is submitted and scored."""
+    firm = firm or enterprise()
+    r = Response(
+        wave=wave,
+        enterprise=firm,
+        answers=answers or {},
+        **{**{k: getattr(firm, k) for k in PROFILE}, **fields},
+    )
+    db.session.add(r)
+    if answers is not None and submit:
+        r.state = ResponseState.SUBMITTED
+        r.submitted_at = utcnow()
+        score_response(r)
+    db.session.flush()
+    return r
+
+
+def answers_at(framework, fraction: float) -> dict:
+    """Answers putting every criterion at about ``fraction`` of its maximum."""
+    result = {}
+    for _, criterion in framework.criteria():
+        options = criterion.options
+        if criterion.kind.value == "multi":
+            paying = [o for o in options if o.points > 0]
+            take = round(len(paying) * fraction)
+            result[criterion.code] = [o.code for o in paying[:take]] or [
+                o.code for o in options if o.points == 0
+            ][:1]
+        else:
+            result[criterion.code] = options[round(fraction * (len(options) - 1))].code
+    return result
