@@ -12,6 +12,7 @@ import sys
 import click
 import flask_migrate
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -48,6 +49,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
     flask_migrate.upgrade()
@@ -58,6 +60,7 @@ def init_db() -> None:
 @click.command("seed-reference")
 @click.option("--units", type=click.Path(dir_okay=False), help="CSV of administrative units.")
 @click.option("--sectors", type=click.Path(dir_okay=False), help="CSV of VSIC sections.")
+@with_appcontext
 def seed_reference(units: str | None, sectors: str | None) -> None:
     """Load units, sectors, reference figures and frameworks (safe to run again)."""
     from pathlib import Path
@@ -80,6 +83,7 @@ def seed_reference(units: str | None, sectors: str | None) -> None:
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@with_appcontext
 def create_user(email: str, role: str) -> None:
     """Create a staff account; the password is read from a prompt (or stdin), never an argument."""
     email = email.strip().lower()
@@ -107,6 +111,7 @@ def create_user(email: str, role: str) -> None:
 @click.option("--firms", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--seed", type=int, default=2025, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the demo wave already exists.")
+@with_appcontext
 def seed_demo(firms: int, seed: int, if_empty: bool) -> None:
     """Create a synthetic register, an open demo wave with answers, and a demo admin."""
     if demo.demo_present(db.session):
@@ -146,6 +151,7 @@ def framework_group() -> None:
 
 
 @framework_group.command("list")
+@with_appcontext
 def framework_list() -> None:
     for code, version, path in frameworks.files():
         click.echo(f"{code}\tv{version}\t{path.name}")
@@ -154,6 +160,7 @@ def framework_list() -> None:
 @framework_group.command("export")
 @click.argument("code")
 @click.option("--version", "version", type=int, help="Default: the newest version.")
+@with_appcontext
 def framework_export(code: str, version: int | None) -> None:
     """Print a framework as JSON (pillars, criteria, options, points, levels)."""
     try:
@@ -178,6 +185,7 @@ def _score_one(item) -> dict:
 
 @click.command("score")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@with_appcontext
 def score(file) -> None:
     """Score answers given as JSON (FILE or stdin); needs no database.
 
@@ -223,6 +231,7 @@ def _wave(identifier: str) -> Wave:
 @click.option("--by", type=click.Choice(list(dimensions.DIMENSIONS)), help="Break down by.")
 @click.option("--compare-to", help="An earlier wave: report the change in weighted shares.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@with_appcontext
 def rollup(wave_id: str, by: str | None, compare_to: str | None, fmt: str) -> None:
     """The wave's tier shares, level distribution, pillar means and population estimate."""
     wave = _wave(wave_id)
@@ -241,6 +250,7 @@ def rollup(wave_id: str, by: str | None, compare_to: str | None, fmt: str) -> No
 
 @click.command("recompute-scores")
 @click.option("--wave", "wave_id", required=True, help="Wave id or exact name.")
+@with_appcontext
 def recompute_scores(wave_id: str) -> None:
     """Rescore a wave's submitted responses and report how many scorecards changed."""
     wave = _wave(wave_id)
