@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from survey import create_app
 from survey.extensions import db as _db
@@ -24,6 +26,27 @@ TEST_SECRET = "test-secret-key-not-for-production"
 
 def make_app(database_url: str, **extra):
     return create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, **extra})
+
+
+@contextmanager
+def scratch_database(database_url: str, suffix: str, folder):
+    """An empty database of its own beside the test database: a SQLite file in
+    ``folder``, or a PostgreSQL database named ``<test database>_<suffix>``."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{folder / (suffix + '.sqlite')}"
+        return
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
