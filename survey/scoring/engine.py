@@ -27,6 +27,10 @@ class AnswerProblem:
         return f"{self.criterion}: {self.message}"
 
 
+class _Invalid(Exception):
+    """Internal: the fast scoring path met something it does not accept."""
+
+
 class InvalidAnswers(ValueError):
     """Answers that cannot be scored; ``problems`` names each criterion at fault."""
 
@@ -99,23 +103,13 @@ class Scorer:
 
     def score(self, answers: Answers) -> Scorecard:
         """Score valid answers; raises InvalidAnswers (naming criteria) otherwise."""
-        problems = self.validate(answers)
-        if problems:
-            raise InvalidAnswers(problems)
+        try:
+            criterion_points, pillar_points = self._points(answers)
+        except _Invalid:
+            # The fast path only knows that something is wrong; say exactly what.
+            problems = self.validate(answers) or [AnswerProblem("answers", "cannot be scored")]
+            raise InvalidAnswers(problems) from None
         pillars = self.framework.pillars
-        pillar_points = [0] * len(pillars)
-        criterion_points: dict[str, int] = {}
-        for code, criterion in self.criteria.items():
-            answer = answers.get(code)
-            if answer is None:
-                points = 0
-            elif criterion.multi:
-                points = min(sum(criterion.points[o] for o in answer), criterion.max_points)
-            else:
-                points = criterion.points[answer]
-            criterion_points[code] = points
-            pillar_points[criterion.pillar_index] += points
-
         pillar_scores = []
         for index, pillar in enumerate(pillars):
             points = pillar_points[index]
@@ -142,6 +136,43 @@ class Scorer:
             overall_level=overall,
             tier=self.tier(overall),
         )
+
+    def _points(self, answers: Answers) -> tuple[dict[str, int], list[int]]:
+        """Points per criterion and per pillar in one pass; raises _Invalid on any problem.
+
+        Scoring is on the hot path of every submission and of rescoring a whole wave, so
+        valid answers take this single pass and only invalid ones pay for ``validate``.
+        """
+        if type(answers) is not dict:
+            raise _Invalid
+        pillar_points = [0] * len(self.framework.pillars)
+        criterion_points: dict[str, int] = {}
+        present = 0
+        try:
+            for code, criterion in self.criteria.items():
+                answer = answers.get(code)
+                if answer is None:
+                    if criterion.required:
+                        raise _Invalid
+                    present += code in answers
+                    points = 0
+                elif criterion.multi:
+                    if type(answer) is not list or len(set(answer)) != len(answer):
+                        raise _Invalid
+                    points = min(sum(criterion.points[o] for o in answer), criterion.max_points)
+                    present += 1
+                else:
+                    if type(answer) is not str:
+                        raise _Invalid
+                    points = criterion.points[answer]
+                    present += 1
+                criterion_points[code] = points
+                pillar_points[criterion.pillar_index] += points
+        except (KeyError, TypeError):
+            raise _Invalid from None
+        if present != len(answers):  # some key is not a criterion of this framework
+            raise _Invalid
+        return criterion_points, pillar_points
 
     def pillar_level(self, pillar_index: int, points: int) -> int:
         for level, threshold in self._band_thresholds[pillar_index]:
