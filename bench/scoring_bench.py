@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.data import random_answer_sets
-from bench.timing import best
+from bench.timing import best, ratio
 from survey import frameworks
 from survey.scoring import scorer_for
 
@@ -26,9 +26,9 @@ def run(n: int) -> bool:
         for a in answers:
             scorer.score(a)
 
-    t_bare = best(bare, 3)
     t_engine = best(engine, 3)
     print(f"== scoring ({n:,} random answer sets, dbi-2021-sme)")
     print(f"  scorecards per second: {n / t_engine:,.0f}")
-    print(f"  ratio to summing points alone: {t_engine / t_bare:.2f}x (validation, levels, tiers included)")
+    r = ratio(engine, bare, 3)
+    print(f"  ratio to summing points alone: {r:.2f}x (validation, levels, tiers included)")
     return True

@@ -8,6 +8,7 @@ loading sees one shape.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections import Counter
@@ -136,12 +137,14 @@ class Framework(_Strict):
         scales = data.pop("scales", None) or {}
         if not isinstance(scales, dict):
             raise ValueError("scales must be a mapping of name to options")
-        for pillar in data.get("pillars") or []:
-            for criterion in (pillar or {}).get("criteria") or []:
+        pillars = data.get("pillars")
+        for pillar in pillars if isinstance(pillars, list) else []:
+            criteria = pillar.get("criteria") if isinstance(pillar, dict) else None
+            for criterion in criteria if isinstance(criteria, list) else []:
                 if not isinstance(criterion, dict) or "scale" not in criterion:
                     continue
                 name = criterion["scale"]
-                if name not in scales:
+                if not isinstance(name, str) or name not in scales:
                     raise ValueError(f"criterion {criterion.get('code')}: unknown scale {name!r}")
                 if criterion.get("options"):
                     raise ValueError(f"criterion {criterion.get('code')}: give a scale or options, not both")
@@ -243,12 +246,16 @@ def from_dict(data: dict, origin: str = "<definition>") -> Framework:
     """Validate a parsed definition; ``origin`` names it in error messages."""
     if not isinstance(data, dict):
         raise FrameworkError(f"{origin}: the top level must be a mapping")
-    digest = canonical_hash(data)
     try:
         # Validation pops ``scales``; work on a copy so the caller's data is untouched.
-        framework = Framework.model_validate(json.loads(json.dumps(data)))
+        framework = Framework.model_validate(copy.deepcopy(data))
     except ValidationError as exc:
         raise FrameworkError(f"{origin}: {_describe(exc)}") from None
+    try:
+        digest = canonical_hash(data)
+    except (TypeError, ValueError) as exc:
+        # Only unused parts (an unreferenced scale) can get here: the rest was validated.
+        raise FrameworkError(f"{origin}: holds a value that is not plain JSON data ({exc})") from None
     return framework.model_copy(update={"content_hash": digest})
 
 
