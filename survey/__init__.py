@@ -25,12 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from survey import database, i18n  # noqa: F401  (database registers engine events)
     from survey.auth import load_staff_user
-    from survey.extensions import babel, csrf, db, login_manager, migrate
+    from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_staff_user)
@@ -39,8 +40,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey.main.views import bp as main_bp
+    from survey.respondent.views import bp as respondent_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(respondent_bp)
 
 
 def register_cli(app: Flask) -> None:

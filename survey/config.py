@@ -23,6 +23,26 @@ DEFAULTS: dict[str, object] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Post-stratification cells for population estimates (see README, "Statistics").
     "ROLLUP_STRATA": ["size_group", "size_class"],
+    # Rate limits (Flask-Limiter). In-memory by default; with several app instances set
+    # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0" so they share the counters.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_START": "30 per minute; 300 per hour",
+    "RATELIMIT_SUBMIT": "30 per minute",
+    #: Wrong resume or invitation tokens per client address.
+    "RATELIMIT_TOKEN_FAILURES": "10 per minute; 50 per hour",
+    # Outgoing mail for resume links; nothing is sent while MAIL_SERVER is empty.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "khao-sat-cds@example.gov.vn",
+    #: Shown to respondents who need help, e.g. when their firm already answered.
+    "CONTACT_EMAIL": "chuyendoiso@example.gov.vn",
+    "CONTACT_PHONE": "0225 000 0000",
+    #: Peers needed before a firm is shown how it compares (privacy and stability).
+    "PEER_MIN_GROUP": 5,
     # The framework a new wave uses unless staff choose another.
     "DEFAULT_FRAMEWORK": "dbi-2021-sme",
 }

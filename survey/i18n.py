@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request, session
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import lazy_gettext as _l
 
 SESSION_KEY = "lang"
 
@@ -31,11 +32,47 @@ def localised(text: dict[str, str] | None) -> str:
     return text.get(current_language()) or text.get("vi") or next(iter(text.values()))
 
 
+SIZE_CLASS_LABELS = {
+    "micro": _l("Micro enterprise"),
+    "small": _l("Small enterprise"),
+    "medium": _l("Medium enterprise"),
+    "large": _l("Large enterprise"),
+}
+
+
+def size_class_label(value) -> str:
+    if value is None:
+        return str(_l("Not known yet"))
+    return str(SIZE_CLASS_LABELS[getattr(value, "value", value)])
+
+
+def localised_text(text) -> str:
+    """A framework ``Text`` (vi/en) in the current language."""
+    return text.get(current_language()) if text is not None else ""
+
+
+def field_attrs(field, type: str | None = None, hint: bool = False) -> dict:
+    """HTML attributes tying a control to its hint and errors for screen readers."""
+    described = [f"{field.id}-hint"] if hint else []
+    attrs: dict = {}
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if type:
+        attrs["type"] = type
+    return attrs
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(localised_text=localised_text, zip=zip)
     app.jinja_env.globals.update(
         current_language=current_language,
         localised=localised,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         format_percent=format_percent,
+        size_class_label=size_class_label,
+        field_attrs=field_attrs,
     )

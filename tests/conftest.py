@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from survey import create_app
 from survey.extensions import db as _db
+from survey.extensions import limiter
 from survey.registry import reference_data
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -128,6 +129,8 @@ class Client(FlaskClient):
 
 @pytest.fixture
 def client(app, db):
+    # Rate-limit counters live as long as the app; each test starts with none used.
+    limiter.reset()
     app.test_client_class = Client
     return app.test_client()
 

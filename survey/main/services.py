@@ -9,17 +9,22 @@ from survey.models import Response, ResponseState, Wave, WaveState
 from survey.models.base import utcnow
 
 
-def current_wave() -> Wave | None:
-    """The open wave accepting answers now; otherwise the next one to open, if any."""
+def open_wave() -> Wave | None:
+    """The wave accepting answers now, if any (the newest, should two overlap)."""
     now = utcnow()
-    open_wave = db.session.scalars(
+    return db.session.scalars(
         select(Wave)
         .where(Wave.state == WaveState.OPEN, Wave.opens_at <= now, Wave.closes_at > now)
         .order_by(Wave.opens_at.desc())
     ).first()
-    if open_wave is not None:
-        return open_wave
-    return db.session.scalars(select(Wave).where(Wave.opens_at > now).order_by(Wave.opens_at)).first()
+
+
+def current_wave() -> Wave | None:
+    """The open wave accepting answers now; otherwise the next one to open, if any."""
+    wave = open_wave()
+    if wave is not None:
+        return wave
+    return db.session.scalars(select(Wave).where(Wave.opens_at > utcnow()).order_by(Wave.opens_at)).first()
 
 
 def wave_counts(wave: Wave) -> dict[str, int]:

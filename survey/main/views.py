@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from survey import i18n
 from survey.extensions import db
 from survey.main import services
+from survey.models.base import utcnow
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +20,8 @@ bp = Blueprint("main", __name__)
 def home():
     wave = services.current_wave()
     stats = services.wave_counts(wave) if wave else None
-    return render_template("main/home.html", wave=wave, stats=stats)
+    accepting = wave is not None and wave.accepts_answers(utcnow())
+    return render_template("main/home.html", wave=wave, stats=stats, accepting=accepting)
 
 
 @bp.post("/language")

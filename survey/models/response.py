@@ -39,6 +39,18 @@ class Response(FirmProfileMixin, Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
     state: Mapped[ResponseState] = mapped_column(str_enum(ResponseState), default=ResponseState.DRAFT)
     review_state: Mapped[ReviewState] = mapped_column(str_enum(ReviewState), default=ReviewState.PENDING)
+    # What the respondent told us about the firm and whom to contact, as they typed it.
+    firm_name: Mapped[str | None] = mapped_column(String(300))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    #: When the respondent agreed to the privacy notice.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the secret resume token; the token itself is never stored.
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The language the respondent used (for e-mails and staff context).
+    language: Mapped[str | None] = mapped_column(String(5))
+
     #: ``{criterion code: option code | [option codes]}`` as the framework defines them.
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Codes from the framework's Industry 4.0 technology checklist.

@@ -1,0 +1,1 @@
+"""The respondent's journey: start, firm profile, one page per pillar, review, submit, result."""

@@ -1,0 +1,49 @@
+"""Geometry of the result page's bar chart, drawn as inline SVG by the template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from survey.scoring import Framework, Scorecard
+
+BAR_HEIGHT = 18
+ROW_HEIGHT = 46
+WIDTH = 320
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    percent: float
+    level: int
+    y: float
+    width: float
+    #: x of the peers' mean marker, when there is a comparison.
+    peer_x: float | None
+    peer_percent: float | None
+
+
+def pillar_chart(framework: Framework, card: Scorecard, peers, lang: str) -> dict:
+    """Bars of each pillar's percent of its maximum, with the peers' mean as a marker."""
+    bars = []
+    for index, (pillar, score) in enumerate(zip(framework.pillars, card.pillars, strict=True)):
+        peer = peers.pillar_means.get(pillar.code) if peers else None
+        bars.append(
+            Bar(
+                label=pillar.name.get(lang),
+                percent=score.percent,
+                level=score.level,
+                y=index * ROW_HEIGHT + 16,
+                width=WIDTH * score.percent / 100,
+                peer_x=None if peer is None else WIDTH * peer / 100,
+                peer_percent=peer,
+            )
+        )
+    bands = [WIDTH * b.min_percent / 100 for b in framework.pillar_bands]
+    return {
+        "bars": bars,
+        "bands": bands,
+        "width": WIDTH,
+        "height": len(bars) * ROW_HEIGHT + 8,
+        "bar_height": BAR_HEIGHT,
+    }

@@ -1,0 +1,42 @@
+"""E-mailing the resume link, when an SMTP server is configured; never fatal."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import gettext as _
+
+
+def send_resume_link(to: str | None, link: str | None) -> bool:
+    """Send ``link`` to ``to``; False (and a log line) when mail is off or fails.
+
+    The survey must go on without mail: the link is also shown on the page.
+    """
+    config = current_app.config
+    if not (config["MAIL_SERVER"] and to and link):
+        return False
+    message = EmailMessage()
+    message["Subject"] = _("Your link to continue the digital readiness assessment")
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message.set_content(
+        _(
+            "Thank you for taking part. Keep this link private: it lets you continue your "
+            "assessment and see your result.\n\n%(link)s\n",
+            link=link,
+        )
+    )
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The address, not the link: links are secrets and must not reach the logs.
+        current_app.logger.warning("resume e-mail to %s failed: %s", to, type(exc).__name__)
+        return False
+    return True

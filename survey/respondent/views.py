@@ -1,0 +1,328 @@
+"""Views of the respondent journey. Each: load, validate the form, call one service, commit."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from survey import i18n
+from survey.extensions import db, limiter
+from survey.main.services import open_wave
+from survey.models import AdminUnit, Response, ResponseState, Sector
+from survey.models.base import utcnow
+from survey.respondent import charts, mail, services
+from survey.respondent.forms import AnswersForm, FirmForm, StartForm, SubmitForm, TechnologyForm
+from survey.responses.scoring import framework_of
+from survey.scoring import scorer_for
+
+bp = Blueprint("respondent", __name__)
+
+RESPONSE_KEY = "response_id"
+TOKEN_KEY = "resume_token"  # noqa: S105 (a session key name)
+TAX_CODE_KEY = "start_tax_code"
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def _token_failed(response) -> bool:
+    """Count only wrong tokens against the limit, not successful resumes."""
+    return response.status_code == 404
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _current_response() -> Response | None:
+    response_id = session.get(RESPONSE_KEY)
+    return db.session.get(Response, response_id) if response_id else None
+
+
+def _require_response() -> Response:
+    response = _current_response()
+    if response is None:
+        flash(_("Your session has ended. Open your resume link, or start again."), "warning")
+        abort(redirect(url_for("respondent.start")))
+    return response
+
+
+def _framework(response: Response):
+    return framework_of(response.wave.framework_version)
+
+
+def _resume_url() -> str | None:
+    token = session.get(TOKEN_KEY)
+    return url_for("respondent.resume", token=token, _external=True) if token else None
+
+
+def _firm_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
+    # Grouped by former district-level area, so the long list is easy to scan without script.
+    units = [
+        SelectChoice(unit.id, unit.name_vi, optgroup=unit.former_area)
+        for unit in db.session.scalars(
+            select(AdminUnit).filter_by(active=True).order_by(AdminUnit.former_area, AdminUnit.name_vi)
+        )
+    ]
+    lang = i18n.current_language()
+    sectors = [
+        SelectChoice(s.code, f"{s.code} – {s.name_en if lang == 'en' else s.name_vi}")
+        for s in db.session.scalars(select(Sector).order_by(Sector.code))
+    ]
+    return units, sectors
+
+
+def _steps(framework) -> list[dict]:
+    """The journey's pages after the firm profile: one per pillar, then the technologies."""
+    lang = i18n.current_language()
+    steps = [{"title": p.name.get(lang), "pillar": p} for p in framework.pillars]
+    steps.append({"title": _("Industry 4.0 technologies"), "pillar": None})
+    return steps
+
+
+def _first_unanswered_step(framework, response: Response) -> int:
+    for number, pillar in enumerate(framework.pillars, start=1):
+        if any(c.code not in response.answers for c in pillar.criteria if c.required):
+            return number
+    return len(framework.pillars) + 1
+
+
+def _message(title: str, text: str, status: int = 200):
+    return render_template("respondent/message.html", title=title, text=text), status
+
+
+# --- the journey -------------------------------------------------------------------
+
+
+@bp.route("/start", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_START"), methods=["POST"])
+def start():
+    wave = open_wave()
+    if wave is None:
+        return _message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+    form = StartForm()
+    if form.validate_on_submit():
+        existing = services.existing_response(db.session, wave, form.tax_code.data)
+        if existing is not None:
+            return _already_responded(existing.state)
+        session[TAX_CODE_KEY] = form.tax_code.data
+        session.pop(RESPONSE_KEY, None)
+        session.pop(TOKEN_KEY, None)
+        return redirect(url_for("respondent.firm"))
+    return render_template("respondent/start.html", form=form, wave=wave), 400 if form.errors else 200
+
+
+def _already_responded(state: ResponseState):
+    contact = current_app.config["CONTACT_EMAIL"]
+    if state == ResponseState.SUBMITTED:
+        text = _(
+            "This enterprise has already submitted its assessment for this survey. To see the "
+            "result, open the link you received when you started. For help, write to %(contact)s.",
+            contact=contact,
+        )
+    else:
+        text = _(
+            "An assessment for this enterprise has already been started. Continue it with the "
+            "resume link you received when you started, or write to %(contact)s for help.",
+            contact=contact,
+        )
+    return _message(_("This enterprise has already responded"), text, 409)
+
+
+@bp.route("/firm", methods=["GET", "POST"])
+def firm():
+    response = _current_response()
+    tax_code = response.enterprise.tax_code if response else session.get(TAX_CODE_KEY)
+    if tax_code is None:
+        return redirect(url_for("respondent.start"))
+    wave = response.wave if response else open_wave()
+    if wave is None:
+        return redirect(url_for("main.home"))
+    units, sectors = _firm_choices()
+    if response is not None:
+        stored = {f: getattr(response, f) for f in services.PROFILE_FIELDS}
+    else:
+        stored = services.register_prefill(db.session, tax_code)
+    form = FirmForm(units=units, sectors=sectors, data=FirmForm.data_from(stored))
+    if form.validate_on_submit():
+        if response is not None:
+            services.update_profile(response, form.profile())
+            db.session.commit()
+            return redirect(url_for("respondent.assessment", step=1))
+        try:
+            response, token = services.start_response(
+                db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow()
+            )
+            db.session.commit()
+        except services.AlreadyResponded as exc:
+            db.session.rollback()
+            return _already_responded(exc.state)
+        except IntegrityError:
+            # Someone started for the same firm at the same moment; theirs stands.
+            db.session.rollback()
+            return _already_responded(ResponseState.DRAFT)
+        except services.WaveClosed:
+            db.session.rollback()
+            return _message(_("The survey is closed"), _("This survey wave no longer accepts answers."), 409)
+        session.pop(TAX_CODE_KEY, None)
+        session[RESPONSE_KEY] = response.id
+        session[TOKEN_KEY] = token
+        mail.send_resume_link(response.contact_email, _resume_url())
+        return redirect(url_for("respondent.assessment", step=1, new=1))
+    status = 400 if form.errors else 200
+    return render_template(
+        "respondent/firm.html", form=form, tax_code=tax_code, response=response, wave=wave
+    ), status
+
+
+@bp.route("/assessment/<int:step>", methods=["GET", "POST"])
+def assessment(step: int):
+    response = _require_response()
+    if response.state == ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.result"))
+    framework = _framework(response)
+    steps = _steps(framework)
+    if not 1 <= step <= len(steps):
+        abort(404)
+    lang = i18n.current_language()
+    pillar = steps[step - 1]["pillar"]
+    if pillar is None:
+        form = TechnologyForm(technologies=list(framework.technologies), lang=lang)
+        if request.method == "GET":
+            form.technologies.data = response.technologies
+    else:
+        form_class = AnswersForm.for_pillar(pillar, lang)
+        form = form_class(data=response.answers if request.method == "GET" else None)
+    if request.method == "POST":
+        action = request.form.get("action", "next")
+        if pillar is None:
+            ok = form.validate()
+            if ok:
+                services.save_technologies(response, form.technologies.data or [])
+        else:
+            ok = form.check(complete=action == "next")
+            if ok:
+                services.save_answers(response, [c.code for c in pillar.criteria], form.answers())
+        if ok:
+            db.session.commit()
+            if action == "back":
+                back = url_for("respondent.assessment", step=step - 1) if step > 1 else None
+                return redirect(back or url_for("respondent.firm"))
+            if action == "save":
+                flash(_("Your answers are saved. Use your resume link to continue later."), "success")
+                return redirect(url_for("respondent.assessment", step=step))
+            if step < len(steps):
+                return redirect(url_for("respondent.assessment", step=step + 1))
+            return redirect(url_for("respondent.review"))
+    # Reaching here on POST means the form was refused: say so to clients and tests.
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "respondent/assessment.html",
+        form=form,
+        response=response,
+        step=step,
+        steps=steps,
+        pillar=pillar,
+        framework=framework,
+        resume_url=_resume_url(),
+        new=request.args.get("new") == "1",
+    ), status
+
+
+@bp.get("/review")
+def review():
+    response = _require_response()
+    if response.state == ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.result"))
+    framework = _framework(response)
+    problems = {p.criterion for p in services.missing(framework, response)}
+    return render_template(
+        "respondent/review.html",
+        response=response,
+        framework=framework,
+        missing=problems,
+        steps=_steps(framework),
+        form=SubmitForm(),
+        resume_url=_resume_url(),
+        can_submit=response.wave.accepts_answers(utcnow()),
+    )
+
+
+@bp.post("/submit")
+@limiter.limit(_limit("RATELIMIT_SUBMIT"))
+def submit():
+    response = _require_response()
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.submit(response, utcnow())
+        db.session.commit()
+    except services.Incomplete:
+        db.session.rollback()
+        flash(_("Some questions are not answered yet; they are marked below."), "error")
+        return redirect(url_for("respondent.review"))
+    except services.WaveClosed:
+        db.session.rollback()
+        return _message(
+            _("The survey is closed"),
+            _("This survey wave no longer accepts submissions. Your answers are kept as a draft."),
+            409,
+        )
+    except StaleDataError:
+        # A second click raced the first and lost; the first submission stands.
+        db.session.rollback()
+    return redirect(url_for("respondent.result"), 303)
+
+
+@bp.get("/result")
+def result():
+    response = _require_response()
+    if response.state != ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.review"))
+    framework = _framework(response)
+    card = scorer_for(framework).score(response.answers)
+    peers = services.peer_comparison(db.session, response, current_app.config["PEER_MIN_GROUP"])
+    lang = i18n.current_language()
+    return render_template(
+        "respondent/result.html",
+        response=response,
+        framework=framework,
+        card=card,
+        peers=peers,
+        chart=charts.pillar_chart(framework, card, peers, lang),
+        resume_url=_resume_url(),
+    )
+
+
+@bp.get("/resume/<token>")
+@limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
+def resume(token: str):
+    response = services.find_by_token(db.session, token)
+    if response is None:
+        return _message(
+            _("This link is not valid"),
+            _("Please check that you copied the whole link, or start a new assessment."),
+            404,
+        )
+    session[RESPONSE_KEY] = response.id
+    session[TOKEN_KEY] = token
+    session.pop(TAX_CODE_KEY, None)
+    if response.state == ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.result"))
+    step = _first_unanswered_step(_framework(response), response)
+    return redirect(url_for("respondent.assessment", step=step))
