@@ -60,14 +60,14 @@ STRATA_QUERIES = [
 ]
 
 
-def _url(backend: str, pg_url: str) -> tuple[str, callable]:
+def scratch_url(backend: str, pg_url: str, name: str = "survey_bench") -> tuple[str, callable]:
+    """A fresh database for a benchmark and the function that removes it."""
     if backend == "sqlite":
         import tempfile
 
         folder = tempfile.mkdtemp(prefix="survey-bench-")
         return f"sqlite:///{folder}/bench.sqlite", lambda: None
     url = make_url(pg_url)
-    name = "survey_bench"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -82,7 +82,7 @@ def _url(backend: str, pg_url: str) -> tuple[str, callable]:
 
 
 def run(backend: str, n: int, pg_url: str) -> bool:
-    url, cleanup = _url(backend, pg_url)
+    url, cleanup = scratch_url(backend, pg_url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     try:
         with app.app_context():

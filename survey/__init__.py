@@ -39,11 +39,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey import benchmarking
     from survey.main.views import bp as main_bp
     from survey.respondent.views import bp as respondent_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(respondent_bp)
+    benchmarking.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

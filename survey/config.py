@@ -43,6 +43,8 @@ DEFAULTS: dict[str, object] = {
     "CONTACT_PHONE": "0225 000 0000",
     #: Peers needed before a firm is shown how it compares (privacy and stability).
     "PEER_MIN_GROUP": 5,
+    #: Only for `make bench`: registers the baseline endpoint of survey/benchmarking.py.
+    "BENCH_ENDPOINTS": False,
     # The framework a new wave uses unless staff choose another.
     "DEFAULT_FRAMEWORK": "dbi-2021-sme",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -23,7 +24,19 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn) -> None:
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name != "sqlite":
+        return
+    # A deferred transaction that reads first and writes later cannot wait for the
+    # write lock: if another request committed meanwhile, SQLite fails it at once with
+    # "database is locked" (the busy timeout does not apply). Requests that change
+    # data therefore take the write lock up front; readers stay deferred, and WAL lets
+    # them run alongside the writer.
+    if has_request_context() and request.method in WRITE_METHODS:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
         conn.exec_driver_sql("BEGIN")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, String, event
+from sqlalchemy import BigInteger, ForeignKey, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -57,10 +57,18 @@ class Enterprise(FirmProfileMixin, Base):
     sector: Mapped[Sector | None] = relationship()
 
 
+SIZE_INPUTS = ("sector_code", "employees", "revenue_vnd", "capital_vnd")
+
+
+def _size_inputs_changed(obj) -> bool:
+    state = inspect(obj)
+    return state.pending or any(state.attrs[name].history.has_changes() for name in SIZE_INPUTS)
+
+
 @event.listens_for(Session, "before_flush")
 def _derive_size_classes(session: Session, flush_context, instances) -> None:
     for obj in (*session.new, *session.dirty):
-        if isinstance(obj, FirmProfileMixin):
+        if isinstance(obj, FirmProfileMixin) and _size_inputs_changed(obj):
             sector = session.get(Sector, obj.sector_code) if obj.sector_code else None
             obj.size_class = classify(
                 sector.size_group if sector else None,

@@ -27,7 +27,9 @@ class FrameworkVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     title_vi: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300))
-    definition: Mapped[dict] = mapped_column(JSON)
+    #: Deferred: the full definition is large, and once parsed it is cached by content
+    #: hash (survey.responses.scoring.framework_of), so most requests never need it.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -60,10 +60,28 @@ class Honeypot(StringField):
             raise ValidationError(_l("This form could not be accepted."))
 
 
+class AmountField(DecimalField):
+    """A decimal amount that accepts the Vietnamese decimal comma (2,5) as well as 2.5."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(" ", "").replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
+def _phone_digits(form, field) -> None:
+    digits = sum(ch.isdigit() for ch in field.data or "")
+    if not 8 <= digits <= 15:
+        raise ValidationError(_l("Please enter a phone number of 8 to 15 digits."))
+
+
 class StartForm(FlaskForm):
     tax_code = StringField(_l("Enterprise tax code (mã số thuế)"), validators=[Length(max=40)])
     consent = BooleanField(
-        _l("I have read the privacy notice and agree that my answers are used as it describes."),
+        _l(
+            "I have read the privacy notice and agree that the enterprise's data, the contact "
+            "person's details and the answers are processed as it describes."
+        ),
         validators=[InputRequired(message=_l("Please agree to the privacy notice to continue."))],
     )
     website = Honeypot(_l("Leave this field empty"))
@@ -104,20 +122,20 @@ class FirmForm(FlaskForm):
             NumberRange(min=0, max=1_000_000, message=_l("Please enter a number between 0 and 1,000,000.")),
         ],
     )
-    revenue_bn = DecimalField(
+    revenue_bn = AmountField(
         _l("Revenue last year (billion VND)"),
         places=None,
         validators=[
             Optional(),
-            NumberRange(min=0, max=10_000_000, message=_l("Please enter a positive amount.")),
+            NumberRange(min=0, max=10_000_000, message=_l("Please enter zero or more.")),
         ],
     )
-    capital_bn = DecimalField(
+    capital_bn = AmountField(
         _l("Total capital (billion VND)"),
         places=None,
         validators=[
             Optional(),
-            NumberRange(min=0, max=10_000_000, message=_l("Please enter a positive amount.")),
+            NumberRange(min=0, max=10_000_000, message=_l("Please enter zero or more.")),
         ],
     )
     contact_name = StringField(
@@ -136,7 +154,8 @@ class FirmForm(FlaskForm):
         _l("Contact phone"),
         validators=[
             InputRequired(_l("Please enter a phone number.")),
-            Regexp(r"^\+?[0-9 .()-]{8,20}$", message=_l("Please enter a phone number of 8 to 15 digits.")),
+            Regexp(r"^\+?[0-9 .()-]+$", message=_l("A phone number has only digits, spaces and + . ( ) -.")),
+            _phone_digits,
         ],
     )
     website = Honeypot(_l("Leave this field empty"))
@@ -215,7 +234,7 @@ class AnswersForm(FlaskForm):
                 and len(chosen) > 1
                 and any(o.points == 0 and o.code in chosen for o in criterion.options)
             ):
-                field.errors.append(_l("“None” cannot be combined with other answers."))
+                field.errors.append(_l("An answer meaning “none” cannot be combined with other answers."))
             elif complete and not chosen and criterion.required:
                 field.errors.append(_l("Please choose an answer."))
         return ok and not any(self[c.code].errors for c in self.criteria)

@@ -19,7 +19,7 @@ from survey.models import (
 )
 from survey.respondent import tokens
 from survey.responses.scoring import framework_of, store_scorecard
-from survey.scoring import AnswerProblem, Framework, scorer_for
+from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
 
 #: Profile fields a respondent fills in, kept on the response as its snapshot.
 PROFILE_FIELDS = (
@@ -147,10 +147,10 @@ def submit(response: Response, now: datetime) -> bool:
     if not response.wave.accepts_answers(now):
         raise WaveClosed
     framework = framework_of(response.wave.framework_version)
-    problems = missing(framework, response)
-    if problems:
-        raise Incomplete(problems)
-    card = scorer_for(framework).score(response.answers)
+    try:
+        card = scorer_for(framework).score(response.answers)
+    except InvalidAnswers as exc:
+        raise Incomplete(exc.problems) from None
     response.state = ResponseState.SUBMITTED
     response.submitted_at = now
     store_scorecard(response, card)

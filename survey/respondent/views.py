@@ -16,13 +16,14 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from survey import i18n
 from survey.extensions import db, limiter
 from survey.main.services import open_wave
-from survey.models import AdminUnit, Response, ResponseState, Sector
+from survey.models import AdminUnit, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
 from survey.respondent import charts, mail, services
 from survey.respondent.forms import AnswersForm, FirmForm, StartForm, SubmitForm, TechnologyForm
@@ -50,7 +51,14 @@ def _token_failed(response) -> bool:
 
 def _current_response() -> Response | None:
     response_id = session.get(RESPONSE_KEY)
-    return db.session.get(Response, response_id) if response_id else None
+    if not response_id:
+        return None
+    # Every page of the journey needs the wave and its framework version; one query.
+    return db.session.get(
+        Response,
+        response_id,
+        options=[joinedload(Response.wave).joinedload(Wave.framework_version)],
+    )
 
 
 def _require_response() -> Response:
@@ -94,6 +102,11 @@ def _steps(framework) -> list[dict]:
     return steps
 
 
+def _progress(framework, page: int) -> tuple[int, int]:
+    """(page, pages) for "Step n of N": start, firm, one per pillar, technologies, review."""
+    return page, len(framework.pillars) + 4
+
+
 def _first_unanswered_step(framework, response: Response) -> int:
     for number, pillar in enumerate(framework.pillars, start=1):
         if any(c.code not in response.answers for c in pillar.criteria if c.required):
@@ -123,7 +136,10 @@ def start():
         session.pop(RESPONSE_KEY, None)
         session.pop(TOKEN_KEY, None)
         return redirect(url_for("respondent.firm"))
-    return render_template("respondent/start.html", form=form, wave=wave), 400 if form.errors else 200
+    progress = _progress(framework_of(wave.framework_version), 1)
+    return render_template("respondent/start.html", form=form, wave=wave, progress=progress), (
+        400 if form.errors else 200
+    )
 
 
 def _already_responded(state: ResponseState):
@@ -184,8 +200,9 @@ def firm():
         mail.send_resume_link(response.contact_email, _resume_url())
         return redirect(url_for("respondent.assessment", step=1, new=1))
     status = 400 if form.errors else 200
+    progress = _progress(framework_of(wave.framework_version), 2)
     return render_template(
-        "respondent/firm.html", form=form, tax_code=tax_code, response=response, wave=wave
+        "respondent/firm.html", form=form, tax_code=tax_code, response=response, wave=wave, progress=progress
     ), status
 
 
@@ -240,6 +257,7 @@ def assessment(step: int):
         framework=framework,
         resume_url=_resume_url(),
         new=request.args.get("new") == "1",
+        progress=_progress(framework, step + 2),
     ), status
 
 
@@ -258,6 +276,7 @@ def review():
         steps=_steps(framework),
         form=SubmitForm(),
         resume_url=_resume_url(),
+        progress=_progress(framework, len(framework.pillars) + 4),
         can_submit=response.wave.accepts_answers(utcnow()),
     )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.models import FrameworkVersion, Response, ResponsePillarScore, ResponseState, Wave
 from survey.models.base import utcnow
@@ -25,6 +26,9 @@ def framework_of(version: FrameworkVersion) -> Framework:
 
 def store_scorecard(response: Response, card: Scorecard) -> bool:
     """Write ``card`` into the response's scorecard columns; True if anything changed."""
+    if response.scored_at is None and "pillar_scores" not in inspect(response).dict:
+        # Never scored, so it has no pillar rows: say so instead of asking the database.
+        set_committed_value(response, "pillar_scores", [])
     before = _snapshot(response)
     response.total_points = card.total_points
     response.overall_level = card.overall_level

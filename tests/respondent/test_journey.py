@@ -20,7 +20,7 @@ def count(db, model=Response, **filters):
 def test_landing_page_explains_and_links_to_start(client, wave):
     page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Start the assessment" in page and 'href="/start"' in page
-    assert "Privacy notice" in page and "13/2023" in page
+    assert "Privacy notice" in page and "91/2025/QH15" in page
     assert "about 20 minutes" in page
 
 
