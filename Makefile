@@ -20,9 +20,14 @@ install: $(STAMP)
 translations: install
 	$(BIN)/pybabel compile --statistics -d survey/translations
 
-# Browser tests drive Debian's chromium; install it when missing and we may.
-browser:
+# Browser tests drive Debian's chromium (installed when missing and we may) and inject
+# axe-core from the npm registry, pinned in package-lock.json.
+browser: node_modules/.installed
 	@test -x /usr/bin/chromium || .ci/install-chromium
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 run: translations
 	$(FLASK) init-db

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from survey.scoring import Framework, Scorecard
 
-BAR_HEIGHT = 18
-ROW_HEIGHT = 46
-WIDTH = 320
+BAR_HEIGHT = 16
+ROW_HEIGHT = 44
+# Narrow on purpose: the SVG scales to the screen, so fewer units mean larger text on a phone.
+WIDTH = 300
 
 
 @dataclass(frozen=True)

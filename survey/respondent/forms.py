@@ -93,6 +93,11 @@ class StartForm(FlaskForm):
             raise ValidationError(TAX_CODE_MESSAGES[exc.reason]) from None
 
 
+def _optional_int(value) -> int | None:
+    """Coerce a unit id, with the empty placeholder meaning "not chosen"."""
+    return None if value in ("", None) else int(value)
+
+
 def _billions(value) -> int | None:
     return None if value is None else int(value * BILLION)
 
@@ -103,7 +108,7 @@ class FirmForm(FlaskForm):
     )
     unit_id = SelectField(
         _l("Ward, commune or special zone"),
-        coerce=int,
+        coerce=_optional_int,
         validators=[InputRequired(_l("Please choose where the enterprise is based."))],
     )
     sector_code = SelectField(

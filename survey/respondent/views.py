@@ -80,14 +80,16 @@ def _resume_url() -> str | None:
 
 def _firm_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
     # Grouped by former district-level area, so the long list is easy to scan without script.
-    units = [
+    # An empty first option: a list that starts on a real answer gets skipped unnoticed.
+    placeholder = SelectChoice("", _("— Choose —"))
+    units = [placeholder] + [
         SelectChoice(unit.id, unit.name_vi, optgroup=unit.former_area)
         for unit in db.session.scalars(
             select(AdminUnit).filter_by(active=True).order_by(AdminUnit.former_area, AdminUnit.name_vi)
         )
     ]
     lang = i18n.current_language()
-    sectors = [
+    sectors = [placeholder] + [
         SelectChoice(s.code, f"{s.code} – {s.name_en if lang == 'en' else s.name_vi}")
         for s in db.session.scalars(select(Sector).order_by(Sector.code))
     ]

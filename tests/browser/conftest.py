@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from survey.extensions import db as _db
+from survey.models import Response
 from tests import factories
 from tests.conftest import make_app, scratch_database
 
@@ -50,13 +52,16 @@ def live_server(live_app):
 
 @pytest.fixture
 def live_wave(live_app):
-    """An open wave in the live database, removed again afterwards."""
+    """An open wave in the live database, removed with its responses afterwards."""
     with live_app.app_context():
         wave = factories.wave(name="Đợt khảo sát thử nghiệm 2025")
         _db.session.commit()
         wave_id = wave.id
     yield wave_id
     with live_app.app_context():
+        # Responses first: they point at the wave.
+        for response in _db.session.scalars(select(Response).filter_by(wave_id=wave_id)):
+            _db.session.delete(response)
         _db.session.delete(_db.session.get(type(wave), wave_id))
         _db.session.commit()
 

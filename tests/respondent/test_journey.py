@@ -89,7 +89,10 @@ def test_a_page_with_unanswered_questions_keeps_what_was_ticked(client, db, wave
     response = helpers.answer_step(client, 1, partial)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert page.count("Vui lòng chọn một câu trả lời.") >= 1 or "Please choose an answer." in page
+    # Vietnamese by default: next to each of the 10 unanswered questions and in the summary.
+    unanswered = len(pillar.criteria) - 3
+    assert page.count('class="field-errors"') == unanswered
+    assert page.count("Vui lòng chọn một câu trả lời.") == 2 * unanswered
     first = pillar.criteria[0]
     assert f'value="{partial[first.code]}" checked' in page
     # Nothing saved from a refused page.
@@ -266,3 +269,25 @@ def test_peer_comparison_needs_five_peers(client, app, db, wave):
     db.session.commit()
     page = client.get("/result", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'data-testid="peers"' in page and "Average of 5 submitted enterprises" in page
+
+
+def test_unit_and_sector_must_be_chosen_not_defaulted(client, db, wave):
+    token = client.csrf_token("/start")
+    client.post("/start", data={"tax_code": factories.tax_code(), "consent": "y", "csrf_token": token})
+    page = client.get("/firm").get_data(as_text=True)
+    # The lists start on an empty choice, so skipping them cannot pass for an answer.
+    assert '<option selected value="">' in page or '<option value="" selected>' in page
+    token = client.csrf_token("/firm")
+    data = {**helpers.firm_data(unit_id="", sector_code=""), "csrf_token": token}
+    response = client.post("/firm", data=data, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Please choose where the enterprise is based." in text
+    assert "Please choose the main line of business." in text
+    assert count(db) == 0
+
+
+def test_amounts_accept_the_vietnamese_decimal_comma(client, db, wave):
+    helpers.start(client, factories.tax_code(), revenue_bn="2,5", capital_bn="1 000")
+    draft = db.session.scalar(select(Response))
+    assert draft.revenue_vnd == 2_500_000_000 and draft.capital_vnd == 1_000_000_000_000
