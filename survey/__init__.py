@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from survey import config
+from survey import config, errors
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    errors.init_app(app)
     return app
 
 
@@ -34,6 +35,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
     login_manager.user_loader(load_staff_user)
     i18n.init_app(app)
 
@@ -42,9 +45,14 @@ def register_blueprints(app: Flask) -> None:
     from survey import benchmarking
     from survey.main.views import bp as main_bp
     from survey.respondent.views import bp as respondent_bp
+    from survey.staff import views  # noqa: F401  (registers the staff views on staff_bp)
+    from survey.staff.auth_views import bp as auth_bp
+    from survey.staff.blueprint import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(respondent_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
     benchmarking.init_app(app)
 
 

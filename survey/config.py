@@ -31,6 +31,9 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_SUBMIT": "30 per minute",
     #: Wrong resume or invitation tokens per client address.
     "RATELIMIT_TOKEN_FAILURES": "10 per minute; 50 per hour",
+    "RATELIMIT_LOGIN_PER_ADDRESS": "10 per 5 minutes",
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "5 per 5 minutes",
+    "PER_PAGE": 50,
     # Outgoing mail for resume links; nothing is sent while MAIL_SERVER is empty.
     "MAIL_SERVER": "",
     "MAIL_PORT": 25,

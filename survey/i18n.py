@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, request, session
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
@@ -65,8 +67,14 @@ def field_attrs(field, type: str | None = None, hint: bool = False) -> dict:
     return attrs
 
 
+def merge_query(args: dict, **changes) -> str:
+    """The query string ``args`` with ``changes`` applied (None removes a key)."""
+    merged = {**args, **changes}
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(localised_text=localised_text, zip=zip)
+    app.jinja_env.filters.update(localised_text=localised_text, zip=zip, merge_query=merge_query)
     app.jinja_env.globals.update(
         current_language=current_language,
         localised=localised,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +10,7 @@ from survey import i18n
 from survey.extensions import db
 from survey.main import services
 from survey.models.base import utcnow
+from survey.urls import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -30,7 +29,7 @@ def set_language():
     if lang not in i18n.supported():
         abort(400)
     session[i18n.SESSION_KEY] = lang
-    return redirect(_local_target(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")))
 
 
 @bp.get("/healthz")
@@ -41,12 +40,3 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
-
-
-def _local_target(target: str | None) -> str:
-    """Only a path on this site: an absolute or scheme-relative URL could send users away."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("main.home")

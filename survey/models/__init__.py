@@ -5,6 +5,7 @@ from survey.models.enterprise import Enterprise, Ownership
 from survey.models.framework import FrameworkVersion
 from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
 from survey.models.response import Response, ResponsePillarScore, ResponseState, ReviewState
+from survey.models.review import Invitation, ResponseNote
 from survey.models.staff import AuditEvent, Role, StaffUser
 from survey.models.wave import Wave, WaveState
 from survey.registry.size_class import SizeClass, SizeGroup
@@ -16,9 +17,11 @@ __all__ = [
     "EconomicPillar",
     "Enterprise",
     "FrameworkVersion",
+    "Invitation",
     "Ownership",
     "ReferenceFigure",
     "Response",
+    "ResponseNote",
     "ResponsePillarScore",
     "ResponseState",
     "ReviewState",

@@ -65,6 +65,10 @@ class Response(FirmProfileMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the review state was last set (required for rejecting and reopening).
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     #: Optimistic lock: a stale write raises instead of silently overwriting.
     version_id: Mapped[int] = mapped_column(default=1)
 

@@ -19,6 +19,9 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+ROLE_RANK = {Role.VIEWER: 1, Role.ANALYST: 2, Role.ADMIN: 3}
+
+
 class StaffUser(UserMixin, Base):
     __tablename__ = "staff_users"
 
@@ -30,14 +33,27 @@ class StaffUser(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when an admin resets the password: the user must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: Bumped on password change and deactivation; part of the login session, so old
+    #: sessions stop working (see ``get_id``).
+    session_version: Mapped[int] = mapped_column(default=1)
 
     @property
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, role: Role) -> bool:
+        """Roles are ordered: admin ⊇ analyst ⊇ viewer."""
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard KDF.
         self.password_hash = generate_password_hash(password)
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -111,6 +111,44 @@ def start_response(
     return response, token
 
 
+def open_invitation(
+    session: Session, invitation, language: str, now: datetime
+) -> tuple[Response, str | None]:
+    """The invited firm's response in the wave, created from the register on first use.
+
+    Returns the response and, when it was created now, its new resume token. The
+    invitation only ever reaches its own firm's response.
+    """
+    if invitation.opened_at is None:
+        invitation.opened_at = now
+    response = session.scalar(
+        select(Response).filter_by(enterprise_id=invitation.enterprise_id, wave_id=invitation.wave_id)
+    )
+    if response is not None:
+        return response, None
+    wave = invitation.wave
+    if not wave.accepts_answers(now):
+        raise WaveClosed
+    firm = invitation.enterprise
+    token, token_hash = tokens.new_token()
+    response = Response(
+        wave=wave,
+        enterprise=firm,
+        resume_token_hash=token_hash,
+        language=language,
+        answers={},
+        technologies=[],
+        firm_name=firm.name,
+        contact_name=firm.contact_name,
+        contact_email=firm.contact_email,
+        contact_phone=firm.contact_phone,
+        **{k: getattr(firm, k) for k in PREFILL_FIELDS},
+    )
+    session.add(response)
+    session.flush()
+    return response, token
+
+
 def update_profile(response: Response, profile: dict) -> None:
     for field in PROFILE_FIELDS:
         setattr(response, field, profile.get(field))

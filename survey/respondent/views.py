@@ -176,9 +176,18 @@ def firm():
     else:
         stored = services.register_prefill(db.session, tax_code)
     form = FirmForm(units=units, sectors=sectors, data=FirmForm.data_from(stored))
-    if form.validate_on_submit():
+    # Invited firms arrive here without the start page, so they consent here.
+    needs_consent = response is not None and response.consent_at is None
+    valid = form.validate_on_submit()
+    consent_error = None
+    if request.method == "POST" and needs_consent and not request.form.get("consent"):
+        consent_error = _("Please agree to the privacy notice to continue.")
+        valid = False
+    if valid:
         if response is not None:
             services.update_profile(response, form.profile())
+            if needs_consent:
+                response.consent_at = utcnow()
             db.session.commit()
             return redirect(url_for("respondent.assessment", step=1))
         try:
@@ -201,11 +210,17 @@ def firm():
         session[TOKEN_KEY] = token
         mail.send_resume_link(response.contact_email, _resume_url())
         return redirect(url_for("respondent.assessment", step=1, new=1))
-    status = 400 if form.errors else 200
     progress = _progress(framework_of(wave.framework_version), 2)
     return render_template(
-        "respondent/firm.html", form=form, tax_code=tax_code, response=response, wave=wave, progress=progress
-    ), status
+        "respondent/firm.html",
+        form=form,
+        tax_code=tax_code,
+        response=response,
+        wave=wave,
+        progress=progress,
+        needs_consent=needs_consent,
+        consent_error=consent_error,
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/assessment/<int:step>", methods=["GET", "POST"])
@@ -347,3 +362,33 @@ def resume(token: str):
         return redirect(url_for("respondent.result"))
     step = _first_unanswered_step(_framework(response), response)
     return redirect(url_for("respondent.assessment", step=step))
+
+
+@bp.get("/i/<token>")
+@limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
+def invitation(token: str):
+    """A firm's personal link: opens its own response, creating the draft on first use."""
+    from survey.staff import invitations
+
+    invite = invitations.find_live(db.session, token)
+    if invite is None:
+        return _message(
+            _("This link is not valid"),
+            _("The link may have been replaced by a newer one. Please use the latest link you received."),
+            404,
+        )
+    try:
+        response, resume_token = services.open_invitation(
+            db.session, invite, i18n.current_language(), utcnow()
+        )
+        db.session.commit()
+    except services.WaveClosed:
+        db.session.rollback()
+        return _message(_("The survey is closed"), _("This survey wave no longer accepts answers."), 409)
+    session[RESPONSE_KEY] = response.id
+    session.pop(TAX_CODE_KEY, None)
+    if resume_token:
+        session[TOKEN_KEY] = resume_token
+    if response.state == ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.result"))
+    return redirect(url_for("respondent.firm"))

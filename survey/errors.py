@@ -1,0 +1,45 @@
+"""The app's own error pages, in the user's language, with no internal detail."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: lambda: (_("The request could not be understood"), _("Please go back and try again.")),
+    403: lambda: (_("Not allowed"), _("Your account does not have permission for this page or action.")),
+    404: lambda: (_("Page not found"), _("The page you asked for does not exist.")),
+    405: lambda: (_("Not allowed"), _("This page cannot be used this way.")),
+    409: lambda: (_("Conflict"), _("The request conflicts with the current state of the data.")),
+    413: lambda: (_("Too large"), _("What you sent is too large.")),
+    429: lambda: (
+        _("Too many attempts"),
+        _("Please wait a few minutes before trying again."),
+    ),
+    500: lambda: (_("Something went wrong"), _("The error has been logged. Please try again later.")),
+}
+
+
+def _render(code: int, detail: str | None = None):
+    title, text = MESSAGES.get(code, MESSAGES[500])()
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "detail": detail or text}, code
+    return render_template("errors/error.html", code=code, title=title, text=text, detail=detail), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        # Our own aborts may carry a safe, specific description (e.g. a refused filter).
+        detail = exc.description if exc.code in (400, 404) and _is_ours(exc) else None
+        return _render(exc.code or 500, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return _render(500)
+
+
+def _is_ours(exc: HTTPException) -> bool:
+    return exc.description != type(exc).description

@@ -1,0 +1,716 @@
+"""Importing the city's enterprise register from an Excel (.xlsx) workbook.
+
+An import runs in steps, so staff see what it will do before anything is written:
+
+1. ``read_register`` streams the first sheet row by row, checks every row and compares
+   the good ones with the database. It writes nothing.
+2. ``apply_register`` writes the good rows (adds new firms, updates changed ones) and
+   flushes in batches; the caller commits, so the whole import is one transaction.
+3. ``error_report`` lists the bad rows in a workbook to correct them from.
+
+``template_workbook`` is the file to start from: the columns, an example row and help.
+
+A firm is matched by its normalised tax code. Only the columns the file has are
+compared and updated: a file without ``contact_email`` leaves stored e-mails alone,
+while an empty cell in a column the file has clears that value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import AdminUnit, Enterprise, Ownership, Sector
+from survey.registry import tax_code as tax_codes
+from survey.registry.size_class import BILLION
+from survey.spreadsheets import safe_cell
+
+#: The register sheet's columns, in template order.
+COLUMNS = (
+    "tax_code",
+    "name",
+    "unit",
+    "sector",
+    "ownership",
+    "employees",
+    "revenue_bn_vnd",
+    "capital_bn_vnd",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address",
+)
+REQUIRED = ("tax_code", "name", "unit", "sector")
+#: The Enterprise attribute each column fills (same order as COLUMNS).
+FIELDS = (
+    "tax_code",
+    "name",
+    "unit_id",
+    "sector_code",
+    "ownership",
+    "employees",
+    "revenue_vnd",
+    "capital_vnd",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address",
+)
+FIELD_OF = dict(zip(COLUMNS, FIELDS, strict=True))
+
+#: Column lengths of the enterprises table.
+TEXT_LIMITS = {"name": 300, "contact_name": 120, "contact_email": 254, "contact_phone": 30, "address": 300}
+MAX_EMPLOYEES = 1_000_000
+MAX_BILLIONS = Decimal(10_000_000)
+#: Rows per database round trip (tax-code look-ups and flushes).
+BATCH = 1000
+
+#: The template's example row; a file that still holds it is refused on that row.
+EXAMPLE = {
+    "tax_code": "0201234569",
+    "name": "Công ty TNHH Ví Dụ Hải Phòng",
+    "unit": "11311",
+    "sector": "C",
+    "ownership": "private",
+    "employees": 25,
+    "revenue_bn_vnd": "12,5",
+    "capital_bn_vnd": 3,
+    "contact_name": "Nguyễn Văn An",
+    "contact_email": "lienhe@vidu.example.vn",
+    "contact_phone": "0225 3842 123",
+    "address": "Số 1 đường Ví Dụ, Phường Hồng Bàng, Hải Phòng",
+}
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_WHOLE = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+class RegisterFileError(ValueError):
+    """A file that cannot be read as a register at all; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Everything wrong with one row: ``row_number`` is Excel's (the header is row 1)."""
+
+    row_number: int
+    tax_code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.message}"
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do. ``valid`` holds cleaned rows keyed by Enterprise column."""
+
+    valid: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    #: Non-empty data rows read, good and bad.
+    total_rows: int = 0
+    to_add: int = 0
+    to_update: int = 0
+    unchanged: int = 0
+    #: The Enterprise columns the file has; only these are compared and written.
+    fields: tuple[str, ...] = FIELDS
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+# --------------------------------------------------------------------------- template
+
+
+_WIDTHS = {
+    "tax_code": 16,
+    "name": 40,
+    "unit": 20,
+    "sector": 8,
+    "ownership": 13,
+    "employees": 11,
+    "revenue_bn_vnd": 16,
+    "capital_bn_vnd": 16,
+    "contact_name": 24,
+    "contact_email": 28,
+    "contact_phone": 16,
+    "address": 44,
+}
+
+#: column -> (required, Vietnamese, English)
+HELP = {
+    "tax_code": (
+        True,
+        "Mã số thuế: 10 chữ số, hoặc 13 chữ số với mã đơn vị phụ thuộc (0100233488-001). "
+        "Nhập dạng văn bản để giữ số 0 ở đầu.",
+        "Tax code: 10 digits, or 13 with a branch suffix (0100233488-001). "
+        "Enter it as text so the leading zero stays.",
+    ),
+    "name": (True, "Tên doanh nghiệp (tối đa 300 ký tự).", "Enterprise name (up to 300 characters)."),
+    "unit": (
+        True,
+        "Đơn vị hành chính cấp xã (phường, xã, đặc khu) nơi đặt trụ sở: mã đơn vị (ví dụ 11311) "
+        "hoặc tên tiếng Việt chính xác (ví dụ Phường Hồng Bàng).",
+        "Commune-level unit (ward, commune or special zone) of the head office: the unit code "
+        "(e.g. 11311) or its exact Vietnamese name (e.g. Phường Hồng Bàng).",
+    ),
+    "sector": (
+        True,
+        "Ngành kinh tế chính: chữ cái của ngành cấp 1 theo VSIC 2018 (A–U), "
+        "ví dụ C = Công nghiệp chế biến, chế tạo.",
+        "Main line of business: the VSIC 2018 section letter (A–U), e.g. C = Manufacturing.",
+    ),
+    "ownership": (
+        False,
+        "Loại hình: state (nhà nước), private (tư nhân), foreign (có vốn đầu tư nước ngoài), "
+        "cooperative (hợp tác xã), household (hộ kinh doanh). Có thể để trống.",
+        "Ownership: one of state, private, foreign, cooperative, household. May be left empty.",
+    ),
+    "employees": (
+        False,
+        "Số lao động tham gia bảo hiểm xã hội bình quân năm: số nguyên, từ 0 trở lên. Có thể để trống.",
+        "Average annual employees with social insurance: a whole number, 0 or more. May be left empty.",
+    ),
+    "revenue_bn_vnd": (
+        False,
+        "Tổng doanh thu năm trước, đơn vị tỷ đồng (ví dụ 12,5 hoặc 12.5 = 12,5 tỷ đồng). Có thể để trống.",
+        "Revenue last year in billion VND (e.g. 12.5 or 12,5 = 12.5 billion VND). May be left empty.",
+    ),
+    "capital_bn_vnd": (
+        False,
+        "Tổng nguồn vốn, đơn vị tỷ đồng. Có thể để trống.",
+        "Total capital in billion VND. May be left empty.",
+    ),
+    "contact_name": (
+        False,
+        "Họ tên người liên hệ (tối đa 120 ký tự).",
+        "Contact person (up to 120 characters).",
+    ),
+    "contact_email": (False, "Thư điện tử của người liên hệ.", "Contact e-mail address."),
+    "contact_phone": (
+        False,
+        "Số điện thoại liên hệ (tối đa 30 ký tự); nhập dạng văn bản để giữ số 0 ở đầu.",
+        "Contact phone (up to 30 characters); enter it as text so the leading zero stays.",
+    ),
+    "address": (False, "Địa chỉ trụ sở (tối đa 300 ký tự).", "Head-office address (up to 300 characters)."),
+}
+
+HELP_NOTES = (
+    (
+        "Dòng đầu tiên của trang Register là tên cột; mỗi dòng sau là một doanh nghiệp. "
+        "Xóa dòng ví dụ trước khi nhập.",
+        "The first row of the Register sheet names the columns; each row after it is one "
+        "enterprise. Delete the example row before importing.",
+    ),
+    (
+        "Doanh nghiệp đã có (cùng mã số thuế) được cập nhật: ô trống xóa giá trị cũ; "
+        "cột không có trong tệp thì giữ nguyên.",
+        "An enterprise already registered (same tax code) is updated: an empty cell clears the "
+        "old value; a column missing from the file is left as it is.",
+    ),
+)
+
+
+def template_workbook(session: Session | None = None) -> bytes:
+    """The blank register: a "Register" sheet (header and one example row) and "Help".
+
+    With a session, "Units" and "Sectors" sheets list the codes the file may use.
+    """
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
+    bold = Font(bold=True)
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = _WIDTHS[column]
+        cell = sheet.cell(row=1, column=index, value=column)
+        cell.font = bold
+        example = sheet.cell(row=2, column=index, value=EXAMPLE[column])
+        if column in ("tax_code", "contact_phone"):
+            # Typed as text, a tax code or phone number keeps its leading zero.
+            sheet.column_dimensions[letter].number_format = "@"
+            example.number_format = "@"
+    sheet.freeze_panes = "A2"
+    ownership = DataValidation(
+        type="list",
+        formula1='"' + ",".join(o.value for o in Ownership) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        error="state, private, foreign, cooperative, household",
+    )
+    letter = get_column_letter(COLUMNS.index("ownership") + 1)
+    ownership.add(f"{letter}2:{letter}100000")
+    sheet.add_data_validation(ownership)
+
+    help_sheet = workbook.create_sheet("Help")
+    help_sheet.append(["column", "bắt buộc / required", "Tiếng Việt", "English"])
+    for column in COLUMNS:
+        required, vi, en = HELP[column]
+        help_sheet.append([column, "có / yes" if required else "không / no", vi, en])
+    help_sheet.append([])
+    for vi, en in HELP_NOTES:
+        help_sheet.append([None, None, vi, en])
+    _finish_sheet(help_sheet, {"A": 18, "B": 20, "C": 70, "D": 70}, wrap=True)
+
+    if session is not None:
+        units = workbook.create_sheet("Units")
+        units.append(["code", "name_vi"])
+        for code, name in session.execute(
+            select(AdminUnit.code, AdminUnit.name_vi).where(AdminUnit.active).order_by(AdminUnit.code)
+        ):
+            units.append([code, name])
+        _finish_sheet(units, {"A": 10, "B": 34})
+        sectors = workbook.create_sheet("Sectors")
+        sectors.append(["sector", "name_vi", "name_en"])
+        for row in session.execute(select(Sector.code, Sector.name_vi, Sector.name_en).order_by(Sector.code)):
+            sectors.append(list(row))
+        _finish_sheet(sectors, {"A": 8, "B": 70, "C": 70})
+    return _save(workbook)
+
+
+def _finish_sheet(sheet, widths: dict[str, int], wrap: bool = False) -> None:
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    if wrap:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+
+
+def _save(workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def read_register(source: str | os.PathLike | BinaryIO, session: Session) -> ImportPreview:
+    """Check every row of the first sheet of ``source`` and compare the good rows with the
+    register. Nothing is written.
+
+    Rows are streamed: only the cleaned values of good rows and the errors are kept, so
+    a file of tens of thousands of rows needs little memory. Raises RegisterFileError
+    when the file cannot be read as a register at all (not .xlsx, no header, no rows).
+    """
+    reference = _Reference.load(session)
+    name = _source_name(source)
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except OSError as exc:
+        raise RegisterFileError(f"{name} cannot be read ({exc.strerror or exc})") from None
+    except Exception as exc:  # whatever the parser trips on, the file is not a readable .xlsx
+        raise _not_xlsx(name) from exc
+    try:
+        preview = _read_sheet(workbook, reference, name)
+    finally:
+        workbook.close()
+    _compare(session, preview)
+    return preview
+
+
+def _source_name(source) -> str:
+    raw = source if isinstance(source, str | os.PathLike) else getattr(source, "filename", None)
+    raw = raw or getattr(source, "name", None)
+    return f"'{Path(os.fspath(raw)).name}'" if isinstance(raw, str | os.PathLike) else "the file"
+
+
+def _not_xlsx(name: str) -> RegisterFileError:
+    subject = name[0].upper() + name[1:] if name == "the file" else name
+    return RegisterFileError(
+        f"{subject} is not an Excel .xlsx file, or it is damaged: save it as an Excel workbook "
+        "(.xlsx) and try again."
+    )
+
+
+def _rows(sheet, name: str) -> Iterator[tuple]:
+    """The sheet's rows as value tuples (a gap in the file comes out as an empty row)."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # a damaged sheet part
+            raise _not_xlsx(name) from exc
+        yield row
+
+
+def _read_sheet(workbook, reference: _Reference, name: str) -> ImportPreview:
+    if not workbook.worksheets:
+        raise RegisterFileError(f"{name} has no worksheet")
+    sheet = workbook.worksheets[0]
+    # Some programs write a wrong size into the file; read every row that is there.
+    sheet.reset_dimensions()
+    rows = _rows(sheet, name)
+    header = next(rows, None)
+    if header is None:
+        raise RegisterFileError(f"the first sheet ('{sheet.title}') is empty")
+    positions = _positions(header)
+    checker = _RowChecker(reference)
+    preview = ImportPreview(fields=tuple(FIELD_OF[c] for c in COLUMNS if c in positions))
+    indexed = tuple(positions.items())
+    for row_number, row in enumerate(rows, start=2):
+        width = len(row)
+        cells = {column: row[index] if index < width else None for column, index in indexed}
+        if all(_blank(value) for value in cells.values()):
+            continue
+        preview.total_rows += 1
+        clean, problems = checker.check(row_number, cells)
+        if problems:
+            preview.errors.append(
+                RowError(row_number, _shorten(_text(cells["tax_code"]), 50), "; ".join(problems))
+            )
+        else:
+            preview.valid.append(clean)
+    if not preview.total_rows:
+        raise RegisterFileError(f"the first sheet ('{sheet.title}') has a header but no data rows")
+    return preview
+
+
+def _positions(header: Sequence) -> dict[str, int]:
+    """Where each known column is; extra columns are ignored."""
+    if all(_blank(value) for value in header):
+        raise RegisterFileError(
+            "row 1 of the first sheet is empty: it must hold the column names, as in the template"
+        )
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        key = _text(value).lower()
+        if key in FIELD_OF:
+            if key in positions:
+                raise RegisterFileError(f"column '{key}' appears twice in the header")
+            positions[key] = index
+    missing = [column for column in REQUIRED if column not in positions]
+    if missing:
+        raise RegisterFileError(
+            f"missing required column(s): {', '.join(missing)} "
+            "(row 1 must hold the column names, as in the template)"
+        )
+    return positions
+
+
+@dataclass
+class _Reference:
+    """Units and sectors, looked up once per import."""
+
+    unit_by_code: dict[str, int]
+    #: Casefolded name -> unit id; None when several active units share the name.
+    unit_by_name: dict[str, int | None]
+    #: Codes and casefolded names of units no longer active.
+    inactive: set[str]
+    sectors: frozenset[str]
+
+    @classmethod
+    def load(cls, session: Session) -> _Reference:
+        by_code: dict[str, int] = {}
+        by_name: dict[str, int | None] = {}
+        inactive: set[str] = set()
+        for unit_id, code, name_vi, active in session.execute(
+            select(AdminUnit.id, AdminUnit.code, AdminUnit.name_vi, AdminUnit.active)
+        ):
+            if not active:
+                inactive.update((code, _name_key(name_vi)))
+                continue
+            by_code[code] = unit_id
+            key = _name_key(name_vi)
+            by_name[key] = None if key in by_name else unit_id
+        sectors = frozenset(session.scalars(select(Sector.code)))
+        return cls(by_code, by_name, inactive, sectors)
+
+    def unit(self, text: str) -> tuple[int | None, str | None]:
+        if not text:
+            return None, "unit is empty"
+        if text in self.unit_by_code:
+            return self.unit_by_code[text], None
+        key = _name_key(text)
+        if key in self.unit_by_name:
+            unit_id = self.unit_by_name[key]
+            if unit_id is None:
+                return None, f"unit '{_shorten(text)}' names several units: use the unit code"
+            return unit_id, None
+        if text in self.inactive or key in self.inactive:
+            return None, f"unit '{_shorten(text)}' is no longer an active unit of the city"
+        return None, f"unit '{_shorten(text)}' is not a commune-level unit of the city"
+
+    def sector_range(self) -> str:
+        return f"{min(self.sectors)}-{max(self.sectors)}" if self.sectors else "none loaded"
+
+
+class _RowChecker:
+    """Checks rows one by one and remembers the tax codes seen so far."""
+
+    def __init__(self, reference: _Reference):
+        self.reference = reference
+        self.seen: dict[str, int] = {}
+
+    def check(self, row_number: int, cells: dict) -> tuple[dict, list[str]]:
+        problems: list[str] = []
+        clean = dict.fromkeys(FIELDS)
+
+        code = self._tax_code(cells["tax_code"], problems)
+        if code is not None:
+            first = self.seen.setdefault(code, row_number)
+            if first != row_number:
+                problems.append(f"tax code {code} already appears on row {first}")
+        clean["tax_code"] = code
+
+        name = _text(cells["name"])
+        if not name:
+            problems.append("name is empty")
+        clean["name"] = name
+        if code == EXAMPLE["tax_code"] and name == EXAMPLE["name"]:
+            problems.append("this is the template's example row: delete it")
+
+        clean["unit_id"], problem = self.reference.unit(_text(cells["unit"]))
+        if problem:
+            problems.append(problem)
+
+        sector = _text(cells["sector"]).upper()
+        if not sector:
+            problems.append("sector is empty")
+        elif sector not in self.reference.sectors:
+            problems.append(
+                f"sector '{_shorten(sector)}' is not a VSIC section letter ({self.reference.sector_range()})"
+            )
+        clean["sector_code"] = sector or None
+
+        if "ownership" in cells:
+            clean["ownership"] = _ownership(cells["ownership"], problems)
+        if "employees" in cells:
+            clean["employees"] = _employees(cells["employees"], problems)
+        for column in ("revenue_bn_vnd", "capital_bn_vnd"):
+            if column in cells:
+                clean[FIELD_OF[column]] = _vnd(column, cells[column], problems)
+        for column in ("contact_name", "contact_email", "contact_phone", "address"):
+            if column in cells:
+                clean[column] = _text(cells[column]) or None
+        email = clean["contact_email"]
+        if email:
+            email = clean["contact_email"] = email.lower()
+            if not _EMAIL.fullmatch(email):
+                problems.append(f"contact_email '{_shorten(email)}' is not an e-mail address")
+        for column, limit in TEXT_LIMITS.items():
+            value = clean[column]
+            if value is not None and len(value) > limit:
+                problems.append(f"{column} is longer than {limit} characters ({len(value)})")
+        return clean, problems
+
+    @staticmethod
+    def _tax_code(value, problems: list[str]) -> str | None:
+        text = _text(value)
+        if isinstance(value, int | float) and not isinstance(value, bool) and len(text) in (9, 12):
+            # A number cell loses the leading zero of a 10- or 13-digit code; the check
+            # digit still guards the result.
+            text = "0" + text
+        try:
+            return tax_codes.normalise(text)
+        except tax_codes.TaxCodeError as exc:
+            if exc.reason == "empty":
+                problems.append("tax code is empty")
+            else:
+                reason = str(exc).rstrip(".")
+                problems.append(f"tax code '{_shorten(text)}': {reason[:1].lower()}{reason[1:]}")
+            return None
+
+
+def _ownership(value, problems: list[str]) -> Ownership | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return Ownership(text.lower())
+    except ValueError:
+        choices = ", ".join(o.value for o in Ownership)
+        problems.append(f"ownership '{_shorten(text)}' is not one of {choices}")
+        return None
+
+
+def _employees(value, problems: list[str]) -> int | None:
+    if _blank(value):
+        return None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        compact = _SPACES.sub("", value)
+        if _WHOLE.fullmatch(compact):
+            number = int(compact)
+    if number is None:
+        problems.append(f"employees '{_shorten(_text(value))}' is not a whole number")
+    elif number < 0:
+        problems.append("employees must be 0 or more")
+    elif number > MAX_EMPLOYEES:
+        problems.append(f"employees is more than {MAX_EMPLOYEES:,}")
+    else:
+        return number
+    return None
+
+
+def _vnd(column: str, value, problems: list[str]) -> int | None:
+    """A figure in billion VND (a number, or text with a decimal point or comma) in VND."""
+    if _blank(value):
+        return None
+    amount: Decimal | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))  # 12.5, not the binary fraction behind it
+    elif isinstance(value, str):
+        compact = _SPACES.sub("", value)
+        if _DECIMAL.fullmatch(compact):
+            amount = Decimal(compact.replace(",", "."))
+    if amount is None or not amount.is_finite():
+        problems.append(f"{column} '{_shorten(_text(value))}' is not a number (billion VND, e.g. 12.5)")
+    elif amount < 0:
+        problems.append(f"{column} must be 0 or more")
+    elif amount > MAX_BILLIONS:
+        problems.append(f"{column} is more than {MAX_BILLIONS:,} billion VND")
+    else:
+        return int((amount * BILLION).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return None
+
+
+def _text(value) -> str:
+    """A cell as trimmed text in Unicode NFC ('' when empty); whole floats lose the '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = value if isinstance(value, str) else str(value)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _chunks(rows: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _compare(session: Session, preview: ImportPreview) -> None:
+    """Count the rows that would add, update or leave alone a registered firm."""
+    fields = [f for f in preview.fields if f != "tax_code"]
+    columns = [getattr(Enterprise, f) for f in fields]
+    for chunk in _chunks(preview.valid):
+        stored = {
+            code: tuple(values)
+            for code, *values in session.execute(
+                select(Enterprise.tax_code, *columns).where(
+                    Enterprise.tax_code.in_([row["tax_code"] for row in chunk])
+                )
+            )
+        }
+        for row in chunk:
+            old = stored.get(row["tax_code"])
+            if old is None:
+                preview.to_add += 1
+            elif old != tuple(row[f] for f in fields):
+                preview.to_update += 1
+            else:
+                preview.unchanged += 1
+
+
+# ----------------------------------------------------------------------------- applying
+
+
+def apply_register(session: Session, preview: ImportPreview) -> ImportResult:
+    """Write the preview's valid rows: add new firms, update changed ones. Flushes in
+    batches; the caller commits (or rolls back) the whole import.
+
+    Rows are compared with the database again here, so the result is right even if the
+    register changed since the preview. Size classes follow through the flush hook.
+    """
+    result = ImportResult()
+    fields = [f for f in preview.fields if f != "tax_code"]
+    # Held for the whole import so the size-class hook finds each sector in the session
+    # instead of loading it again for every firm.
+    _sectors = session.scalars(select(Sector)).all()
+    for chunk in _chunks(preview.valid):
+        existing = {
+            firm.tax_code: firm
+            for firm in session.scalars(
+                select(Enterprise).where(Enterprise.tax_code.in_([row["tax_code"] for row in chunk]))
+            )
+        }
+        for row in chunk:
+            firm = existing.get(row["tax_code"])
+            if firm is None:
+                session.add(Enterprise(**row))
+                result.added += 1
+                continue
+            changed = {f: row[f] for f in fields if getattr(firm, f) != row[f]}
+            for name, value in changed.items():
+                setattr(firm, name, value)
+            if changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        session.flush()
+    return result
+
+
+# ------------------------------------------------------------------------- error report
+
+
+def error_report(errors: Sequence[RowError]) -> bytes:
+    """A workbook listing the bad rows (row, tax code, error), safe to open in Excel."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Errors")
+    for letter, width in (("A", 8), ("B", 18), ("C", 100)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title in ("row", "tax_code", "error"):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for error in errors:
+        sheet.append([error.row_number, safe_cell(error.tax_code), safe_cell(error.message)])
+    sheet.auto_filter.ref = f"A1:C{len(errors) + 1}"
+    return _save(workbook)

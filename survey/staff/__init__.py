@@ -1,0 +1,1 @@
+"""The staff workspace: accounts, responses and review, waves, register, invitations, audit."""

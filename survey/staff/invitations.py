@@ -1,0 +1,189 @@
+"""Personal invitation links: issue, revoke, reissue, follow up. Flushes, never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from survey import audit
+from survey.models import AdminUnit, Enterprise, Invitation, Response, ResponseState, Sector, Wave
+from survey.models.base import utcnow
+from survey.respondent import tokens
+from survey.spreadsheets import safe_cell
+
+STATUSES = ("not_opened", "opened", "draft", "submitted")
+
+
+@dataclass
+class IssuedLink:
+    invitation: Invitation
+    enterprise: Enterprise
+    token: str
+
+
+def issue(session: Session, wave: Wave, filters: dict, actor_id: int | None) -> list[IssuedLink]:
+    """A new link for every register firm matching ``filters`` that has no live one in ``wave``."""
+    live = select(Invitation.enterprise_id).where(
+        Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None)
+    )
+    stmt = (
+        select(Enterprise)
+        .outerjoin(AdminUnit, AdminUnit.id == Enterprise.unit_id)
+        .where(Enterprise.id.not_in(live))
+    )
+    if filters.get("unit"):
+        stmt = stmt.where(AdminUnit.code == filters["unit"])
+    if filters.get("area"):
+        stmt = stmt.where(AdminUnit.former_area == filters["area"])
+    if filters.get("sector"):
+        stmt = stmt.where(Enterprise.sector_code == filters["sector"])
+    issued = []
+    for firm in session.scalars(stmt.order_by(Enterprise.tax_code)):
+        token, digest = tokens.new_token()
+        invitation = Invitation(wave_id=wave.id, enterprise=firm, token_hash=digest, created_by_id=actor_id)
+        session.add(invitation)
+        issued.append(IssuedLink(invitation, firm, token))
+    session.flush()
+    audit.record(session, "invitations.issued", wave, count=len(issued), filters=filters)
+    return issued
+
+
+def revoke(session: Session, invitation: Invitation) -> None:
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        audit.record(session, "invitation.revoked", invitation, enterprise_id=invitation.enterprise_id)
+        session.flush()
+
+
+def reissue(session: Session, invitation: Invitation, actor_id: int | None) -> IssuedLink:
+    """Revoke ``invitation`` and issue a fresh link to the same firm for the same wave."""
+    revoke(session, invitation)
+    token, digest = tokens.new_token()
+    fresh = Invitation(
+        wave_id=invitation.wave_id,
+        enterprise_id=invitation.enterprise_id,
+        token_hash=digest,
+        created_by_id=actor_id,
+    )
+    session.add(fresh)
+    session.flush()
+    audit.record(session, "invitation.reissued", fresh, replaces=invitation.id)
+    return IssuedLink(fresh, invitation.enterprise, token)
+
+
+def find_live(session: Session, token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(
+        select(Invitation).where(
+            Invitation.token_hash == tokens.digest(token), Invitation.revoked_at.is_(None)
+        )
+    )
+
+
+def _status_column():
+    return case(
+        (Response.state == ResponseState.SUBMITTED, "submitted"),
+        (Response.state == ResponseState.DRAFT, "draft"),
+        (Invitation.opened_at.is_not(None), "opened"),
+        else_="not_opened",
+    )
+
+
+def _live_with_response(wave: Wave):
+    return (
+        select(Invitation)
+        .outerjoin(
+            Response,
+            and_(Response.enterprise_id == Invitation.enterprise_id, Response.wave_id == Invitation.wave_id),
+        )
+        .where(Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None))
+    )
+
+
+def status_counts(session: Session, wave: Wave) -> dict[str, int]:
+    status = _status_column()
+    stmt = _live_with_response(wave).with_only_columns(status, func.count()).group_by(status)
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(dict(session.execute(stmt).all()))
+    return counts
+
+
+def rates(session: Session, wave: Wave, by: str) -> list[dict]:
+    """Invited firms and how many submitted, by unit, former area or sector."""
+    column = {
+        "unit": AdminUnit.name_vi,
+        "area": AdminUnit.former_area,
+        "sector": Sector.code,
+    }[by]
+    submitted = func.sum(case((Response.state == ResponseState.SUBMITTED, 1), else_=0))
+    stmt = (
+        _live_with_response(wave)
+        .join(Enterprise, Enterprise.id == Invitation.enterprise_id)
+        .outerjoin(AdminUnit, AdminUnit.id == Enterprise.unit_id)
+        .outerjoin(Sector, Sector.code == Enterprise.sector_code)
+        .with_only_columns(column, func.count(), submitted)
+        .group_by(column)
+        .order_by(column)
+    )
+    return [
+        {"key": key, "invited": invited, "submitted": int(done or 0), "rate": (done or 0) / invited}
+        for key, invited, done in session.execute(stmt)
+    ]
+
+
+def listing(session: Session, wave: Wave, limit: int, offset: int) -> list:
+    stmt = (
+        _live_with_response(wave)
+        .join(Enterprise, Enterprise.id == Invitation.enterprise_id)
+        .with_only_columns(
+            Invitation.id, Enterprise.tax_code, Enterprise.name, Invitation.created_at, _status_column()
+        )
+        .order_by(Enterprise.tax_code)
+        .limit(limit)
+        .offset(offset)
+    )
+    return session.execute(stmt).all()
+
+
+def links_workbook(links: list[IssuedLink], url_for_token) -> bytes:
+    """A mail-merge workbook: firm, tax code, contact, e-mail, personal link."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Invitations")
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEF", (16, 40, 28, 32, 16, 70), strict=True):
+        sheet.column_dimensions[column].width = width
+    header = ["tax_code", "name", "contact_name", "contact_email", "contact_phone", "link"]
+    sheet.append([_bold(sheet, h) for h in header])
+    for link in links:
+        firm = link.enterprise
+        sheet.append(
+            [
+                safe_cell(v)
+                for v in (
+                    firm.tax_code,
+                    firm.name,
+                    firm.contact_name,
+                    firm.contact_email,
+                    firm.contact_phone,
+                    url_for_token(link.token),
+                )
+            ]
+        )
+    sheet.auto_filter.ref = f"A1:F{len(links) + 1}"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(sheet, text: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = Font(bold=True)
+    return cell

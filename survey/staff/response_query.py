@@ -1,0 +1,172 @@
+"""The staff list of responses: whitelisted filters and sorts, done in SQL, paged.
+
+Every parameter is checked against its list of allowed values before it reaches a
+query; anything else is refused (``BadListParameter``), never passed to SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    AdminUnit,
+    EconomicPillar,
+    Enterprise,
+    Ownership,
+    Response,
+    ResponseState,
+    ReviewState,
+    Sector,
+    SizeClass,
+)
+
+SORTS = {
+    "updated": Response.updated_at,
+    "submitted": Response.submitted_at,
+    "tax_code": Enterprise.tax_code,
+    "name": Response.firm_name,
+    "unit": AdminUnit.name_vi,
+    "sector": Response.sector_code,
+    "size": Response.size_class,
+    "ownership": Response.ownership,
+    "state": Response.state,
+    "review": Response.review_state,
+    "level": Response.overall_level,
+    "tier": Response.tier,
+    "points": Response.total_points,
+}
+ENUM_FILTERS = {
+    "state": (Response.state, ResponseState),
+    "review": (Response.review_state, ReviewState),
+    "size": (Response.size_class, SizeClass),
+    "ownership": (Response.ownership, Ownership),
+    "pillar": (Sector.economic_pillar, EconomicPillar),
+}
+
+
+class BadListParameter(ValueError):
+    pass
+
+
+@dataclass
+class ListQuery:
+    wave_id: int
+    filters: dict
+    q: str = ""
+    sort: str = "updated"
+    descending: bool = True
+    page: int = 1
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def parse(
+    args, wave_id: int, known_units: set[str], known_areas: set[str], known_sectors: set[str]
+) -> ListQuery:
+    """Read list parameters from the query string; refuse anything not on a whitelist."""
+    filters: dict = {}
+    for name, (_, enum) in ENUM_FILTERS.items():
+        value = args.get(name, "")
+        if value:
+            try:
+                filters[name] = enum(value)
+            except ValueError:
+                raise BadListParameter(f"{name}={value!r} is not a known value") from None
+    for name, allowed in (("unit", known_units), ("area", known_areas), ("sector", known_sectors)):
+        value = args.get(name, "")
+        if value:
+            if value not in allowed:
+                raise BadListParameter(f"{name}={value!r} is not a known value")
+            filters[name] = value
+    level = args.get("level", "")
+    if level:
+        if level not in {str(n) for n in range(6)}:
+            raise BadListParameter(f"level={level!r} is not 0 to 5")
+        filters["level"] = int(level)
+    tier = args.get("tier", "")
+    if tier:
+        if tier not in {"engaged", "preparing", "outside"}:
+            raise BadListParameter(f"tier={tier!r} is not a known tier")
+        filters["tier"] = tier
+    sort = args.get("sort", "updated")
+    if sort not in SORTS:
+        raise BadListParameter(f"sort={sort!r} is not a sortable column")
+    direction = args.get("dir", "desc")
+    if direction not in ("asc", "desc"):
+        raise BadListParameter("dir must be asc or desc")
+    try:
+        page = max(1, int(args.get("page", "1")))
+    except ValueError:
+        raise BadListParameter("page must be a number") from None
+    q = (args.get("q") or "").strip()[:100]
+    return ListQuery(wave_id, filters, q, sort, direction == "desc", page)
+
+
+def _filtered(query: ListQuery) -> Select:
+    stmt = (
+        select(
+            Response.id,
+            Enterprise.tax_code,
+            Response.firm_name,
+            AdminUnit.name_vi.label("unit_name"),
+            Response.sector_code,
+            Response.size_class,
+            Response.ownership,
+            Response.state,
+            Response.review_state,
+            Response.overall_level,
+            Response.tier,
+            Response.total_points,
+            Response.submitted_at,
+            Response.updated_at,
+        )
+        .join(Enterprise, Enterprise.id == Response.enterprise_id)
+        .outerjoin(AdminUnit, AdminUnit.id == Response.unit_id)
+        .outerjoin(Sector, Sector.code == Response.sector_code)
+        .where(Response.wave_id == query.wave_id)
+    )
+    f = query.filters
+    for name, (column, _) in ENUM_FILTERS.items():
+        if name in f:
+            stmt = stmt.where(column == f[name])
+    if "unit" in f:
+        stmt = stmt.where(AdminUnit.code == f["unit"])
+    if "area" in f:
+        stmt = stmt.where(AdminUnit.former_area == f["area"])
+    if "sector" in f:
+        stmt = stmt.where(Response.sector_code == f["sector"])
+    if "level" in f:
+        stmt = stmt.where(Response.overall_level == f["level"])
+    if "tier" in f:
+        stmt = stmt.where(Response.tier == f["tier"])
+    if query.q:
+        like = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        digits = "".join(ch for ch in query.q if ch.isdigit())
+        conditions = [Response.firm_name.ilike(like, escape="\\")]
+        if digits:
+            conditions.append(Enterprise.tax_code.like(digits[:10] + "%"))
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+def run(session: Session, query: ListQuery, per_page: int) -> Page:
+    stmt = _filtered(query)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    column = SORTS[query.sort]
+    order = column.desc() if query.descending else column.asc()
+    # The id breaks ties so that paging is stable.
+    tie = Response.id.desc() if query.descending else Response.id.asc()
+    pages = max(1, ceil(total / per_page))
+    page = min(query.page, pages)
+    rows = session.execute(stmt.order_by(order, tie).limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(rows=rows, total=total, page=page, pages=pages)

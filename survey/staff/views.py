@@ -1,0 +1,11 @@
+"""Importing this module registers every staff view on the staff blueprint."""
+
+from survey.staff import (  # noqa: F401
+    views_audit,
+    views_invitations,
+    views_main,
+    views_register,
+    views_responses,
+    views_users,
+    views_waves,
+)

@@ -1,0 +1,110 @@
+"""Invitations: issue personal links for a wave, export them, follow them up."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import AdminUnit, Invitation, Role, Sector, Wave
+from survey.staff import invitations
+from survey.staff.access import requires
+from survey.staff.blueprint import bp
+from survey.staff.forms import ConfirmForm
+from survey.staff.views_responses import selected_wave
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _link(token: str) -> str:
+    return url_for("respondent.invitation", token=token, _external=True)
+
+
+@requires(Role.ANALYST)
+def invitations_page():
+    wave = selected_wave()
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400, description="page must be a number")
+    per_page = current_app.config["PER_PAGE"]
+    counts = invitations.status_counts(db.session, wave)
+    total = sum(counts.values())
+    return render_template(
+        "staff/invitations.html",
+        wave=wave,
+        waves=db.session.scalars(select(Wave).order_by(Wave.opens_at.desc())).all(),
+        counts=counts,
+        total=total,
+        rates={by: invitations.rates(db.session, wave, by) for by in ("area", "sector", "unit")},
+        rows=invitations.listing(db.session, wave, per_page, (page - 1) * per_page),
+        page=page,
+        pages=max(1, -(-total // per_page)),
+        units=db.session.execute(select(AdminUnit.code, AdminUnit.name_vi).order_by(AdminUnit.name_vi)).all(),
+        areas=sorted(set(db.session.scalars(select(AdminUnit.former_area)))),
+        sectors=db.session.scalars(select(Sector.code).order_by(Sector.code)).all(),
+        confirm=ConfirmForm(),
+    )
+
+
+# The list view's endpoint name reads better in templates as "staff.invitations".
+bp.add_url_rule("/invitations", endpoint="invitations", view_func=invitations_page)
+
+
+def _filters() -> dict:
+    filters = {}
+    known = {
+        "unit": set(db.session.scalars(select(AdminUnit.code))),
+        "area": set(db.session.scalars(select(AdminUnit.former_area))),
+        "sector": set(db.session.scalars(select(Sector.code))),
+    }
+    for name, allowed in known.items():
+        value = request.form.get(name, "")
+        if value:
+            if value not in allowed:
+                abort(400, description=f"{name}={value!r} is not a known value")
+            filters[name] = value
+    return filters
+
+
+@bp.post("/invitations/<int:wave_id>/issue")
+@requires(Role.ANALYST)
+def issue_invitations(wave_id: int):
+    wave = db.session.get(Wave, wave_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    links = invitations.issue(db.session, wave, _filters(), current_user.id)
+    workbook = invitations.links_workbook(links, _link)
+    db.session.commit()
+    return send_file(
+        BytesIO(workbook), mimetype=XLSX, as_attachment=True, download_name=f"invitations-wave-{wave.id}.xlsx"
+    )
+
+
+def _invitation(invitation_id: int) -> Invitation:
+    return db.session.get(Invitation, invitation_id) or abort(404)
+
+
+@bp.post("/invitations/link/<int:invitation_id>/revoke")
+@requires(Role.ANALYST)
+def revoke_invitation(invitation_id: int):
+    invitation = _invitation(invitation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invitations.revoke(db.session, invitation)
+    db.session.commit()
+    return render_template("staff/invitation_done.html", invitation=invitation, link=None)
+
+
+@bp.post("/invitations/link/<int:invitation_id>/reissue")
+@requires(Role.ANALYST)
+def reissue_invitation(invitation_id: int):
+    invitation = _invitation(invitation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    fresh = invitations.reissue(db.session, invitation, current_user.id)
+    db.session.commit()
+    return render_template("staff/invitation_done.html", invitation=fresh.invitation, link=_link(fresh.token))

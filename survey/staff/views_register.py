@@ -1,0 +1,124 @@
+"""The enterprise register: import from .xlsx with a preview, then one confirmed transaction."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from io import BytesIO
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from survey import audit
+from survey.extensions import db
+from survey.models import Enterprise, Role
+from survey.registry import importer
+from survey.staff.access import requires
+from survey.staff.blueprint import bp
+from survey.staff.forms import ConfirmForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_UPLOAD = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _upload_path(upload: str) -> Path:
+    # Only names we generated: no path can be smuggled in through the URL.
+    if not _UPLOAD.match(upload):
+        abort(404)
+    path = _uploads() / f"{upload}.xlsx"
+    if not path.exists():
+        abort(404, description="This upload has expired; please upload the file again.")
+    return path
+
+
+@bp.get("/register")
+@requires(Role.ADMIN)
+def register_import():
+    count = db.session.scalar(select(func.count()).select_from(Enterprise))
+    return render_template("staff/register.html", count=count, form=ConfirmForm())
+
+
+@bp.get("/register/template.xlsx")
+@requires(Role.ADMIN)
+def register_template():
+    return send_file(
+        BytesIO(importer.template_workbook()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="register-template.xlsx",
+    )
+
+
+@bp.post("/register")
+@requires(Role.ADMIN)
+def register_upload():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Please choose an .xlsx file."), "error")
+        return redirect(url_for("staff.register_import"))
+    name = secrets.token_hex(16)
+    path = _uploads() / f"{name}.xlsx"
+    upload.save(path)
+    try:
+        preview = importer.read_register(path, db.session)
+    except importer.RegisterFileError as exc:
+        path.unlink(missing_ok=True)
+        flash(str(exc), "error")
+        return redirect(url_for("staff.register_import"))
+    return render_template("staff/register_preview.html", preview=preview, upload=name, form=ConfirmForm())
+
+
+@bp.get("/register/<upload>/errors.xlsx")
+@requires(Role.ADMIN)
+def register_errors(upload: str):
+    preview = importer.read_register(_upload_path(upload), db.session)
+    return send_file(
+        BytesIO(importer.error_report(preview.errors)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="register-errors.xlsx",
+    )
+
+
+@bp.post("/register/<upload>/confirm")
+@requires(Role.ADMIN)
+def register_confirm(upload: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    path = _upload_path(upload)
+    # Read again rather than trust anything kept from the preview: the register may have
+    # changed in between, and the counts must describe what is written now.
+    preview = importer.read_register(path, db.session)
+    result = importer.apply_register(db.session, preview)
+    audit.record(
+        db.session,
+        "register.imported",
+        object_type="enterprises",
+        added=result.added,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        skipped_rows=len(preview.errors),
+    )
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(
+        _(
+            "Register imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.",
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for("staff.register_import"))

@@ -1,0 +1,141 @@
+"""Survey waves: create, edit (fully only while empty), open and close."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
+
+from survey import audit
+from survey.extensions import db
+from survey.models import FrameworkVersion, Response, Role, Wave, WaveState
+from survey.staff.access import requires
+from survey.staff.blueprint import bp
+from survey.staff.forms import ConfirmForm, WaveForm
+from survey.staff.timezone import to_local_naive, to_utc
+
+WAVE_FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at")
+#: Fields that stay editable once a wave has responses (its framework version never does).
+EDITABLE_WITH_RESPONSES = {"name", "closes_at"}
+
+
+def _wave(wave_id: int) -> Wave:
+    return db.session.get(Wave, wave_id) or abort(404)
+
+
+def _has_responses(wave: Wave) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Response).filter_by(wave_id=wave.id)))
+
+
+def _form(**kwargs) -> WaveForm:
+    form = WaveForm(**kwargs)
+    form.framework_version_id.choices = [
+        SelectChoice(v.id, f"{v.code} v{v.version}")
+        for v in db.session.scalars(
+            select(FrameworkVersion).order_by(FrameworkVersion.code, FrameworkVersion.version)
+        )
+    ]
+    return form
+
+
+@bp.get("/waves")
+@requires(Role.VIEWER)
+def waves():
+    rows = db.session.execute(
+        select(Wave, func.count(Response.id))
+        .outerjoin(Response)
+        .group_by(Wave.id)
+        .order_by(Wave.opens_at.desc())
+    ).all()
+    return render_template("staff/waves.html", rows=rows, confirm=ConfirmForm())
+
+
+@bp.route("/waves/new", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def new_wave():
+    form = _form()
+    if form.validate_on_submit():
+        wave = Wave(
+            name=form.name.data.strip(),
+            year=form.year.data,
+            framework_version_id=form.framework_version_id.data,
+            opens_at=to_utc(form.opens_at.data),
+            closes_at=to_utc(form.closes_at.data),
+            state=WaveState.DRAFT,
+        )
+        db.session.add(wave)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors.append(_("A wave with this name exists."))
+            return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
+        audit.record(db.session, "wave.created", wave, after={f: getattr(wave, f) for f in WAVE_FIELDS})
+        db.session.commit()
+        flash(_("Wave created. Open it when it should accept answers."), "success")
+        return redirect(url_for("staff.waves"))
+    return render_template(
+        "staff/wave_form.html", form=form, wave=None, locked=set()
+    ), 400 if form.errors else 200
+
+
+@bp.route("/waves/<int:wave_id>/edit", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def edit_wave(wave_id: int):
+    wave = _wave(wave_id)
+    locked = set(WAVE_FIELDS) - EDITABLE_WITH_RESPONSES if _has_responses(wave) else set()
+    form = _form(
+        data={
+            "name": wave.name,
+            "year": wave.year,
+            "framework_version_id": wave.framework_version_id,
+            "opens_at": to_local_naive(wave.opens_at),
+            "closes_at": to_local_naive(wave.closes_at),
+        }
+    )
+    if form.validate_on_submit():
+        values = {
+            "name": form.name.data.strip(),
+            "year": form.year.data,
+            "framework_version_id": form.framework_version_id.data,
+            "opens_at": to_utc(form.opens_at.data),
+            "closes_at": to_utc(form.closes_at.data),
+        }
+        refused = [f for f in locked if values[f] != getattr(wave, f)]
+        if refused:
+            flash(_("This wave has responses: only its name and closing time can change."), "error")
+            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 409
+        for field, value in values.items():
+            setattr(wave, field, value)
+        before, after = audit.changes(wave, WAVE_FIELDS)
+        if after:
+            audit.record(db.session, "wave.edited", wave, before=before, after=after)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            flash(_("A wave with this name exists."), "error")
+            return redirect(url_for("staff.edit_wave", wave_id=wave_id))
+        flash(_("Wave saved."), "success")
+        return redirect(url_for("staff.waves"))
+    return render_template(
+        "staff/wave_form.html", form=form, wave=wave, locked=locked
+    ), 400 if form.errors else 200
+
+
+@bp.post("/waves/<int:wave_id>/<any(open, close):action>")
+@requires(Role.ADMIN)
+def change_wave_state(wave_id: int, action: str):
+    wave = _wave(wave_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    new_state = WaveState.OPEN if action == "open" else WaveState.CLOSED
+    if wave.state != new_state:
+        audit.record(
+            db.session, f"wave.{action}", wave, before={"state": wave.state}, after={"state": new_state}
+        )
+        wave.state = new_state
+        db.session.commit()
+    return redirect(url_for("staff.waves"))
