@@ -99,7 +99,8 @@ class ReviewForm(FlaskForm):
         ],
         validators=[InputRequired()],
     )
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    # No Optional(): it would stop the chain before validate_reason could ask for one.
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=500)])
     version_id = HiddenField()
 
     def validate_reason(self, field) -> None:

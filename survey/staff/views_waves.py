@@ -103,6 +103,10 @@ def edit_wave(wave_id: int):
             "opens_at": to_utc(form.opens_at.data),
             "closes_at": to_utc(form.closes_at.data),
         }
+        # The form shows times to the minute; an untouched time keeps its stored value.
+        for field in ("opens_at", "closes_at"):
+            if values[field] == getattr(wave, field).replace(second=0, microsecond=0):
+                values[field] = getattr(wave, field)
         refused = [f for f in locked if values[f] != getattr(wave, f)]
         if refused:
             flash(_("This wave has responses: only its name and closing time can change."), "error")
