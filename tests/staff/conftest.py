@@ -6,7 +6,7 @@ import pytest
 
 from survey.models import Role, StaffUser
 
-PASSWORD = "a-long-test-password"  # noqa: S105
+PASSWORD = "a-long-test-password"
 
 
 def make_staff(db, role: Role, email: str | None = None, **fields) -> StaffUser:

@@ -185,7 +185,6 @@ def test_review_transitions_and_their_effect_on_the_rollup(client, db, as_role, 
 
 
 def test_drafts_cannot_be_reviewed(client, db, as_role, survey_wave):
-    wave, _ = survey_wave
     draft = db.session.scalar(select(Response).filter_by(firm_name="Nháp"))
     as_role(Role.ANALYST)
     assert _review(client, draft, "verified").status_code == 409
