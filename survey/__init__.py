@@ -16,6 +16,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
     )
     config.load(app, test_config)
+    # Vietnamese stays readable in JSON (tojson still escapes <, > and & for HTML).
+    app.json.ensure_ascii = False
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

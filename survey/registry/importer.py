@@ -32,12 +32,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Enterprise, Ownership, Sector
 from survey.registry import tax_code as tax_codes
-from survey.registry.size_class import BILLION
+from survey.registry.size_class import BILLION, classify
 from survey.spreadsheets import safe_cell
 
 #: The register sheet's columns, in template order.
@@ -317,7 +317,9 @@ def _save(workbook) -> bytes:
 # ------------------------------------------------------------------------------ reading
 
 
-def read_register(source: str | os.PathLike | BinaryIO, session: Session) -> ImportPreview:
+def read_register(
+    source: str | os.PathLike | BinaryIO, session: Session, display_name: str | None = None
+) -> ImportPreview:
     """Check every row of the first sheet of ``source`` and compare the good rows with the
     register. Nothing is written.
 
@@ -326,7 +328,8 @@ def read_register(source: str | os.PathLike | BinaryIO, session: Session) -> Imp
     when the file cannot be read as a register at all (not .xlsx, no header, no rows).
     """
     reference = _Reference.load(session)
-    name = _source_name(source)
+    # ``display_name``: what the user called the file, when ``source`` is our own copy of it.
+    name = f"'{display_name}'" if display_name else _source_name(source)
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except OSError as exc:
@@ -663,13 +666,17 @@ def apply_register(session: Session, preview: ImportPreview) -> ImportResult:
     batches; the caller commits (or rolls back) the whole import.
 
     Rows are compared with the database again here, so the result is right even if the
-    register changed since the preview. Size classes follow through the flush hook.
+    register changed since the preview. New firms go in as bulk INSERTs (many times
+    faster than one ORM object each), so their size class is derived here with the same
+    ``classify`` the flush hook uses; changed firms are updated as ORM objects and the
+    hook re-derives theirs.
     """
     result = ImportResult()
     fields = [f for f in preview.fields if f != "tax_code"]
-    # Held for the whole import so the size-class hook finds each sector in the session
-    # instead of loading it again for every firm.
-    _sectors = session.scalars(select(Sector)).all()
+    # Held for the whole import: the size-class hook then finds each sector of an
+    # updated firm in the session instead of loading it again.
+    sectors = session.scalars(select(Sector)).all()
+    size_group = {sector.code: sector.size_group for sector in sectors}
     for chunk in _chunks(preview.valid):
         existing = {
             firm.tax_code: firm
@@ -677,11 +684,17 @@ def apply_register(session: Session, preview: ImportPreview) -> ImportResult:
                 select(Enterprise).where(Enterprise.tax_code.in_([row["tax_code"] for row in chunk]))
             )
         }
+        new_rows = []
         for row in chunk:
             firm = existing.get(row["tax_code"])
             if firm is None:
-                session.add(Enterprise(**row))
-                result.added += 1
+                size_class = classify(
+                    size_group.get(row["sector_code"]),
+                    row["employees"],
+                    row["revenue_vnd"],
+                    row["capital_vnd"],
+                )
+                new_rows.append({**row, "size_class": size_class})
                 continue
             changed = {f: row[f] for f in fields if getattr(firm, f) != row[f]}
             for name, value in changed.items():
@@ -690,6 +703,9 @@ def apply_register(session: Session, preview: ImportPreview) -> ImportResult:
                 result.updated += 1
             else:
                 result.unchanged += 1
+        if new_rows:
+            session.execute(insert(Enterprise), new_rows)
+            result.added += len(new_rows)
         session.flush()
     return result
 

@@ -28,7 +28,7 @@ SORTS = {
     "updated": Response.updated_at,
     "submitted": Response.submitted_at,
     "tax_code": Enterprise.tax_code,
-    "name": Response.firm_name,
+    "name": func.coalesce(Response.firm_name, Enterprise.name),
     "unit": AdminUnit.name_vi,
     "sector": Response.sector_code,
     "size": Response.size_class,
@@ -117,7 +117,7 @@ def _filtered(query: ListQuery) -> Select:
         select(
             Response.id,
             Enterprise.tax_code,
-            Response.firm_name,
+            func.coalesce(Response.firm_name, Enterprise.name).label("firm_name"),
             AdminUnit.name_vi.label("unit_name"),
             Response.sector_code,
             Response.size_class,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from io import BytesIO
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
 
 from survey import audit
 from survey.extensions import db
@@ -27,6 +29,14 @@ def _uploads() -> Path:
     folder = Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_old_uploads(max_age: float = 24 * 3600) -> None:
+    """Previews that were never confirmed are not kept for ever (they hold personal data)."""
+    cutoff = time.time() - max_age
+    for path in _uploads().glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _upload_path(upload: str) -> Path:
@@ -67,11 +77,14 @@ def register_upload():
     if upload is None or not upload.filename:
         flash(_("Please choose an .xlsx file."), "error")
         return redirect(url_for("staff.register_import"))
+    _forget_old_uploads()
     name = secrets.token_hex(16)
     path = _uploads() / f"{name}.xlsx"
     upload.save(path)
     try:
-        preview = importer.read_register(path, db.session)
+        preview = importer.read_register(
+            path, db.session, display_name=secure_filename(upload.filename) or None
+        )
     except importer.RegisterFileError as exc:
         path.unlink(missing_ok=True)
         flash(str(exc), "error")

@@ -139,6 +139,7 @@ def _review(client, response, decision, reason="", version=None):
     token = client.csrf_token(url)
     return client.post(
         f"{url}/review",
+        headers={"Accept-Language": "en"},
         data={
             "decision": decision,
             "reason": reason,
