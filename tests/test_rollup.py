@@ -196,3 +196,23 @@ def test_recompute_restores_tampered_scorecards(db, runner, city):
     # 7 submitted in the wave (the rejected one is still a submitted scorecard), all fixed.
     assert "7 scorecards checked, 7 changed" in result.output
     assert recompute_wave(db.session, db.session.get(type(wave), wave.id)).changed == 0
+
+
+def test_filters_restrict_every_figure_alike(db, city):
+    wave, _ = city
+    result = rollup(db.session, wave, by="size_class", filters={"sector": "G"})
+    assert result["filters"] == {"sector": "G"}
+    assert result["overall"]["n"] == 2 and result["overall"]["tiers"]["engaged"]["count"] == 2
+    assert [g["key"] for g in result["groups"]] == ["micro"]
+    population = result["population"]
+    # Only the 4 trade firms of the register are the population now.
+    assert population["register_size"] == 4 and population["tiers"]["engaged"]["estimate"] == 1.0
+    by_unit = rollup(db.session, wave, filters={"unit": "11311", "size_group": "industry"})
+    assert by_unit["overall"]["n"] == 4
+
+
+def test_unknown_filter_is_refused(db, city):
+    from survey.statistics.dimensions import UnknownDimension
+
+    with pytest.raises(UnknownDimension):
+        rollup(db.session, city[0], filters={"colour": "red"})

@@ -47,24 +47,33 @@ def check(names: list[str] | tuple[str, ...]) -> None:
 
 
 def columns(
-    query: Select, names: list[str] | tuple[str, ...], profile: type[Response] | type[Enterprise]
+    query: Select,
+    names: list[str] | tuple[str, ...],
+    profile: type[Response] | type[Enterprise],
+    filters: dict[str, str] | None = None,
 ) -> tuple[Select, list[ColumnElement]]:
-    """Add the joins ``names`` need to ``query`` (over ``profile``); return it and the columns."""
-    check(names)
-    sector = unit = None
-    cols = []
-    for name in names:
+    """Add the joins ``names`` need to ``query`` (over ``profile``); return it and the columns.
+
+    ``filters`` (dimension name → stored value, e.g. ``{"sector": "C", "unit": "11311"}``)
+    restrict the rows, with the same joins.
+    """
+    filters = filters or {}
+    check([*names, *filters])
+    joined: dict[str, object] = {}
+
+    def column(name: str) -> ColumnElement:
+        nonlocal query
         dim = DIMENSIONS[name]
-        if dim.via == "sector":
-            if sector is None:
-                sector = aliased(Sector)
-                query = query.outerjoin(sector, sector.code == profile.sector_code)
-            cols.append(getattr(sector, dim.column).label(name))
-        elif dim.via == "unit":
-            if unit is None:
-                unit = aliased(AdminUnit)
-                query = query.outerjoin(unit, unit.id == profile.unit_id)
-            cols.append(getattr(unit, dim.column).label(name))
-        else:
-            cols.append(getattr(profile, dim.column).label(name))
+        if dim.via is None:
+            return getattr(profile, dim.column)
+        if dim.via not in joined:
+            model = aliased(Sector if dim.via == "sector" else AdminUnit)
+            on = model.code == profile.sector_code if dim.via == "sector" else model.id == profile.unit_id
+            query = query.outerjoin(model, on)
+            joined[dim.via] = model
+        return getattr(joined[dim.via], dim.column)
+
+    cols = [column(name).label(name) for name in names]
+    for name, value in filters.items():
+        query = query.where(column(name) == value)
     return query, cols

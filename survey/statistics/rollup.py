@@ -44,9 +44,11 @@ def _response_filter(wave: Wave):
     )
 
 
-def tier_level_counts(session: Session, wave: Wave, by: list[str]) -> list[tuple]:
+def tier_level_counts(
+    session: Session, wave: Wave, by: list[str], filters: dict | None = None
+) -> list[tuple]:
     """Rows of (*dimension values, tier, overall level, count)."""
-    query, cols = dimensions.columns(select(Response.id).select_from(Response), by, Response)
+    query, cols = dimensions.columns(select(Response.id).select_from(Response), by, Response, filters)
     query = (
         query.with_only_columns(*cols, Response.tier, Response.overall_level, func.count())
         .where(*_response_filter(wave))
@@ -55,13 +57,13 @@ def tier_level_counts(session: Session, wave: Wave, by: list[str]) -> list[tuple
     return session.execute(query).all()
 
 
-def pillar_means(session: Session, wave: Wave, by: list[str]) -> list[tuple]:
+def pillar_means(session: Session, wave: Wave, by: list[str], filters: dict | None = None) -> list[tuple]:
     """Rows of (*dimension values, pillar code, mean percent of the pillar maximum)."""
     # Both sides cast to FLOAT: dividing by a bare integer column makes SQLAlchemy cast it to
     # NUMERIC, and PostgreSQL's numeric arithmetic is markedly slower than float's.
     percent = cast(ResponsePillarScore.points, Float) * 100.0 / cast(ResponsePillarScore.max_points, Float)
     query, cols = dimensions.columns(
-        select(Response.id).select_from(Response).join(ResponsePillarScore), by, Response
+        select(Response.id).select_from(Response).join(ResponsePillarScore), by, Response, filters
     )
     query = (
         query.with_only_columns(*cols, ResponsePillarScore.pillar_code, func.avg(percent))
@@ -71,13 +73,17 @@ def pillar_means(session: Session, wave: Wave, by: list[str]) -> list[tuple]:
     return session.execute(query).all()
 
 
-def register_counts(session: Session, strata: list[str]) -> list[tuple]:
-    query, cols = dimensions.columns(select(Enterprise.id).select_from(Enterprise), strata, Enterprise)
+def register_counts(session: Session, strata: list[str], filters: dict | None = None) -> list[tuple]:
+    query, cols = dimensions.columns(
+        select(Enterprise.id).select_from(Enterprise), strata, Enterprise, filters
+    )
     return session.execute(query.with_only_columns(*cols, func.count()).group_by(*cols)).all()
 
 
-def respondent_counts(session: Session, wave: Wave, strata: list[str]) -> list[tuple]:
-    query, cols = dimensions.columns(select(Response.id).select_from(Response), strata, Response)
+def respondent_counts(
+    session: Session, wave: Wave, strata: list[str], filters: dict | None = None
+) -> list[tuple]:
+    query, cols = dimensions.columns(select(Response.id).select_from(Response), strata, Response, filters)
     query = (
         query.with_only_columns(*cols, Response.tier, func.count())
         .where(*_response_filter(wave))
@@ -123,11 +129,19 @@ def _groups(tier_rows, mean_rows, width: int, tiers, levels, pillars) -> dict:
     }
 
 
-def population_estimate(session: Session, wave: Wave, strata: list[str], tiers: list[str]) -> dict:
-    """Post-stratified shares of each tier for the register population (see README)."""
-    population = {tuple(_plain(v) for v in row[:-1]): row[-1] for row in register_counts(session, strata)}
+def population_estimate(
+    session: Session, wave: Wave, strata: list[str], tiers: list[str], filters: dict | None = None
+) -> dict:
+    """Post-stratified shares of each tier for the register population (see README).
+
+    With ``filters``, the register and the respondents are restricted alike, so the
+    estimate describes the filtered part of the city.
+    """
+    population = {
+        tuple(_plain(v) for v in row[:-1]): row[-1] for row in register_counts(session, strata, filters)
+    }
     respondents: dict = defaultdict(lambda: defaultdict(int))
-    for row in respondent_counts(session, wave, strata):
+    for row in respondent_counts(session, wave, strata, filters):
         key = tuple(_plain(v) for v in row[: len(strata)])
         respondents[key][row[len(strata)]] += row[-1]
 
@@ -194,18 +208,23 @@ def rollup(
     wave: Wave,
     by: str | None = None,
     strata: list[str] | tuple[str, ...] = DEFAULT_STRATA,
+    filters: dict[str, str] | None = None,
 ) -> dict:
-    """The wave's figures: overall, optionally by one dimension, and the population estimate."""
+    """The wave's figures: overall, optionally by one dimension, and the population estimate.
+
+    ``filters`` (dimension → value) restrict every figure alike; see statistics.dimensions.
+    """
+    filters = dict(filters or {})
     framework = framework_of(wave.framework_version)
     tiers = [t.code for t in framework.tiers]
     levels = [lv.level for lv in framework.levels]
     pillars = [p.code for p in framework.pillars]
     strata = list(strata)
-    dimensions.check([*strata, *([by] if by else [])])
+    dimensions.check([*strata, *([by] if by else []), *filters])
 
     overall = _groups(
-        tier_level_counts(session, wave, []),
-        pillar_means(session, wave, []),
+        tier_level_counts(session, wave, [], filters),
+        pillar_means(session, wave, [], filters),
         0,
         tiers,
         levels,
@@ -219,7 +238,8 @@ def rollup(
         "levels": levels,
         "pillars": pillars,
         "overall": overall,
-        "population": population_estimate(session, wave, strata, tiers),
+        "filters": filters,
+        "population": population_estimate(session, wave, strata, tiers, filters),
         "reference": [
             {"code": f.code, "year": f.year, "value": f.value, "tier": f.tier, "source": f.source}
             for f in session.scalars(select(ReferenceFigure).order_by(ReferenceFigure.code))
@@ -228,8 +248,8 @@ def rollup(
     if by:
         labels = _labels(session, by)
         groups = _groups(
-            tier_level_counts(session, wave, [by]),
-            pillar_means(session, wave, [by]),
+            tier_level_counts(session, wave, [by], filters),
+            pillar_means(session, wave, [by], filters),
             1,
             tiers,
             levels,
