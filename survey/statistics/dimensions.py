@@ -75,5 +75,6 @@ def columns(
 
     cols = [column(name).label(name) for name in names]
     for name, value in filters.items():
-        query = query.where(column(name) == value)
+        condition = column(name) == value  # may add a join to ``query``: evaluate it first
+        query = query.where(condition)
     return query, cols
