@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from survey import database, i18n  # noqa: F401  (database registers engine events)
+    from survey import dashboard, database, i18n  # noqa: F401  (database registers engine events)
     from survey.auth import load_staff_user
     from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(load_staff_user)
     i18n.init_app(app)
+    dashboard.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -44,6 +44,10 @@ DEFAULTS: dict[str, object] = {
     #: Shown to respondents who need help, e.g. when their firm already answered.
     "CONTACT_EMAIL": "chuyendoiso@example.gov.vn",
     "CONTACT_PHONE": "0225 000 0000",
+    #: Groups smaller than this are shown as "too few to report", never as a share.
+    "DASHBOARD_MIN_GROUP": 5,
+    #: The anonymous city summary at /summary.
+    "PUBLIC_SUMMARY": True,
     #: Peers needed before a firm is shown how it compares (privacy and stability).
     "PEER_MIN_GROUP": 5,
     #: Only for `make bench`: registers the baseline endpoint of survey/benchmarking.py.

@@ -42,6 +42,40 @@ SIZE_CLASS_LABELS = {
 }
 
 
+PILLAR_LABELS = {
+    "high_tech_industry": _l("High-tech industry"),
+    "seaport_logistics": _l("Seaport and logistics"),
+    "tourism_trade": _l("Tourism and trade"),
+    "other": _l("Other sectors"),
+}
+OWNERSHIP_LABELS = {
+    "private": _l("Private domestic"),
+    "state": _l("State-owned"),
+    "foreign": _l("Foreign-invested"),
+    "cooperative": _l("Cooperative"),
+    "household": _l("Household business"),
+}
+DIMENSION_LABELS = {
+    "economic_pillar": _l("Economic pillar"),
+    "sector": _l("Sector (VSIC)"),
+    "size_class": _l("Size class"),
+    "size_group": _l("Sector group (Decree 80)"),
+    "ownership": _l("Ownership"),
+    "former_area": _l("Former district-level area"),
+    "unit": _l("Ward, commune or special zone"),
+}
+
+
+def group_label(dimension: str, key, label: dict | None = None) -> str:
+    """A breakdown group's name in the current language."""
+    if key is None:
+        return str(_l("Not stated"))
+    if label:
+        return label.get(current_language()) or label.get("vi") or str(key)
+    table = {"economic_pillar": PILLAR_LABELS, "ownership": OWNERSHIP_LABELS, "size_class": SIZE_CLASS_LABELS}
+    return str(table.get(dimension, {}).get(str(key), key))
+
+
 def size_class_label(value) -> str:
     if value is None:
         return str(_l("Not known yet"))
@@ -83,4 +117,6 @@ def init_app(app: Flask) -> None:
         format_percent=format_percent,
         size_class_label=size_class_label,
         field_attrs=field_attrs,
+        group_label=group_label,
+        dimension_label=lambda name: str(DIMENSION_LABELS.get(name, name)),
     )

@@ -6,7 +6,7 @@ import json
 import math
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from survey import frameworks
 from survey.models import Response, ReviewState
@@ -216,3 +216,16 @@ def test_unknown_filter_is_refused(db, city):
 
     with pytest.raises(UnknownDimension):
         rollup(db.session, city[0], filters={"colour": "red"})
+
+
+def test_technology_counts_run_in_sql(db, city):
+    from survey.statistics.rollup import technology_counts
+
+    wave, _ = city
+    responses = db.session.scalars(select(Response).where(Response.wave_id == wave.id)).all()
+    for response in responses:
+        response.technologies = ["cloud", "iot"] if response.tier == "engaged" else ["cloud"]
+    db.session.flush()
+    # Counted: 6 responses (3 engaged); the draft and the rejected one are not counted.
+    assert technology_counts(db.session, wave) == {"cloud": 6, "iot": 3}
+    assert technology_counts(db.session, wave, {"sector": "G"}) == {"cloud": 2, "iot": 2}

@@ -34,3 +34,16 @@ def wave_counts(wave: Wave) -> dict[str, int]:
     counts = {state.value: 0 for state in ResponseState}
     counts.update({state.value: n for state, n in rows})
     return counts
+
+
+def latest_wave_with_answers() -> Wave | None:
+    """The newest wave that has a submitted response (what the public summary describes)."""
+    return db.session.scalars(
+        select(Wave)
+        .where(
+            select(Response.id)
+            .where(Response.wave_id == Wave.id, Response.state == ResponseState.SUBMITTED)
+            .exists()
+        )
+        .order_by(Wave.opens_at.desc())
+    ).first()

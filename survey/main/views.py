@@ -40,3 +40,27 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+@bp.get("/summary")
+def public_summary():
+    """The anonymous city-level summary: headline and breakdowns, never a small group."""
+    from flask import current_app
+
+    from survey.dashboard import figures
+
+    if not current_app.config["PUBLIC_SUMMARY"]:
+        abort(404)
+    wave = services.latest_wave_with_answers()
+    if wave is None:
+        return render_template("dashboard/public.html", board=None)
+    board = figures.build(
+        db.session,
+        wave,
+        {},
+        current_app.config["DASHBOARD_MIN_GROUP"],
+        current_app.config["ROLLUP_STRATA"],
+        breakdowns=("economic_pillar", "sector", "size_class", "former_area"),
+        with_trend=False,
+    )
+    return render_template("dashboard/public.html", board=board)

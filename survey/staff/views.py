@@ -2,6 +2,7 @@
 
 from survey.staff import (  # noqa: F401
     views_audit,
+    views_dashboard,
     views_invitations,
     views_main,
     views_register,

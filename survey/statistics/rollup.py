@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from enum import Enum
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from survey.models import (
@@ -246,21 +246,33 @@ def rollup(
         ],
     }
     if by:
-        labels = _labels(session, by)
-        groups = _groups(
-            tier_level_counts(session, wave, [by], filters),
-            pillar_means(session, wave, [by], filters),
-            1,
-            tiers,
-            levels,
-            pillars,
-        )
         result["by"] = by
-        result["groups"] = [
-            {**group, "key": key[0], "label": labels.get(key[0])}
-            for key, group in sorted(groups.items(), key=lambda item: str(item[0][0]))
-        ]
+        result["groups"] = breakdown(session, wave, by, filters, framework)
     return result
+
+
+def breakdown(
+    session: Session, wave: Wave, by: str, filters: dict | None = None, framework=None
+) -> list[dict]:
+    """The groups of one dimension (n, tier shares with intervals, levels, pillar means)."""
+    dimensions.check([by, *(filters or {})])
+    framework = framework or framework_of(wave.framework_version)
+    tiers = [t.code for t in framework.tiers]
+    levels = [lv.level for lv in framework.levels]
+    pillars = [p.code for p in framework.pillars]
+    labels = _labels(session, by)
+    groups = _groups(
+        tier_level_counts(session, wave, [by], filters),
+        pillar_means(session, wave, [by], filters),
+        1,
+        tiers,
+        levels,
+        pillars,
+    )
+    return [
+        {**group, "key": key[0], "label": labels.get(key[0])}
+        for key, group in sorted(groups.items(), key=lambda item: str(item[0][0]))
+    ]
 
 
 def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA) -> dict:
@@ -279,3 +291,35 @@ def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA)
         )
         changes[tier] = {"difference": d.estimate, "ci_low": d.low, "ci_high": d.high}
     return {"earlier": a["wave"], "later": b["wave"], "tiers": changes}
+
+
+def technology_counts(session: Session, wave: Wave, filters: dict | None = None) -> dict[str, int]:
+    """How many counted responses use each Industry 4.0 technology, counted in SQL.
+
+    The checklist is a JSON array per response; each database has its own function to
+    unnest one (SQLite ``json_each``, PostgreSQL ``json_array_elements_text``).
+    """
+    unnest = "json_array_elements_text" if session.get_bind().dialect.name == "postgresql" else "json_each"
+    element = getattr(func, unnest)(Response.technologies).table_valued("value").alias("tech")
+    query, _ = dimensions.columns(select(Response.id).select_from(Response), [], Response, filters)
+    query = (
+        query.join(element, true())
+        .with_only_columns(element.c.value, func.count())
+        .where(*_response_filter(wave))
+        .group_by(element.c.value)
+    )
+    return {str(code): n for code, n in session.execute(query).all()}
+
+
+def trend(
+    session: Session, waves: list[Wave], filters: dict | None = None, strata=DEFAULT_STRATA
+) -> list[dict]:
+    """The weighted share of each tier in each wave, oldest first."""
+    points = []
+    for wave in sorted(waves, key=lambda w: w.opens_at):
+        tiers = [t.code for t in framework_of(wave.framework_version).tiers]
+        estimate = population_estimate(session, wave, list(strata), tiers, filters)
+        points.append(
+            {"wave": {"id": wave.id, "name": wave.name, "year": wave.year}, "tiers": estimate["tiers"]}
+        )
+    return points

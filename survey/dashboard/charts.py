@@ -1,0 +1,47 @@
+"""Geometry for the dashboard's server-rendered SVG bar charts (no chart library, no CDN)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH = 600
+LABEL = 190
+ROW = 26
+BAR = 16
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    text: str
+    y: float
+    x: float
+    width: float
+    low_x: float | None = None
+    high_x: float | None = None
+
+
+def bars(
+    items: list[tuple[str, float | None, float | None, float | None, str]], maximum: float = 1.0
+) -> dict:
+    """Horizontal bars for (label, value, ci_low, ci_high, text) items; None values get no bar."""
+    span = WIDTH - LABEL - 60
+    out = []
+    for index, (label, value, low, high, text) in enumerate(items):
+        scale = (
+            (lambda v: LABEL + span * max(0.0, min(v, maximum)) / maximum) if maximum else (lambda v: LABEL)
+        )
+        out.append(
+            Bar(
+                label=label,
+                value=value,
+                text=text,
+                y=index * ROW + 6,
+                x=LABEL,
+                width=0 if value is None else scale(value) - LABEL,
+                low_x=None if low is None else scale(low),
+                high_x=None if high is None else scale(high),
+            )
+        )
+    return {"bars": out, "width": WIDTH, "height": len(out) * ROW + 12, "bar": BAR, "label": LABEL}
