@@ -46,6 +46,10 @@ DEFAULTS: dict[str, object] = {
     "CONTACT_PHONE": "0225 000 0000",
     #: Groups smaller than this are shown as "too few to report", never as a share.
     "DASHBOARD_MIN_GROUP": 5,
+    #: Run export jobs inside the request instead of a background thread (tests, CLI).
+    "EXPORT_INLINE": False,
+    "EXPORT_KEEP_HOURS": 24,
+    "EXPORT_STALE_MINUTES": 30,
     #: The anonymous city summary at /summary.
     "PUBLIC_SUMMARY": True,
     #: Peers needed before a firm is shown how it compares (privacy and stability).

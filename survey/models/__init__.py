@@ -2,6 +2,7 @@
 
 from survey.models.base import Base
 from survey.models.enterprise import Enterprise, Ownership
+from survey.models.export_job import ExportJob, JobState
 from survey.models.framework import FrameworkVersion
 from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
 from survey.models.response import Response, ResponsePillarScore, ResponseState, ReviewState
@@ -16,8 +17,10 @@ __all__ = [
     "Base",
     "EconomicPillar",
     "Enterprise",
+    "ExportJob",
     "FrameworkVersion",
     "Invitation",
+    "JobState",
     "Ownership",
     "ReferenceFigure",
     "Response",

@@ -3,6 +3,7 @@
 from survey.staff import (  # noqa: F401
     views_audit,
     views_dashboard,
+    views_exports,
     views_invitations,
     views_main,
     views_register,

@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def live_app(database_url, tmp_path_factory):
     with scratch_database(database_url, "live", tmp_path_factory.mktemp("live")) as url:
-        app = make_app(url)
+        # Export jobs run in threads here, as in production.
+        app = make_app(url, EXPORT_INLINE=False)
         runner = app.test_cli_runner()
         for args in (["init-db"], ["seed-reference"]):
             result = runner.invoke(args=args)

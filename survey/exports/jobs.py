@@ -1,0 +1,145 @@
+"""Building export workbooks in the background, so no request has to wait for one.
+
+A 100,000-response workbook takes longer than a WSGI worker's request timeout, so a
+request only records an ``ExportJob`` and starts a thread; the thread writes the file
+into the instance's exports folder, counting its progress in the job row; the staff
+member's page refreshes until the file is offered. ``EXPORT_INLINE`` runs the job inside
+the request instead (tests, and the CLI, which has no time limit).
+
+A job whose process died (a restart mid-export) stops updating; it is marked failed
+after ``EXPORT_STALE_MINUTES`` so nobody waits for it for ever.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from survey.extensions import db
+from survey.models import ExportJob, JobState, StaffUser
+from survey.models.base import utcnow
+from survey.responses.scoring import framework_of
+
+PROGRESS_EVERY = 2000
+
+
+def folder(app: Flask | None = None) -> Path:
+    path = Path((app or current_app).instance_path) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start(job: ExportJob) -> None:
+    """Run ``job`` in a thread (or inline when EXPORT_INLINE is set)."""
+    app = current_app._get_current_object()
+    if app.config["EXPORT_INLINE"]:
+        run(app, job.id)
+        return
+    threading.Thread(target=run, args=(app, job.id), name=f"export-{job.id}", daemon=True).start()
+
+
+def run(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        job.state = JobState.RUNNING
+        db.session.commit()
+        name = f"{job.id}-{secrets.token_hex(8)}.xlsx"
+        path = folder(app) / name
+        try:
+            _write(job, path)
+        except Exception as exc:
+            db.session.rollback()
+            app.logger.exception("export job %s failed", job_id)
+            job = db.session.get(ExportJob, job_id)
+            job.state = JobState.FAILED
+            job.error = type(exc).__name__
+            path.unlink(missing_ok=True)
+        else:
+            job = db.session.get(ExportJob, job_id)
+            job.state = JobState.DONE
+            job.file_name = name
+        job.finished_at = utcnow()
+        db.session.commit()
+        db.session.remove()
+
+
+def _write(job: ExportJob, path: Path) -> None:
+    from survey.exports import rows as export_rows
+    from survey.exports import workbooks
+    from survey.statistics import rollup as rollups
+
+    params = job.params
+    filters = params.get("filters", {})
+    wave = job.wave
+    framework = framework_of(wave.framework_version)
+    wave_info = {"id": wave.id, "name": wave.name, "year": wave.year}
+    if job.kind == "summary":
+        strata = current_app.config["ROLLUP_STRATA"]
+        overall = rollups.rollup(db.session, wave, strata=strata, filters=filters)
+        by = {
+            dim: rollups.rollup(db.session, wave, by=dim, strata=strata, filters=filters)
+            for dim in ("economic_pillar", "sector", "size_class", "ownership", "former_area", "unit")
+        }
+        with path.open("wb") as target:
+            workbooks.write_summary_workbook(
+                target,
+                by,
+                overall,
+                wave_info=wave_info,
+                filters=filters,
+                reference=overall["reference"],
+                min_group=current_app.config["DASHBOARD_MIN_GROUP"],
+                lang=params.get("lang", "vi"),
+            )
+        return
+    job.rows_total = export_rows.count_responses(db.session, wave, filters)
+    db.session.commit()
+    contacts = bool(params.get("contacts"))
+    requester = db.session.get(StaffUser, job.requested_by_id)
+
+    def counted(records):
+        for done, record in enumerate(records, start=1):
+            yield record
+            if done % PROGRESS_EVERY == 0:
+                # The row query pages by key, so committing between batches is safe.
+                db.session.get(ExportJob, job.id).rows_done = done
+                db.session.commit()
+
+    with path.open("wb") as target:
+        written = workbooks.write_responses_workbook(
+            target,
+            framework,
+            counted(export_rows.response_rows(db.session, wave, filters, contacts=contacts)),
+            wave_info=wave_info,
+            filters=filters,
+            exported_by=requester.email,
+            exported_at=utcnow(),
+            labels=params.get("labels", "codes"),
+            lang=params.get("lang", "vi"),
+            include_contacts=contacts,
+        )
+    db.session.get(ExportJob, job.id).rows_done = written
+
+
+def forget_old(app: Flask | None = None) -> None:
+    """Delete finished files after EXPORT_KEEP_HOURS; fail jobs that stopped moving."""
+    app = app or current_app
+    now = utcnow()
+    keep = timedelta(hours=app.config["EXPORT_KEEP_HOURS"])
+    for path in folder(app).glob("*.xlsx"):
+        if path.stat().st_mtime < time.time() - keep.total_seconds():
+            path.unlink(missing_ok=True)
+    stale = now - timedelta(minutes=app.config["EXPORT_STALE_MINUTES"])
+    for job in db.session.scalars(
+        db.select(ExportJob).where(
+            ExportJob.state.in_([JobState.QUEUED, JobState.RUNNING]), ExportJob.updated_at < stale
+        )
+    ):
+        job.state = JobState.FAILED
+        job.error = "stopped (the server restarted during the export?)"
+        job.finished_at = now

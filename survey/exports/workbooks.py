@@ -1,0 +1,1007 @@
+"""The workbook layer of the exports: plain rows in, an .xlsx file out. No Flask, no database.
+
+``write_responses_workbook`` streams one row per response with openpyxl's write-only
+mode (each sheet goes to a temporary file as it is written), so its memory does not
+depend on the number of rows. ``write_summary_workbook`` is small and uses a normal
+workbook, for its native charts.
+
+Columns come from the framework definition, never from whatever answers happen to be
+stored. Every text cell goes through ``safe_cell`` (formula injection); numbers are
+numeric cells, times are datetime cells, flags are booleans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from survey.scoring.definition import Framework, Kind, criterion_max
+from survey.spreadsheets import safe_cell
+
+#: Excel has no time zones: times are written as naive local times of this zone.
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+LOCAL = ZoneInfo(TIME_ZONE)
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+PERCENT_FORMAT = "0.0%"
+MULTI_SEPARATOR = "; "
+
+RESPONSES = "Responses"
+SCORES = "Scores"
+CODEBOOK = "Codebook"
+ABOUT = "About"
+
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _text(value):
+    """A cell value for text: inert (see ``safe_cell``) and never read as an error code."""
+    value = safe_cell(value)
+    if value in ERROR_CODES:
+        return "'" + value
+    return value
+
+
+def local_naive(value: datetime | None) -> datetime | None:
+    """An aware time as the naive local time Excel can hold."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the export: give it a time zone")
+    return value.astimezone(LOCAL).replace(tzinfo=None)
+
+
+def _bold_row(sheet, values: Iterable) -> list[Cell]:
+    cells = []
+    for value in values:
+        cell = Cell(sheet, row=1, column=1, value=_text(value))
+        cell.font = _BOLD
+        cells.append(cell)
+    return cells
+
+
+class _Styled:
+    """Cells sharing one number format, made without a style look-up per cell.
+
+    Setting ``number_format`` on every cell looks the format up in the workbook each
+    time; the style array is computed once here and copied into each new cell.
+    """
+
+    def __init__(self, sheet, number_format: str):
+        template = Cell(sheet, row=1, column=1)
+        template.number_format = number_format
+        self._sheet = sheet
+        self._style = template._style
+
+    def __call__(self, value):
+        if value is None:
+            return None
+        return Cell(self._sheet, row=1, column=1, value=value, style_array=self._style)
+
+
+def _head(sheet, header: Sequence[str], widths: Sequence[float]) -> None:
+    """Widths (must precede any row in write-only mode), frozen and bold header row."""
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(_bold_row(sheet, header))
+
+
+def _finish(sheet, columns: int, rows: int) -> None:
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
+
+
+# --------------------------------------------------------------------------- the columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the Responses or Scores sheet, as the codebook describes it."""
+
+    code: str
+    sheet: str
+    kind: str
+    vi: str
+    en: str
+    pillar: str | None = None
+    max_points: int | None = None
+    width: float = 12
+
+
+_PROFILE = (
+    Column("response_id", RESPONSES, "integer", "Mã số phiếu trả lời", "Response id", width=11),
+    Column("tax_code", RESPONSES, "text", "Mã số thuế", "Tax code", width=16),
+    Column(
+        "firm_name",
+        RESPONSES,
+        "text",
+        "Tên doanh nghiệp do người trả lời khai",
+        "Firm name as the respondent gave it",
+        width=36,
+    ),
+    Column(
+        "register_name",
+        RESPONSES,
+        "text",
+        "Tên doanh nghiệp trong danh sách doanh nghiệp của thành phố",
+        "Firm name in the city's enterprise register",
+        width=36,
+    ),
+    Column(
+        "unit_code", RESPONSES, "text", "Mã đơn vị hành chính cấp xã", "Commune-level unit code", width=10
+    ),
+    Column(
+        "unit_name", RESPONSES, "text", "Tên đơn vị hành chính cấp xã", "Commune-level unit name", width=24
+    ),
+    Column(
+        "former_area",
+        RESPONSES,
+        "text",
+        "Quận/huyện cũ (trước 01/7/2025)",
+        "Former district (before 1 July 2025)",
+        width=24,
+    ),
+    Column(
+        "sector", RESPONSES, "text", "Ngành kinh tế (VSIC 2018, cấp 1)", "Sector (VSIC 2018 section)", width=8
+    ),
+    Column(
+        "economic_pillar",
+        RESPONSES,
+        "text",
+        "Trụ cột kinh tế của thành phố",
+        "The city's economic pillar",
+        width=18,
+    ),
+    Column("ownership", RESPONSES, "text", "Loại hình sở hữu", "Ownership", width=12),
+    Column("employees", RESPONSES, "integer", "Số lao động", "Employees", width=10),
+    Column("revenue_vnd", RESPONSES, "integer", "Doanh thu (đồng)", "Revenue (VND)", width=16),
+    Column("capital_vnd", RESPONSES, "integer", "Tổng nguồn vốn (đồng)", "Total capital (VND)", width=16),
+    Column(
+        "size_class",
+        RESPONSES,
+        "text",
+        "Quy mô doanh nghiệp (Nghị định 80/2021/NĐ-CP)",
+        "Size class (Decree 80/2021/ND-CP)",
+        width=10,
+    ),
+)
+_CONTACTS = (
+    Column("contact_name", RESPONSES, "text", "Người liên hệ", "Contact person", width=24),
+    Column("contact_email", RESPONSES, "text", "Thư điện tử liên hệ", "Contact e-mail", width=28),
+    Column("contact_phone", RESPONSES, "text", "Điện thoại liên hệ", "Contact phone", width=14),
+)
+_STATE = (
+    Column(
+        "state",
+        RESPONSES,
+        "text",
+        "Trạng thái phiếu: draft = đang điền, submitted = đã nộp",
+        "Response state: draft = being filled in, submitted = sent",
+        width=11,
+    ),
+    Column(
+        "review_state",
+        RESPONSES,
+        "text",
+        "Kết quả rà soát: pending, verified, flagged, rejected",
+        "Review state: pending, verified, flagged, rejected",
+        width=12,
+    ),
+    Column(
+        "review_reason",
+        RESPONSES,
+        "text",
+        "Lý do của kết quả rà soát",
+        "Reason for the review state",
+        width=30,
+    ),
+    Column(
+        "rejected",
+        RESPONSES,
+        "boolean",
+        "TRUE nếu phiếu bị loại khi rà soát: không được tính vào số liệu thống kê",
+        "TRUE if rejected in review: excluded from the statistics",
+        width=10,
+    ),
+    Column(
+        "created_at",
+        RESPONSES,
+        "datetime",
+        f"Thời điểm tạo phiếu (giờ {TIME_ZONE})",
+        f"When the response was started ({TIME_ZONE} time)",
+        width=19,
+    ),
+    Column(
+        "submitted_at",
+        RESPONSES,
+        "datetime",
+        f"Thời điểm nộp phiếu (giờ {TIME_ZONE})",
+        f"When the response was submitted ({TIME_ZONE} time)",
+        width=19,
+    ),
+    Column(
+        "updated_at",
+        RESPONSES,
+        "datetime",
+        f"Thời điểm sửa phiếu lần cuối (giờ {TIME_ZONE})",
+        f"When the response was last changed ({TIME_ZONE} time)",
+        width=19,
+    ),
+)
+
+
+def response_columns(framework: Framework, include_contacts: bool = True) -> list[Column]:
+    """The Responses sheet's columns, in order."""
+    columns = [*_PROFILE, *(_CONTACTS if include_contacts else ()), *_STATE]
+    for pillar, criterion in framework.criteria():
+        kind = "single" if criterion.kind is Kind.SINGLE else "multi"
+        columns.append(
+            Column(
+                criterion.code,
+                RESPONSES,
+                kind,
+                criterion.text.vi,
+                criterion.text.en,
+                pillar=pillar.code,
+                max_points=criterion_max(criterion),
+                width=14 if kind == "single" else 24,
+            )
+        )
+    for tech in framework.technologies:
+        columns.append(
+            Column(
+                f"tech_{tech.code}",
+                RESPONSES,
+                "0/1",
+                f"Công nghệ 4.0 đang dùng: {tech.label.vi} (1 = có, 0 = không)",
+                f"Industry 4.0 technology in use: {tech.label.en} (1 = yes, 0 = no)",
+                width=10,
+            )
+        )
+    return columns
+
+
+def score_columns(framework: Framework) -> list[Column]:
+    """The Scores sheet's columns, in order."""
+    columns = [
+        Column("response_id", SCORES, "integer", "Mã số phiếu trả lời", "Response id", width=11),
+        Column("tax_code", SCORES, "text", "Mã số thuế", "Tax code", width=16),
+    ]
+    for pillar in framework.pillars:
+        name_vi, name_en = pillar.name.vi, pillar.name.en
+        columns += [
+            Column(
+                f"{pillar.code}_points",
+                SCORES,
+                "integer",
+                f"Điểm trụ cột {name_vi}",
+                f"Points in the pillar {name_en}",
+                pillar=pillar.code,
+                max_points=pillar.max_points,
+            ),
+            Column(
+                f"{pillar.code}_percent",
+                SCORES,
+                "percent",
+                f"Tỷ lệ điểm so với điểm tối đa của trụ cột {name_vi}",
+                f"Points as a share of the maximum of the pillar {name_en}",
+                pillar=pillar.code,
+            ),
+            Column(
+                f"{pillar.code}_level",
+                SCORES,
+                "integer",
+                f"Mức của trụ cột {name_vi} (0–{len(framework.levels) - 1})",
+                f"Level of the pillar {name_en} (0–{len(framework.levels) - 1})",
+                pillar=pillar.code,
+            ),
+        ]
+    levels = "; ".join(f"{lv.level} = {lv.name.vi}" for lv in framework.levels)
+    levels_en = "; ".join(f"{lv.level} = {lv.name.en}" for lv in framework.levels)
+    tiers = "; ".join(f"{t.code} = {t.name.vi}" for t in framework.tiers)
+    tiers_en = "; ".join(f"{t.code} = {t.name.en}" for t in framework.tiers)
+    columns += [
+        Column(
+            "total_points",
+            SCORES,
+            "integer",
+            "Tổng điểm",
+            "Total points",
+            max_points=framework.max_points,
+        ),
+        Column("overall_level", SCORES, "integer", f"Mức chung: {levels}", f"Overall level: {levels_en}"),
+        Column("tier", SCORES, "text", f"Nhóm: {tiers}", f"Tier: {tiers_en}"),
+    ]
+    return columns
+
+
+# --------------------------------------------------------------------------- responses workbook
+
+
+def _answer_cells(framework: Framework, labels: str, lang: str) -> list[tuple[str, bool, dict]]:
+    """Per criterion: (code, is multi, option code → the cell text), computed once."""
+    result = []
+    for _, criterion in framework.criteria():
+        display = {
+            o.code: _text(o.label.get(lang) if labels == "labels" else o.code) for o in criterion.options
+        }
+        result.append((criterion.code, criterion.kind is Kind.MULTI, display))
+    return result
+
+
+def _answer_value(answer, multi: bool, display: dict):
+    if answer is None or answer == [] or answer == "":
+        return None
+    if multi and isinstance(answer, list):
+        parts = [display.get(str(code)) or _text(str(code)) for code in answer]
+        return _text(MULTI_SEPARATOR.join(parts))
+    if isinstance(answer, list | dict):
+        return _text(str(answer))
+    key = answer if isinstance(answer, str) else str(answer)
+    found = display.get(key)
+    return found if found is not None else _text(key)
+
+
+def write_responses_workbook(
+    target: str | IO[bytes],
+    framework: Framework,
+    rows: Iterable[dict],
+    *,
+    wave_info: dict,
+    filters: dict,
+    exported_by: str,
+    exported_at: datetime,
+    labels: str = "codes",
+    lang: str = "vi",
+    include_contacts: bool = True,
+) -> int:
+    """Write the responses of a wave to ``target`` (a path or a binary file); return the row count.
+
+    ``rows`` are dicts as ``survey.exports.rows.response_rows`` gives them (contact keys
+    are read only with ``include_contacts``). ``labels`` is ``"codes"`` (option codes)
+    or ``"labels"`` (option labels in ``lang``, ``"vi"`` or ``"en"``).
+    """
+    if labels not in ("codes", "labels"):
+        raise ValueError(f"labels must be 'codes' or 'labels', not {labels!r}")
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    exported_local = local_naive(exported_at)
+
+    workbook = Workbook(write_only=True)
+    responses = workbook.create_sheet(RESPONSES)
+    scores = workbook.create_sheet(SCORES)
+    response_cols = response_columns(framework, include_contacts)
+    score_cols = score_columns(framework)
+    _head(responses, [c.code for c in response_cols], [c.width for c in response_cols])
+    _head(scores, [c.code for c in score_cols], [c.width for c in score_cols])
+
+    when = _Styled(responses, DATETIME_FORMAT)
+    percent = _Styled(scores, PERCENT_FORMAT)
+    answer_cells = _answer_cells(framework, labels, lang)
+    tech_codes = [t.code for t in framework.technologies]
+    pillar_codes = [p.code for p in framework.pillars]
+    text_keys = ("firm_name", "register_name", "unit_code", "unit_name", "former_area", "sector")
+    contact_keys = ("contact_name", "contact_email", "contact_phone") if include_contacts else ()
+
+    written = 0
+    for row in rows:
+        answers = row["answers"] or {}
+        if not isinstance(answers, dict):
+            answers = {}
+        technologies = row["technologies"] or ()
+        if not isinstance(technologies, list | tuple):
+            technologies = ()
+        tax_code = _text(row["tax_code"])
+        review_state = row["review_state"]
+        values = [row["id"], tax_code]
+        values += [_text(row[key]) for key in text_keys]
+        values += [
+            _text(row["economic_pillar"]),
+            _text(row["ownership"]),
+            row["employees"],
+            row["revenue_vnd"],
+            row["capital_vnd"],
+            _text(row["size_class"]),
+        ]
+        values += [_text(row[key]) for key in contact_keys]
+        values += [
+            _text(row["state"]),
+            _text(review_state),
+            _text(row["review_reason"]),
+            review_state == "rejected",
+            when(local_naive(row["created_at"])),
+            when(local_naive(row["submitted_at"])),
+            when(local_naive(row["updated_at"])),
+        ]
+        values += [_answer_value(answers.get(code), multi, display) for code, multi, display in answer_cells]
+        values += [1 if code in technologies else 0 for code in tech_codes]
+        responses.append(values)
+
+        pillars = row["pillars"]
+        score = [row["id"], tax_code]
+        for code in pillar_codes:
+            found = pillars.get(code)
+            if found is None:
+                score += [None, None, None]
+            else:
+                points, max_points, level = found
+                score += [points, percent(points / max_points if max_points else None), level]
+        score += [row["total_points"], row["overall_level"], _text(row["tier"])]
+        scores.append(score)
+        written += 1
+
+    _finish(responses, len(response_cols), written)
+    _finish(scores, len(score_cols), written)
+    codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols])
+    _write_about(
+        workbook,
+        framework,
+        wave_info=wave_info,
+        filters=filters,
+        exported_by=exported_by,
+        exported_local=exported_local,
+        counts={RESPONSES: written, SCORES: written, CODEBOOK: codebook_rows},
+        labels=labels,
+        lang=lang,
+        include_contacts=include_contacts,
+    )
+    workbook.save(target)
+    return written
+
+
+CODEBOOK_HEADER = (
+    "column",
+    "sheet",
+    "kind",
+    "pillar",
+    "option",
+    "points",
+    "max_points",
+    "text_vi",
+    "text_en",
+)
+
+
+def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Column]) -> int:
+    """One row per column of Responses and Scores; under each criterion, one row per option.
+
+    A column's own row has ``option`` empty; an option's row has the criterion's code in
+    ``column``, the option code in ``option``, its points and its labels.
+    """
+    sheet = workbook.create_sheet(CODEBOOK)
+    _head(sheet, CODEBOOK_HEADER, (16, 10, 9, 16, 16, 8, 11, 70, 70))
+    options = {c.code: c.options for _, c in framework.criteria()}
+    count = 0
+    for column in columns:
+        sheet.append(
+            [
+                _text(column.code),
+                _text(column.sheet),
+                _text(column.kind),
+                _text(column.pillar),
+                None,
+                None,
+                column.max_points,
+                _text(column.vi),
+                _text(column.en),
+            ]
+        )
+        count += 1
+        if column.sheet != RESPONSES:
+            continue
+        for option in options.get(column.code, ()):
+            sheet.append(
+                [
+                    _text(column.code),
+                    _text(column.sheet),
+                    _text("option"),
+                    _text(column.pillar),
+                    _text(option.code),
+                    option.points,
+                    None,
+                    _text(option.label.vi),
+                    _text(option.label.en),
+                ]
+            )
+            count += 1
+    _finish(sheet, len(CODEBOOK_HEADER), count)
+    return count
+
+
+def _filters_text(filters: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in filters.items()) if filters else "(none: the whole wave)"
+
+
+def _write_about(
+    workbook: Workbook,
+    framework: Framework,
+    *,
+    wave_info: dict,
+    filters: dict,
+    exported_by: str,
+    exported_local: datetime,
+    counts: dict,
+    labels: str,
+    lang: str,
+    include_contacts: bool,
+) -> None:
+    sheet = workbook.create_sheet(ABOUT)
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 90
+    sheet.append(_bold_row(sheet, ("item", "value")))
+    when = _Styled(sheet, DATETIME_FORMAT)
+    items: list[tuple[str, object]] = [
+        ("wave_name", wave_info.get("name")),
+        ("wave_id", wave_info.get("id")),
+        ("wave_year", wave_info.get("year")),
+        ("framework_code", framework.code),
+        ("framework_version", framework.version),
+        ("framework_content_hash", framework.content_hash),
+        ("framework_title", f"{framework.title.vi} / {framework.title.en}"),
+        ("filters", _filters_text(filters)),
+        *((f"filter_{k}", v) for k, v in filters.items()),
+        ("exported_at", when(exported_local)),
+        (
+            "time_zone",
+            f"{TIME_ZONE}: every time in this workbook is local time there (UTC+7); "
+            "Excel keeps no time zone with a time.",
+        ),
+        ("exported_by", exported_by),
+        *((f"rows_{name}", n) for name, n in counts.items()),
+        ("contacts_included", include_contacts),
+        ("answers_as", f"{labels} ({lang})" if labels == "labels" else "codes"),
+        (
+            "rejected",
+            "rejected = TRUE: staff rejected the response in review; it is excluded from the "
+            "statistics (as are drafts, state = draft) but listed here so nothing is hidden.",
+        ),
+        (
+            "multi_choice",
+            f"Multi-choice answers list the chosen options separated by {MULTI_SEPARATOR.strip()!r}.",
+        ),
+        (
+            "codebook",
+            "The Codebook sheet describes every column, with each option's code, labels and points.",
+        ),
+    ]
+    for key, value in items:
+        sheet.append([_text(key), _text(value) if isinstance(value, str) else value])
+
+
+# --------------------------------------------------------------------------- summary workbook
+
+_SUMMARY_TEXT = {
+    "vi": {
+        "title": "Mức độ sẵn sàng chuyển đổi số của doanh nghiệp",
+        "wave": "Đợt khảo sát",
+        "framework": "Bộ chỉ số",
+        "filters": "Bộ lọc",
+        "tier": "Nhóm",
+        "estimate": "Ước lượng cho toàn bộ doanh nghiệp",
+        "respondents": "Doanh nghiệp trả lời",
+        "ci_low": "Cận dưới 95%",
+        "ci_high": "Cận trên 95%",
+        "count": "Số lượng",
+        "share": "Tỷ lệ",
+        "n": "Số phiếu được tính (n)",
+        "register": "Số doanh nghiệp trong danh sách",
+        "coverage": "Tỷ lệ danh sách thuộc các nhóm có doanh nghiệp trả lời",
+        "effective_n": "Cỡ mẫu hiệu dụng",
+        "strata": "Phân tầng theo",
+        "suppressed": "ẩn (n < {min_group})",
+        "suppression": "Nhóm có ít hơn {min_group} phiếu được tính thì không công bố tỷ lệ.",
+        "level": "Mức",
+        "name": "Tên",
+        "pillar": "Trụ cột",
+        "mean_percent": "Điểm trung bình (% tối đa)",
+        "reference": "Số liệu tham chiếu",
+        "value": "Giá trị",
+        "year": "Năm",
+        "source": "Nguồn",
+        "group": "Nhóm",
+        "label": "Tên nhóm",
+        "note": "Ghi chú",
+        "unknown": "(chưa rõ)",
+        "counted": "Chỉ tính phiếu đã nộp và không bị loại khi rà soát.",
+        "chart_tiers": "Tỷ lệ theo nhóm",
+        "chart_pillars": "Điểm trung bình theo trụ cột (% tối đa)",
+        "chart_levels": "Phân bố mức chung",
+    },
+    "en": {
+        "title": "Digital readiness of enterprises",
+        "wave": "Wave",
+        "framework": "Framework",
+        "filters": "Filters",
+        "tier": "Tier",
+        "estimate": "Estimate for all register firms",
+        "respondents": "Respondents",
+        "ci_low": "95% CI low",
+        "ci_high": "95% CI high",
+        "count": "Count",
+        "share": "Share",
+        "n": "Counted responses (n)",
+        "register": "Firms in the register",
+        "coverage": "Share of the register in strata with respondents",
+        "effective_n": "Effective sample size",
+        "strata": "Post-stratified by",
+        "suppressed": "suppressed (n < {min_group})",
+        "suppression": "Groups with fewer than {min_group} counted responses show no shares.",
+        "level": "Level",
+        "name": "Name",
+        "pillar": "Pillar",
+        "mean_percent": "Mean percent of maximum",
+        "reference": "Reference figures",
+        "value": "Value",
+        "year": "Year",
+        "source": "Source",
+        "group": "Group",
+        "label": "Label",
+        "note": "Note",
+        "unknown": "(unknown)",
+        "counted": "Only submitted responses not rejected in review are counted.",
+        "chart_tiers": "Shares by tier",
+        "chart_pillars": "Mean pillar score (percent of maximum)",
+        "chart_levels": "Overall level distribution",
+    },
+}
+
+
+def _a4(sheet: Worksheet, landscape: bool) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _put(sheet: Worksheet, row: int, column: int, value, number_format: str | None = None, bold=False):
+    cell = sheet.cell(row=row, column=column, value=_text(value) if isinstance(value, str) else value)
+    if number_format and value is not None:
+        cell.number_format = number_format
+    if bold:
+        cell.font = _BOLD
+    return cell
+
+
+def _put_row(sheet: Worksheet, row: int, values: Sequence, formats: Sequence | None = None, bold=False):
+    for column, value in enumerate(values, 1):
+        _put(sheet, row, column, value, formats[column - 1] if formats else None, bold)
+
+
+def _header(sheet: Worksheet, values: Sequence[str], widths: Sequence[float] | None = None) -> None:
+    _put_row(sheet, 1, values, bold=True)
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths or (), 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _names(framework: Framework | None, lang: str) -> tuple[dict, dict, dict]:
+    if framework is None:
+        return {}, {}, {}
+    return (
+        {t.code: t.name.get(lang) for t in framework.tiers},
+        {p.code: p.name.get(lang) for p in framework.pillars},
+        {lv.level: lv.name.get(lang) for lv in framework.levels},
+    )
+
+
+def _percent(value):
+    """A share 0–1, or None."""
+    return None if value is None else float(value)
+
+
+def _mean_fraction(value):
+    """A rollup pillar mean (percent 0–100) as a fraction for a percent cell."""
+    return None if value is None else float(value) / 100.0
+
+
+def write_summary_workbook(
+    target: str | IO[bytes],
+    rollup_by: dict[str, dict],
+    overall: dict,
+    *,
+    wave_info: dict,
+    filters: dict,
+    reference: list[dict],
+    min_group: int,
+    lang: str = "vi",
+    framework: Framework | None = None,
+) -> None:
+    """The wave's figures: Overview (headline and charts), one sheet per breakdown,
+    Levels, Pillars and Reference.
+
+    ``overall`` is ``rollup(...)`` without ``by``; ``rollup_by`` maps a dimension to
+    ``rollup(..., by=dimension)``. Groups with fewer than ``min_group`` counted
+    responses show their n and no shares, counts or means. ``reference`` lists the
+    outside figures (code, year, value, tier, source and optionally label_vi/label_en).
+    ``framework`` (optional) gives tiers, pillars and levels their names.
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    t = _SUMMARY_TEXT[lang]
+    tier_names, pillar_names, level_names = _names(framework, lang)
+    tiers: list[str] = overall["tiers"]
+    pillars: list[str] = overall["pillars"]
+    levels: list[int] = overall["levels"]
+    suppressed_note = t["suppressed"].format(min_group=min_group)
+
+    workbook = Workbook()
+    overview = workbook.active
+    overview.title = "Overview"
+    _write_overview(
+        overview,
+        overall,
+        t,
+        tier_names,
+        wave_info=wave_info,
+        filters=filters,
+        reference=reference,
+        lang=lang,
+        min_group=min_group,
+        suppressed_note=suppressed_note,
+    )
+    for by, result in rollup_by.items():
+        _write_breakdown(
+            workbook.create_sheet(f"By {by}"[:31]), by, result, t, lang, min_group, suppressed_note
+        )
+    levels_sheet = _write_levels(workbook.create_sheet("Levels"), overall, t, level_names, levels, min_group)
+    pillars_sheet = _write_pillars(
+        workbook.create_sheet("Pillars"), overall, t, pillar_names, pillars, min_group
+    )
+    _write_reference(workbook.create_sheet("Reference"), overall, reference, lang, min_group)
+    _add_charts(overview, levels_sheet, pillars_sheet, t, len(tiers), len(pillars), len(levels))
+    workbook.save(target)
+
+
+#: Row of the Overview sheet where the tier table starts (its header).
+_TIER_TABLE_ROW = 8
+
+
+def _write_overview(
+    sheet: Worksheet,
+    overall: dict,
+    t: dict,
+    tier_names: dict,
+    *,
+    wave_info,
+    filters,
+    min_group,
+    suppressed_note,
+) -> None:
+    _a4(sheet, landscape=True)
+    _put(sheet, 1, 1, t["title"], bold=True)
+    sheet["A1"].font = Font(bold=True, size=14)
+    framework = overall.get("framework") or {}
+    _put_row(
+        sheet, 2, (t["wave"], f"{wave_info.get('name')} ({wave_info.get('year')}, id {wave_info.get('id')})")
+    )
+    _put_row(sheet, 3, (t["framework"], f"{framework.get('code')} v{framework.get('version')}"))
+    _put_row(sheet, 4, (t["filters"], _filters_text(filters)))
+    _put_row(sheet, 5, (t["counted"],))
+    _put_row(sheet, 6, (t["suppression"].format(min_group=min_group),))
+
+    n = overall["overall"]["n"]
+    hidden = n < min_group
+    population = overall["population"]
+    row = _TIER_TABLE_ROW
+    header = (
+        t["tier"],
+        t["name"],
+        t["estimate"],
+        t["ci_low"],
+        t["ci_high"],
+        f"{t['respondents']}: {t['count']}",
+        f"{t['respondents']}: {t['share']}",
+        t["ci_low"],
+        t["ci_high"],
+    )
+    _put_row(sheet, row, header, bold=True)
+    formats = (None, None, *(PERCENT_FORMAT,) * 3, None, *(PERCENT_FORMAT,) * 3)
+    for index, tier in enumerate(overall["tiers"], 1):
+        estimate = population["tiers"][tier]
+        share = overall["overall"]["tiers"][tier]
+        values = [tier, tier_names.get(tier, tier)]
+        if hidden:
+            # Nothing the charts read: the note goes in the (uncharted) count column.
+            values += [None, None, None, suppressed_note, None, None, None]
+        else:
+            values += [
+                _percent(estimate["estimate"]),
+                _percent(estimate["ci_low"]),
+                _percent(estimate["ci_high"]),
+                share["count"],
+                _percent(share["share"]),
+                _percent(share["ci_low"]),
+                _percent(share["ci_high"]),
+            ]
+        _put_row(sheet, row + index, values, formats)
+
+    row = row + len(overall["tiers"]) + 2
+    facts = [
+        (t["n"], n, None),
+        (t["register"], population["register_size"], None),
+        (t["coverage"], _percent(population["coverage"]), PERCENT_FORMAT),
+        (t["effective_n"], population["effective_n"], "0.0"),
+        (t["strata"], " × ".join(population["strata_by"]), None),
+    ]
+    for offset, (label, value, fmt) in enumerate(facts):
+        _put(sheet, row + offset, 1, label, bold=True)
+        _put(sheet, row + offset, 3, value, fmt)
+    row += len(facts) + 1
+    _put(sheet, row, 1, t["reference"], bold=True)
+    _put_row(sheet, row + 1, (t["year"], t["tier"], t["value"], t["name"], "", t["source"]), bold=True)
+    for offset, ref in enumerate(reference, 2):
+        values = (
+            ref.get("year"),
+            ref.get("tier"),
+            _percent(ref.get("value")),
+            ref.get(f"label_{lang}") or ref.get("label_vi") or ref.get("code"),
+            None,
+            ref.get("source"),
+        )
+        _put_row(sheet, row + offset, values, (None, None, PERCENT_FORMAT, None, None, None))
+    for column, width in zip("ABCDEFGHI", (14, 30, 16, 12, 12, 14, 14, 12, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def _group_label(group: dict, lang: str, unknown: str) -> str | None:
+    if group["key"] is None:
+        return unknown
+    label = group.get("label")
+    if isinstance(label, dict):
+        return label.get(lang) or label.get("vi")
+    return label
+
+
+def _write_breakdown(
+    sheet: Worksheet, by: str, result: dict, t: dict, lang: str, min_group: int, suppressed_note: str
+) -> None:
+    tiers, pillars = result["tiers"], result["pillars"]
+    header = ["group", "label", "n", "note"]
+    formats: list[str | None] = [None, None, None, None]
+    for tier in tiers:
+        header += [f"{tier}_count", f"{tier}_share", f"{tier}_ci_low", f"{tier}_ci_high"]
+        formats += [None, PERCENT_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT]
+    header += [f"{p}_mean_percent" for p in pillars]
+    formats += [PERCENT_FORMAT] * len(pillars)
+    _header(sheet, header, [14, 30, 8, 18, *([11] * (len(header) - 4))])
+    _a4(sheet, landscape=True)
+    groups = result.get("groups", [])
+    for index, group in enumerate(groups, 2):
+        key = group["key"]
+        values: list = [key, _group_label(group, lang, t["unknown"]), group["n"]]
+        if group["n"] < min_group:
+            values.append(suppressed_note)
+            values += [None] * (len(header) - 4)
+        else:
+            values.append(None)
+            for tier in tiers:
+                cell = group["tiers"][tier]
+                values += [
+                    cell["count"],
+                    _percent(cell["share"]),
+                    _percent(cell["ci_low"]),
+                    _percent(cell["ci_high"]),
+                ]
+            values += [_mean_fraction(group["pillar_means"].get(p)) for p in pillars]
+        _put_row(sheet, index, values, formats)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(groups) + 1}"
+
+
+def _write_levels(
+    sheet: Worksheet, overall: dict, t: dict, level_names: dict, levels: list, min_group: int
+) -> Worksheet:
+    _header(sheet, ("level", "name", "count", "share"), (8, 30, 10, 10))
+    _a4(sheet, landscape=False)
+    counts = overall["overall"]["levels"]
+    n = overall["overall"]["n"]
+    hidden = n < min_group
+    for index, level in enumerate(levels, 2):
+        count = counts.get(str(level), 0)
+        values = [level, level_names.get(level, str(level))]
+        values += [None, None] if hidden else [count, count / n if n else None]
+        _put_row(sheet, index, values, (None, None, None, PERCENT_FORMAT))
+    sheet.auto_filter.ref = f"A1:D{len(levels) + 1}"
+    return sheet
+
+
+def _write_pillars(
+    sheet: Worksheet, overall: dict, t: dict, pillar_names: dict, pillars: list, min_group: int
+) -> Worksheet:
+    _header(sheet, ("pillar", "name", "mean_percent"), (16, 36, 14))
+    _a4(sheet, landscape=False)
+    means = overall["overall"]["pillar_means"]
+    hidden = overall["overall"]["n"] < min_group
+    for index, pillar in enumerate(pillars, 2):
+        mean = None if hidden else _mean_fraction(means.get(pillar))
+        _put_row(sheet, index, (pillar, pillar_names.get(pillar, pillar), mean), (None, None, PERCENT_FORMAT))
+    sheet.auto_filter.ref = f"A1:C{len(pillars) + 1}"
+    return sheet
+
+
+def _write_reference(sheet: Worksheet, overall: dict, reference: list[dict], lang: str, min_group: int) -> None:
+    header = (
+        "code",
+        "year",
+        "tier",
+        "value",
+        "label",
+        "source",
+        "wave_estimate",
+        "wave_ci_low",
+        "wave_ci_high",
+    )
+    _header(sheet, header, (22, 8, 12, 10, 50, 70, 14, 12, 12))
+    _a4(sheet, landscape=True)
+    estimates = overall["population"]["tiers"]
+    hidden = overall["overall"]["n"] < min_group
+    for index, ref in enumerate(reference, 2):
+        ours = estimates.get(ref.get("tier")) or {}
+        label = ref.get(f"label_{lang}") or ref.get("label_vi") or ""
+        values = [
+            ref.get("code"),
+            ref.get("year"),
+            ref.get("tier"),
+            _percent(ref.get("value")),
+            label,
+            ref.get("source"),
+            None if hidden else _percent(ours.get("estimate")),
+            None if hidden else _percent(ours.get("ci_low")),
+            None if hidden else _percent(ours.get("ci_high")),
+        ]
+        _put_row(sheet, index, values, (None, None, None, PERCENT_FORMAT, None, None, *(PERCENT_FORMAT,) * 3))
+        sheet.cell(row=index, column=6).alignment = _WRAP
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(reference) + 1}"
+
+
+def _add_charts(
+    overview, levels_sheet, pillars_sheet, t: dict, tiers: int, pillars: int, levels: int
+) -> None:
+    first, last = _TIER_TABLE_ROW + 1, _TIER_TABLE_ROW + tiers
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_tiers"]
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    for column in (3, 7):  # the population estimate and the respondents' share
+        data = Reference(overview, min_col=column, min_row=_TIER_TABLE_ROW, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(overview, min_col=2, min_row=first, max_row=last))
+    chart.width, chart.height = 16, 8
+    overview.add_chart(chart, "K2")
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = t["chart_pillars"]
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.add_data(Reference(pillars_sheet, min_col=3, min_row=1, max_row=pillars + 1), titles_from_data=True)
+    chart.set_categories(Reference(pillars_sheet, min_col=2, min_row=2, max_row=pillars + 1))
+    chart.legend = None
+    chart.width, chart.height = 16, 8
+    overview.add_chart(chart, "K19")
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_levels"]
+    chart.add_data(Reference(levels_sheet, min_col=3, min_row=1, max_row=levels + 1), titles_from_data=True)
+    chart.set_categories(Reference(levels_sheet, min_col=1, min_row=2, max_row=levels + 1))
+    chart.legend = None
+    chart.width, chart.height = 16, 8
+    overview.add_chart(chart, "K36")

@@ -1,0 +1,44 @@
+"""Export jobs: large workbooks are built in the background and offered when ready."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, UTCDateTime, str_enum, utcnow
+from survey.models.staff import StaffUser
+from survey.models.wave import Wave
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ExportJob(Base):
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "responses" or "summary".
+    kind: Mapped[str] = mapped_column(String(20))
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"))
+    #: Filters and options as requested (labels, language, contacts).
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    state: Mapped[JobState] = mapped_column(str_enum(JobState), default=JobState.QUEUED)
+    rows_total: Mapped[int | None]
+    rows_done: Mapped[int] = mapped_column(default=0)
+    #: File name inside the instance's exports folder (random, never user input).
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    wave: Mapped[Wave] = relationship()
+    requested_by: Mapped[StaffUser] = relationship()

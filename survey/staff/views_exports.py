@@ -1,0 +1,99 @@
+"""Excel exports from the dashboard: requested here, built by survey.exports.jobs."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey import audit
+from survey.dashboard import params
+from survey.exports import jobs
+from survey.extensions import db
+from survey.models import ExportJob, JobState, Role, Wave
+from survey.staff.access import can_see_contacts, requires
+from survey.staff.blueprint import bp
+from survey.staff.forms import ConfirmForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.post("/exports")
+@requires(Role.VIEWER)
+def request_export():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    kind = request.form.get("kind", "")
+    if kind not in ("responses", "summary"):
+        abort(400, description="kind must be responses or summary")
+    # Viewers see no personal data, so they may have the summary only.
+    if kind == "responses" and not current_user.has_role(Role.ANALYST):
+        abort(403)
+    wave_id = request.form.get("wave", "")
+    wave = db.session.get(Wave, int(wave_id)) if wave_id.isdigit() else None
+    if wave is None:
+        abort(400, description="unknown wave")
+    try:
+        filters, _ = params.parse(request.form, db.session)
+    except params.BadFilter as exc:
+        abort(400, description=str(exc))
+    labels = request.form.get("labels", "codes")
+    lang = request.form.get("lang", "vi")
+    if labels not in ("codes", "labels") or lang not in ("vi", "en"):
+        abort(400, description="labels must be codes or labels, lang vi or en")
+    jobs.forget_old()
+    job = ExportJob(
+        kind=kind,
+        wave_id=wave.id,
+        params={"filters": filters, "labels": labels, "lang": lang, "contacts": can_see_contacts()},
+        requested_by_id=current_user.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    audit.record(
+        db.session, f"export.{kind}", job, wave_id=wave.id, filters=filters, contacts=can_see_contacts()
+    )
+    db.session.commit()
+    jobs.start(job)
+    return redirect(url_for("staff.export_status", job_id=job.id), 303)
+
+
+def _own_job(job_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, job_id) or abort(404)
+    # A job's file may hold personal data: only who asked for it (or an admin) sees it.
+    if job.requested_by_id != current_user.id and not current_user.has_role(Role.ADMIN):
+        abort(404)
+    return job
+
+
+@bp.get("/exports/<int:job_id>")
+@requires(Role.VIEWER)
+def export_status(job_id: int):
+    job = _own_job(job_id)
+    return render_template(
+        "staff/export.html", job=job, running=job.state in (JobState.QUEUED, JobState.RUNNING)
+    )
+
+
+@bp.get("/exports/<int:job_id>/download")
+@requires(Role.VIEWER)
+def export_download(job_id: int):
+    job = _own_job(job_id)
+    if job.state != JobState.DONE or not job.file_name:
+        abort(404)
+    path = jobs.folder() / job.file_name
+    if not path.exists():
+        abort(404, description="The file has expired; please export again.")
+    audit.record(db.session, "export.downloaded", job)
+    db.session.commit()
+    name = f"{job.kind}-wave-{job.wave_id}-{job.created_at:%Y%m%d-%H%M}.xlsx"
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.get("/exports")
+@requires(Role.VIEWER)
+def my_exports():
+    mine = db.session.scalars(
+        select(ExportJob).filter_by(requested_by_id=current_user.id).order_by(ExportJob.id.desc()).limit(20)
+    ).all()
+    return render_template("staff/exports.html", jobs=mine)
