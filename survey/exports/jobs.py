@@ -34,13 +34,17 @@ def folder(app: Flask | None = None) -> Path:
     return path
 
 
-def start(job: ExportJob) -> None:
-    """Run ``job`` in a thread (or inline when EXPORT_INLINE is set)."""
+def start(job_id: int) -> None:
+    """Run job ``job_id`` (committed) in a thread, or inline when EXPORT_INLINE is set.
+
+    Takes the id, not the object: reading a committed object would open a new
+    transaction in the caller's session for nothing.
+    """
     app = current_app._get_current_object()
     if app.config["EXPORT_INLINE"]:
-        run(app, job.id)
+        run(app, job_id)
         return
-    threading.Thread(target=run, args=(app, job.id), name=f"export-{job.id}", daemon=True).start()
+    threading.Thread(target=run, args=(app, job_id), name=f"export-{job_id}", daemon=True).start()
 
 
 def run(app: Flask, job_id: int) -> None:

@@ -572,7 +572,8 @@ def _employees(value, problems: list[str]) -> int | None:
     elif isinstance(value, str):
         compact = _SPACES.sub("", value)
         if _WHOLE.fullmatch(compact):
-            number = int(compact)
+            # Python refuses int() of thousands of digits; anything that long is too big.
+            number = int(compact) if len(compact) <= 20 else MAX_EMPLOYEES + 1
     if number is None:
         problems.append(f"employees '{_shorten(_text(value))}' is not a whole number")
     elif number < 0:

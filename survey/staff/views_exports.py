@@ -53,9 +53,10 @@ def request_export():
     audit.record(
         db.session, f"export.{kind}", job, wave_id=wave.id, filters=filters, contacts=can_see_contacts()
     )
+    job_id = job.id
     db.session.commit()
-    jobs.start(job)
-    return redirect(url_for("staff.export_status", job_id=job.id), 303)
+    jobs.start(job_id)
+    return redirect(url_for("staff.export_status", job_id=job_id), 303)
 
 
 def _own_job(job_id: int) -> ExportJob:

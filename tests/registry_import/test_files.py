@@ -18,7 +18,7 @@ from tests.registry_import._support import read_back, row, workbook
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://evil.example\",\"click\")", "'=HYPERLINK(\"http://evil.example\",\"click\")"),
+        ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
         ("@SUM(1)", "'@SUM(1)"),
         ("+84 225 3842 123", "'+84 225 3842 123"),
         ("-1+2", "'-1+2"),
@@ -70,7 +70,7 @@ def test_the_error_report_round_trips_and_is_inert(db):
 
     assert read_back(data) == [
         ("row", "tax_code", "error"),
-        (3, "'=HYPERLINK(\"http://evil.example\",\"click\")", preview.errors[0].message),
+        (3, '\'=HYPERLINK("http://evil.example","click")', preview.errors[0].message),
         (4, "'@SUM(1)", preview.errors[1].message),
         (5, rows[3][0], "name is empty"),
     ]
@@ -89,13 +89,13 @@ def test_the_error_report_round_trips_and_is_inert(db):
 
 def test_the_error_report_neutralises_formula_looking_messages():
     errors = [
-        RowError(2, "=HYPERLINK(\"http://evil.example\",\"x\")", "=HYPERLINK(\"http://evil.example\",\"x\")"),
+        RowError(2, '=HYPERLINK("http://evil.example","x")', '=HYPERLINK("http://evil.example","x")'),
         RowError(3, "@SUM(1)", "+cmd|' /C calc'!A0"),
         RowError(4, "-2+3", "\t=1"),
     ]
     data = error_report(errors)
     assert read_back(data)[1:] == [
-        (2, "'=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"),
+        (2, '\'=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
         (3, "'@SUM(1)", "'+cmd|' /C calc'!A0"),
         (4, "'-2+3", "'\t=1"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import zipfile
 from io import BytesIO
@@ -50,7 +51,12 @@ def test_a_good_file_is_read_and_cleaned(db):
                 contact_phone=None,
                 address=None,
             ),
-            row(tax_code=f" {codes[2][:3]} {codes[2][3:]} ", unit=11602, employees="1 200", revenue_bn_vnd="0.75"),
+            row(
+                tax_code=f" {codes[2][:3]} {codes[2][3:]} ",
+                unit=11602,
+                employees="1 200",
+                revenue_bn_vnd="0.75",
+            ),
             row(tax_code="0100233488 - 001", employees=7.0, revenue_bn_vnd=" 1 500,25 ", capital_bn_vnd=0),
         ]
     )
@@ -163,6 +169,8 @@ def _bad(column: str, value) -> list:
         ("employees", 12.5, "employees '12.5' is not a whole number"),
         ("employees", -1, "employees must be 0 or more"),
         ("employees", 2_000_000, "employees is more than 1,000,000"),
+        ("employees", "9" * 5000, "employees is more than 1,000,000"),
+        ("revenue_bn_vnd", "9" * 5000, "revenue_bn_vnd is more than 10,000,000 billion VND"),
         ("revenue_bn_vnd", "1.234,5", "revenue_bn_vnd '1.234,5' is not a number (billion VND, e.g. 12.5)"),
         ("revenue_bn_vnd", "mười", "revenue_bn_vnd 'mười' is not a number"),
         ("revenue_bn_vnd", -2, "revenue_bn_vnd must be 0 or more"),
@@ -296,7 +304,7 @@ def test_missing_required_columns_are_named(db):
 
 def test_a_column_named_twice_is_refused(db):
     with pytest.raises(RegisterFileError, match="column 'name' appears twice"):
-        read_register(workbook([row() + ["x"]], header=[*HEADER, " NAME "]), db.session)
+        read_register(workbook([[*row(), "x"]], header=[*HEADER, " NAME "]), db.session)
 
 
 def test_an_empty_sheet_is_refused(db):
@@ -316,7 +324,7 @@ def test_a_sheet_starting_with_an_empty_row_is_refused(db):
         read_register(workbook([HEADER, row()], header=[None, None]), db.session)
 
 
-NOT_XLSX = "is not an Excel .xlsx file, or it is damaged"
+NOT_XLSX = re.escape("is not an Excel .xlsx file, or it is damaged")
 
 
 def test_random_bytes_are_not_a_workbook(db):
@@ -328,12 +336,12 @@ def test_a_csv_file_renamed_to_xlsx_is_not_a_workbook(db, tmp_path):
     csv = "tax_code,name,unit,sector\n0100233488,Công ty A,11311,C\n".encode()
     path = tmp_path / "register.xlsx"
     path.write_bytes(csv)
-    with pytest.raises(RegisterFileError, match=f"'register.xlsx' {NOT_XLSX}"):
+    with pytest.raises(RegisterFileError, match=rf"'register\.xlsx' {NOT_XLSX}"):
         read_register(path, db.session)
     with pytest.raises(RegisterFileError, match=NOT_XLSX):
         read_register(BytesIO(csv), db.session)
     (tmp_path / "register.csv").write_bytes(csv)
-    with pytest.raises(RegisterFileError, match=f"'register.csv' {NOT_XLSX}"):
+    with pytest.raises(RegisterFileError, match=rf"'register\.csv' {NOT_XLSX}"):
         read_register(tmp_path / "register.csv", db.session)
 
 
@@ -358,8 +366,15 @@ def test_a_damaged_sheet_is_refused(db):
         read_register(damaged, db.session)
 
 
+def test_errors_name_the_file_as_the_user_called_it(db, tmp_path):
+    path = tmp_path / "3f2a.xlsx"
+    path.write_bytes(b"tax_code,name\n")
+    with pytest.raises(RegisterFileError, match=rf"^'so-dang-ky\.xlsx' {NOT_XLSX}"):
+        read_register(path, db.session, display_name="so-dang-ky.xlsx")
+
+
 def test_a_missing_file_cannot_be_read(db, tmp_path):
-    with pytest.raises(RegisterFileError, match="'nowhere.xlsx' cannot be read"):
+    with pytest.raises(RegisterFileError, match=r"'nowhere\.xlsx' cannot be read"):
         read_register(tmp_path / "nowhere.xlsx", db.session)
 
 
