@@ -21,6 +21,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Requests larger than this (a register upload included) are refused with 413.
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     # Post-stratification cells for population estimates (see README, "Statistics").
     "ROLLUP_STRATA": ["size_group", "size_class"],
     # Rate limits (Flask-Limiter). In-memory by default; with several app instances set

@@ -159,3 +159,23 @@ def test_test_config_wins_over_environment(monkeypatch):
     app = make_app("sqlite:///test.sqlite")
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///test.sqlite"
     assert app.config["SECRET_KEY"] == TEST_SECRET
+
+
+def test_oversized_requests_get_the_apps_own_413_page(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    token = client.csrf_token("/")
+    response = client.post(
+        "/language",
+        data={"lang": "en", "csrf_token": token, "padding": "x" * 5000},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Too large" in page and "Traceback" not in page
+
+
+def test_unknown_pages_get_the_apps_own_404_page(client):
+    response = client.get("/no/such/page", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    assert '<html lang="en">' in response.get_data(as_text=True)
