@@ -71,6 +71,9 @@ def _own_job(job_id: int) -> ExportJob:
 @requires(Role.VIEWER)
 def export_status(job_id: int):
     job = _own_job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        # Polled by survey.js, which reloads the page when the job has finished.
+        return {"state": job.state.value, "rows_done": job.rows_done, "rows_total": job.rows_total}
     return render_template(
         "staff/export.html", job=job, running=job.state in (JobState.QUEUED, JobState.RUNNING)
     )

@@ -32,6 +32,23 @@
     });
   });
 
+  // An export page: ask for the job's state every two seconds and reload when it is
+  // finished (a refreshing <meta> would move keyboard and screen-reader users about).
+  document.querySelectorAll("[data-poll]").forEach(function (element) {
+    var url = element.getAttribute("data-poll");
+    var timer = setInterval(function () {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (job) {
+          if (job.state === "done" || job.state === "failed") {
+            clearInterval(timer);
+            window.location.reload();
+          }
+        })
+        .catch(function () { clearInterval(timer); });
+    }, 2000);
+  });
+
   document.querySelectorAll("button[data-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
