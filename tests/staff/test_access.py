@@ -18,6 +18,7 @@ SAMPLE_ARGS = {
     "wave_id": 1,
     "response_id": 1,
     "invitation_id": 1,
+    "job_id": 1,
     "action": "open",
     "upload": "0" * 32,
 }
