@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from survey import config, errors
+from survey import config, errors, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     errors.init_app(app)
+    security.init_app(app)
     return app
 
 

@@ -179,3 +179,26 @@ def test_unknown_pages_get_the_apps_own_404_page(client):
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
     assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/start", "/staff/login", "/healthz", "/no/such/page"])
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_templates_have_no_inline_script_or_style():
+    """The CSP forbids inline code; this keeps templates from growing any."""
+    import pathlib
+    import re
+
+    for template in pathlib.Path("templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
+        assert " style=" not in text and "<style" not in text, template
+        assert not re.search(r"\son[a-z]+=", text), template

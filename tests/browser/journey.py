@@ -27,10 +27,15 @@ def phone(browser: Browser, live_server: str, **options):
     """A fresh browser context (no cookies: another device) on a small phone in Vietnamese."""
     context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server, locale="vi-VN", **options)
     context.set_default_timeout(10_000)
+    page = context.new_page()
+    # The app's Content-Security-Policy must never block its own pages' scripts or styles.
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     try:
-        yield context.new_page()
+        yield page
     finally:
         context.close()
+    assert not blocked, f"the Content-Security-Policy blocked something: {blocked[:3]}"
 
 
 def axe_source() -> str:
