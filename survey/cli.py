@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey import frameworks
 from survey.auth.passwords import generate_password, password_problem
+from survey.exports.cli import export_group
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser, Wave
 from survey.registry import demo, reference_data
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
         recompute_scores,
     ):
         app.cli.add_command(command)
+    app.cli.add_command(export_group)
 
 
 def _fail(message: str) -> None:

@@ -48,10 +48,13 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 # --------------------------------------------------------------------------- helpers
 
 
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
 def _text(value):
     """A cell value for text: inert (see ``safe_cell``) and never read as an error code."""
     value = safe_cell(value)
-    if value in ERROR_CODES:
+    if value.__class__ is str and value in _ERROR_CODES:
         return "'" + value
     return value
 
@@ -332,18 +335,11 @@ def score_columns(framework: Framework) -> list[Column]:
 # --------------------------------------------------------------------------- responses workbook
 
 
-def _answer_cells(framework: Framework, labels: str, lang: str) -> list[tuple[str, bool, dict]]:
-    """Per criterion: (code, is multi, option code → the cell text), computed once."""
-    result = []
-    for _, criterion in framework.criteria():
-        display = {
-            o.code: _text(o.label.get(lang) if labels == "labels" else o.code) for o in criterion.options
-        }
-        result.append((criterion.code, criterion.kind is Kind.MULTI, display))
-    return result
-
-
 def _answer_value(answer, multi: bool, display: dict):
+    """The cell for one answer: the option's code or label; several joined by ``MULTI_SEPARATOR``.
+
+    An answer the framework does not know (a stale draft, say) is shown as it is stored.
+    """
     if answer is None or answer == [] or answer == "":
         return None
     if multi and isinstance(answer, list):
@@ -354,6 +350,57 @@ def _answer_value(answer, multi: bool, display: dict):
     key = answer if isinstance(answer, str) else str(answer)
     found = display.get(key)
     return found if found is not None else _text(key)
+
+
+#: Distinct values remembered per cache; beyond that, values are worked out every time.
+_CACHE_LIMIT = 4096
+
+
+class _AnswerCells:
+    """A response's criterion cells, in framework order.
+
+    Answers repeat a great deal (a few options per criterion, a few combinations of a
+    multi-choice), so each distinct answer's cell is worked out once and remembered.
+    """
+
+    def __init__(self, framework: Framework, labels: str, lang: str):
+        self._criteria = []
+        for _, criterion in framework.criteria():
+            display = {
+                o.code: _text(o.label.get(lang) if labels == "labels" else o.code) for o in criterion.options
+            }
+            multi = criterion.kind is Kind.MULTI
+            self._criteria.append((criterion.code, multi, display, dict(display)))
+
+    def __call__(self, answers: dict) -> list:
+        cells = []
+        append = cells.append
+        for code, multi, display, cache in self._criteria:
+            answer = answers.get(code)
+            if answer is None:
+                append(None)
+                continue
+            key = tuple(answer) if answer.__class__ is list else answer
+            try:
+                value = cache[key]
+            except KeyError:  # not seen yet
+                value = _answer_value(answer, multi, display)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[key] = value
+            except TypeError:  # not hashable (not an answer the form gives)
+                value = _answer_value(answer, multi, display)
+            append(value)
+        return cells
+
+
+class _Memo(dict):
+    """``_text`` of values that come from a short list (units, sectors, states): each once."""
+
+    def __missing__(self, key):
+        value = _text(key)
+        if len(self) < _CACHE_LIMIT:
+            self[key] = value
+        return value
 
 
 def write_responses_workbook(
@@ -391,10 +438,10 @@ def write_responses_workbook(
 
     when = _Styled(responses, DATETIME_FORMAT)
     percent = _Styled(scores, PERCENT_FORMAT)
-    answer_cells = _answer_cells(framework, labels, lang)
+    answer_cells = _AnswerCells(framework, labels, lang)
+    coded = _Memo()
     tech_codes = [t.code for t in framework.technologies]
     pillar_codes = [p.code for p in framework.pillars]
-    text_keys = ("firm_name", "register_name", "unit_code", "unit_name", "former_area", "sector")
     contact_keys = ("contact_name", "contact_email", "contact_phone") if include_contacts else ()
 
     written = 0
@@ -407,27 +454,33 @@ def write_responses_workbook(
             technologies = ()
         tax_code = _text(row["tax_code"])
         review_state = row["review_state"]
-        values = [row["id"], tax_code]
-        values += [_text(row[key]) for key in text_keys]
-        values += [
-            _text(row["economic_pillar"]),
-            _text(row["ownership"]),
+        values = [
+            row["id"],
+            tax_code,
+            _text(row["firm_name"]),
+            _text(row["register_name"]),
+            coded[row["unit_code"]],
+            coded[row["unit_name"]],
+            coded[row["former_area"]],
+            coded[row["sector"]],
+            coded[row["economic_pillar"]],
+            coded[row["ownership"]],
             row["employees"],
             row["revenue_vnd"],
             row["capital_vnd"],
-            _text(row["size_class"]),
+            coded[row["size_class"]],
         ]
         values += [_text(row[key]) for key in contact_keys]
         values += [
-            _text(row["state"]),
-            _text(review_state),
+            coded[row["state"]],
+            coded[review_state],
             _text(row["review_reason"]),
             review_state == "rejected",
             when(local_naive(row["created_at"])),
             when(local_naive(row["submitted_at"])),
             when(local_naive(row["updated_at"])),
         ]
-        values += [_answer_value(answers.get(code), multi, display) for code, multi, display in answer_cells]
+        values += answer_cells(answers)
         values += [1 if code in technologies else 0 for code in tech_codes]
         responses.append(values)
 
@@ -440,7 +493,7 @@ def write_responses_workbook(
             else:
                 points, max_points, level = found
                 score += [points, percent(points / max_points if max_points else None), level]
-        score += [row["total_points"], row["overall_level"], _text(row["tier"])]
+        score += [row["total_points"], row["overall_level"], coded[row["tier"]]]
         scores.append(score)
         written += 1
 
@@ -777,10 +830,12 @@ def _write_overview(
     t: dict,
     tier_names: dict,
     *,
-    wave_info,
-    filters,
-    min_group,
-    suppressed_note,
+    wave_info: dict,
+    filters: dict,
+    reference: list[dict],
+    lang: str,
+    min_group: int,
+    suppressed_note: str,
 ) -> None:
     _a4(sheet, landscape=True)
     _put(sheet, 1, 1, t["title"], bold=True)
@@ -933,7 +988,9 @@ def _write_pillars(
     return sheet
 
 
-def _write_reference(sheet: Worksheet, overall: dict, reference: list[dict], lang: str, min_group: int) -> None:
+def _write_reference(
+    sheet: Worksheet, overall: dict, reference: list[dict], lang: str, min_group: int
+) -> None:
     header = (
         "code",
         "year",

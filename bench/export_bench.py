@@ -1,0 +1,309 @@
+"""The responses workbook of a large wave against a bare openpyxl dump of the same cells.
+
+Targets: the export (keyset-paginated query layer + workbook layer) within 1.25x of a
+bare write-only dump of the same cells from rows fetched with plain SQL in the same
+run; peak memory under 150 MB and flat (the same at n/10 and at n responses).
+
+The bare dump reads every response of the wave with one plain SELECT and the pillar
+scores with one more (both in id order, merged as they stream), converts what must be
+converted for the cells to be the same (JSON answers → codes, UTC → local time), and
+appends plain values to write-only sheets: no safe_cell, no styles, no codebook.
+
+Memory is measured twice: Python's own allocations with tracemalloc (in this process),
+and the peak resident set size of a fresh process that only exports (``--child``),
+which also counts what libxml2 allocates outside Python.
+
+Quick run: ``python -m bench.export_bench --n 20000 --db sqlite``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from sqlalchemy import select, text
+
+from bench.data import load_wave
+from bench.rollup_bench import scratch_url
+from bench.timing import ratio
+from survey import create_app
+from survey.cli import seed_reference
+from survey.exports import rows as export_rows
+from survey.exports import workbooks
+from survey.extensions import db
+from survey.models import FrameworkVersion, Wave
+from survey.responses.scoring import framework_of
+
+TIME_TARGET = 1.25
+MEMORY_TARGET_MB = 150
+#: Peak memory at n may exceed the peak at n/10 by this factor and still count as flat.
+FLAT_FACTOR = 1.5
+
+RESPONSE_SQL = """
+SELECT r.id, e.tax_code, r.firm_name, e.name, u.code, u.name_vi, u.former_area, r.sector_code,
+       s.economic_pillar, r.ownership, r.employees, r.revenue_vnd, r.capital_vnd, r.size_class,
+       r.contact_name, r.contact_email, r.contact_phone, r.state, r.review_state, r.review_reason,
+       r.created_at, r.submitted_at, r.updated_at, r.answers, r.technologies,
+       r.total_points, r.overall_level, r.tier
+FROM responses r
+JOIN enterprises e ON e.id = r.enterprise_id
+LEFT OUTER JOIN admin_units u ON u.id = r.unit_id
+LEFT OUTER JOIN sectors s ON s.code = r.sector_code
+WHERE r.wave_id = :w
+ORDER BY r.id
+"""
+PILLAR_SQL = """
+SELECT p.response_id, p.pillar_code, p.points, p.max_points, p.level
+FROM response_pillar_scores p JOIN responses r ON r.id = p.response_id
+WHERE r.wave_id = :w
+ORDER BY p.response_id
+"""
+#: Make the bench rows look like real ones: typed firm names, contacts, technologies.
+DRESS_SQL = [
+    "UPDATE responses SET firm_name = 'Công ty TNHH Thương mại Hải Phòng ' || id, "
+    "contact_name = 'Nguyễn Thị Hằng', contact_email = 'lien.he.' || id || '@example.vn', "
+    "contact_phone = '0225 383 1234' WHERE wave_id = :w",
+    'UPDATE responses SET technologies = \'["iot", "cloud", "ai"]\' WHERE wave_id = :w AND id % 3 = 0',
+    "UPDATE responses SET review_state = 'rejected', review_reason = 'Trả lời không nghiêm túc' "
+    "WHERE wave_id = :w AND id % 50 = 0",
+]
+
+
+def _utc(value) -> datetime | None:
+    """A time as plain SQL returns it (text on SQLite, naive on PostgreSQL), made aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def bare_dump(session, wave: Wave, framework, path: Path) -> int:
+    """The same Responses and Scores cells, written the plainest way openpyxl allows."""
+    local = workbooks.LOCAL
+    criteria = [(c.code, c.kind.value == "multi") for _, c in framework.criteria()]
+    techs = [t.code for t in framework.technologies]
+    pillar_codes = [p.code for p in framework.pillars]
+    book = Workbook(write_only=True)
+    responses = book.create_sheet("Responses")
+    scores = book.create_sheet("Scores")
+    responses.append([c.code for c in workbooks.response_columns(framework)])
+    scores.append([c.code for c in workbooks.score_columns(framework)])
+    pillar_rows = iter(session.execute(text(PILLAR_SQL), {"w": wave.id}))
+    pending = next(pillar_rows, None)
+    written = 0
+    for row in session.execute(text(RESPONSE_SQL), {"w": wave.id}):
+        answers, technologies = row[23], row[24]
+        if isinstance(answers, str):
+            answers = json.loads(answers)
+        if isinstance(technologies, str):
+            technologies = json.loads(technologies)
+        times = [_utc(v) for v in row[20:23]]
+        cells = [*row[:20], row[18] == "rejected"]
+        cells += [t.astimezone(local).replace(tzinfo=None) if t else None for t in times]
+        for code, multi in criteria:
+            answer = answers.get(code)
+            cells.append("; ".join(answer) if multi and answer else answer)
+        cells += [1 if code in technologies else 0 for code in techs]
+        responses.append(cells)
+        pillars = {}
+        while pending is not None and pending[0] == row[0]:
+            pillars[pending[1]] = pending[2:]
+            pending = next(pillar_rows, None)
+        score = [row[0], row[1]]
+        for code in pillar_codes:
+            points, max_points, level = pillars.get(code, (None, None, None))
+            score += [points, points / max_points if max_points else None, level]
+        score += [row[25], row[26], row[27]]
+        scores.append(score)
+        written += 1
+    book.save(path)
+    return written
+
+
+def export(session, wave: Wave, path: Path) -> int:
+    """What ``flask export responses`` does (codes, Vietnamese, with contacts)."""
+    framework = framework_of(wave.framework_version)
+    return workbooks.write_responses_workbook(
+        path,
+        framework,
+        export_rows.response_rows(session, wave, {}),
+        wave_info={"id": wave.id, "name": wave.name, "year": wave.year},
+        filters={},
+        exported_by="bench",
+        exported_at=datetime.now(UTC),
+    )
+
+
+def _rss_mib() -> float:
+    """This process's peak resident set size, from getrusage (KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _proc_status_mib(field: str) -> float | None:
+    """``VmHWM`` (peak) or ``VmRSS`` (now) of this process from /proc, if there is one.
+
+    A process started by another inherits its parent's ``ru_maxrss`` across fork and
+    exec (Linux keeps the larger), so in a child only /proc tells its own peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def run(backend: str, n: int, pg_url: str) -> bool:
+    url, cleanup = scratch_url(backend, pg_url, name="survey_export_bench")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    try:
+        with app.app_context():
+            import flask_migrate
+
+            flask_migrate.upgrade()
+            app.test_cli_runner().invoke(seed_reference)
+            version = db.session.scalars(select(FrameworkVersion)).first()
+            small = load_wave(version, n // 10, seed=2)
+            wave = load_wave(version, n, seed=1)
+            for w in (small, wave):
+                for sql in DRESS_SQL:
+                    db.session.execute(text(sql), {"w": w.id})
+            db.session.commit()
+            if backend == "postgres":
+                db.session.execute(text("ANALYZE"))
+                db.session.commit()
+            return _measure(backend, n, url, wave, small)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        cleanup()
+
+
+def _measure(backend: str, n: int, url: str, wave: Wave, small: Wave) -> bool:
+    session = db.session
+    framework = framework_of(wave.framework_version)
+    columns = len(workbooks.response_columns(framework)) + len(workbooks.score_columns(framework))
+    print(f"\n== responses export on {backend} ({n:,} responses, {columns} cells per response)")
+    folder = Path(tempfile.mkdtemp(prefix="survey-export-bench-"))
+    ours_path, bare_path = folder / "ours.xlsx", folder / "bare.xlsx"
+    ok = True
+    try:
+        assert export(session, wave, ours_path) == bare_dump(session, wave, framework, bare_path) == n
+        times: dict[str, list[float]] = {"ours": [], "bare": []}
+
+        def timed(name, fn):
+            def call():
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+                session.rollback()  # end the read transaction, as a request or command would
+
+            return call
+
+        repeat = 5 if n <= 20_000 else 3
+        r = ratio(
+            timed("ours", lambda: export(session, wave, ours_path)),
+            timed("bare", lambda: bare_dump(session, wave, framework, bare_path)),
+            repeat=repeat,
+        )
+        ok &= r <= TIME_TARGET
+        verdict = "ok" if r <= TIME_TARGET else "MISSED"
+        print(
+            f"  export / bare dump: {r:.2f}x  target <= {TIME_TARGET:.2f}  {verdict}"
+            f"   (best of {repeat}: ours {min(times['ours']):.2f} s, bare {min(times['bare']):.2f} s;"
+            f" {n / min(times['ours']):,.0f} rows/s; file {ours_path.stat().st_size / 2**20:.1f} MiB)"
+        )
+
+        peaks = []
+        ids = (small.id, wave.id)
+        for wave_id in ids:
+            session.expunge_all()
+            tracemalloc.start()
+            export(session, session.get(Wave, wave_id), folder / "traced.xlsx")
+            peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+            tracemalloc.stop()
+            session.rollback()
+        rss = [_child_rss(url, wave_id, folder / "child.xlsx") for wave_id in ids]
+        flat = peaks[1] <= peaks[0] * FLAT_FACTOR and rss[1]["peak"] <= rss[0]["peak"] * FLAT_FACTOR
+        small_enough = max(peaks) < MEMORY_TARGET_MB and max(r["peak"] for r in rss) < MEMORY_TARGET_MB
+        ok &= flat and small_enough
+        print(
+            f"  peak Python memory (tracemalloc): {peaks[0]:.1f} MiB at {n // 10:,}, "
+            f"{peaks[1]:.1f} MiB at {n:,} ({peaks[1] / peaks[0]:.2f}x for 10x the rows)"
+        )
+        print(
+            f"  peak RSS of a fresh process that only exports (VmHWM): {rss[0]['peak']:.0f} MiB at "
+            f"{n // 10:,}, {rss[1]['peak']:.0f} MiB at {n:,} ({rss[1]['before']:.0f} MiB before the "
+            f"export: interpreter, app, imports; its getrusage ru_maxrss, inherited from this "
+            f"process: {rss[1]['ru_maxrss']:.0f} MiB)"
+        )
+        print(
+            f"  memory target < {MEMORY_TARGET_MB} MB and flat: "
+            f"{'ok' if flat and small_enough else 'MISSED'}"
+            f"   (this process's own peak RSS, data loading included: {_rss_mib():.0f} MiB)"
+        )
+    finally:
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+    return ok
+
+
+def _child_rss(url: str, wave_id: int, path: Path) -> dict:
+    """Export ``wave_id`` in a fresh interpreter; its RSS before and its peak (MiB)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.export_bench", "--child", url, str(wave_id), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _child(url: str, wave_id: int, path: str) -> None:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        framework_of(wave.framework_version)
+        before = _proc_status_mib("VmRSS") or _rss_mib()
+        rows = export(db.session, wave, Path(path))
+    peak = _proc_status_mib("VmHWM") or _rss_mib()
+    print(json.dumps({"rows": rows, "before": before, "peak": peak, "ru_maxrss": _rss_mib()}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.export_bench")
+    parser.add_argument("--n", type=int, default=20_000, help="responses in the wave")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="server to use"
+    )
+    parser.add_argument("--child", nargs=3, metavar=("URL", "WAVE_ID", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, wave_id, path = args.child
+        _child(url, int(wave_id), path)
+        return
+    ok = run(args.db, args.n, args.pg_url)
+    print("\nall targets met" if ok else "\nSOME TARGETS MISSED (see above)")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
