@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 600
-LABEL = 190
+WIDTH = 640
+#: Room for the group names, right-aligned before the bars.
+LABEL = 270
 ROW = 26
 BAR = 16
 
@@ -21,12 +22,17 @@ class Bar:
     low_x: float | None = None
     high_x: float | None = None
 
+    @property
+    def text_x(self) -> float:
+        """Where the value is written: after the bar and after its interval line."""
+        return max(self.x + self.width, self.high_x or 0) + 6
+
 
 def bars(
     items: list[tuple[str, float | None, float | None, float | None, str]], maximum: float = 1.0
 ) -> dict:
     """Horizontal bars for (label, value, ci_low, ci_high, text) items; None values get no bar."""
-    span = WIDTH - LABEL - 60
+    span = WIDTH - LABEL - 100  # room on the right for the value text
     out = []
     for index, (label, value, low, high, text) in enumerate(items):
         scale = (
