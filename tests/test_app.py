@@ -202,3 +202,20 @@ def test_templates_have_no_inline_script_or_style():
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
         assert " style=" not in text and "<style" not in text, template
         assert not re.search(r"\son[a-z]+=", text), template
+
+
+def test_every_translation_formats():
+    """Templates format every message (Jinja's new-style gettext), so a lone % breaks a page."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    with open("survey/translations/vi/LC_MESSAGES/messages.po", "rb") as fh:
+        catalogue = read_po(fh)
+    for message in catalogue:
+        if not message.id or not message.string:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        names = set(re.findall(r"%\((\w+)\)", message.id if isinstance(message.id, str) else message.id[0]))
+        for text in strings:
+            text % {name: 1 for name in names}  # raises on a lone % or an unknown placeholder
