@@ -218,4 +218,4 @@ def test_every_translation_formats():
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         names = set(re.findall(r"%\((\w+)\)", message.id if isinstance(message.id, str) else message.id[0]))
         for text in strings:
-            text % {name: 1 for name in names}  # raises on a lone % or an unknown placeholder
+            text % dict.fromkeys(names, 1)  # raises on a lone % or an unknown placeholder
