@@ -29,7 +29,13 @@ def make_app(database_url: str, **extra):
     # Export jobs run inside the request in tests: a thread could not share the test's
     # transaction (the live server of the browser tests runs them in threads, as production does).
     return create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, "EXPORT_INLINE": True, **extra}
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "EXPORT_INLINE": True,
+            **extra,
+        }
     )
 
 

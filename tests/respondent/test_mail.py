@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from typing import ClassVar
 
 from sqlalchemy import func, select
 
@@ -14,7 +15,7 @@ from tests.respondent import helpers
 class RecordingSMTP:
     """Stands in for the SMTP server at the network boundary; records what was sent."""
 
-    sent: list = []
+    sent: ClassVar[list] = []
 
     def __init__(self, host, port, timeout=None):
         self.host, self.port = host, port
