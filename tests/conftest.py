@@ -164,3 +164,7 @@ def framework():
     from survey import frameworks
 
     return frameworks.load("dbi-2021-sme", 1)
+
+
+# The staff fixtures (logged-in clients by role) serve tests outside tests/staff too.
+from tests.staff.conftest import admin, analyst, as_role, viewer  # noqa: E402, F401
