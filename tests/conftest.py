@@ -167,4 +167,4 @@ def framework():
 
 
 # The staff fixtures (logged-in clients by role) serve tests outside tests/staff too.
-from tests.staff.conftest import admin, analyst, as_role, viewer  # noqa: E402, F401
+from tests.staff.conftest import as_role  # noqa: E402, F401
