@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import ColumnElement, Select, String, Text, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, Text, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave
@@ -57,19 +57,47 @@ STATE_KEYS = (
 _JSON_COLUMNS = ("answers", "technologies")
 
 
-def _filtered(query: Select, wave: Wave, filters: dict | None, unit, sector) -> Select:
-    """Restrict ``query`` (already joined to ``unit`` and ``sector``) to the wave and filters."""
+def _plain(column: ColumnElement, sqlite: bool) -> ColumnElement:
+    """``column`` as SQLite's planner cannot serve from an index (``x + 0``, ``x || ''``).
+
+    Without ANALYZE statistics (the app never runs it) SQLite reads ``wave_id = ?`` or
+    ``sector_code = ?`` through their indexes and then sorts every batch by id: the
+    export becomes quadratic. With the responses' own terms kept off the indexes, the
+    batches are a walk along the primary key (``id > ?``) in order, with no sort.
+    Other databases keep their statistics and get the plain column.
+    """
+    if not sqlite:
+        return column
+    if isinstance(column.type, Integer):
+        return column + 0
+    return type_coerce(column, String).concat("")
+
+
+def _conditions(wave: Wave, filters: dict | None, sqlite: bool) -> list[ColumnElement]:
+    """The wave and the filters, as conditions on ``responses`` alone.
+
+    A filter on a unit's or a sector's attribute becomes ``unit_id IN (units with it)``
+    (``sector_code IN (…)``): the same rows as the statistics' join
+    (survey.statistics.dimensions), without letting the planner start from that table.
+    """
     filters = dict(filters or {})
     dimensions.check(list(filters))
-    via = {None: Response, "unit": unit, "sector": sector}
-    conditions: list[ColumnElement] = [Response.wave_id == wave.id]
+    conditions = [_plain(Response.wave_id, sqlite) == wave.id]
     for name, value in filters.items():
         dim = dimensions.DIMENSIONS[name]
-        conditions.append(getattr(via[dim.via], dim.column) == value)
-    return query.where(*conditions)
+        if dim.via is None:
+            condition = _plain(getattr(Response, dim.column), sqlite) == value
+        elif dim.via == "unit":
+            units = select(AdminUnit.id).where(getattr(AdminUnit, dim.column) == value)
+            condition = _plain(Response.unit_id, sqlite).in_(units)
+        else:
+            sectors = select(Sector.code).where(getattr(Sector, dim.column) == value)
+            condition = _plain(Response.sector_code, sqlite).in_(sectors)
+        conditions.append(condition)
+    return conditions
 
 
-def _select(wave: Wave, filters: dict | None, contacts: bool) -> Select:
+def _select(wave: Wave, filters: dict | None, contacts: bool, sqlite: bool) -> Select:
     unit = aliased(AdminUnit)
     sector = aliased(Sector)
     columns = [
@@ -100,14 +128,16 @@ def _select(wave: Wave, filters: dict | None, contacts: bool) -> Select:
         Response.overall_level,
         Response.tier,
     ]
+    # Outer joins all (every response has its firm, so the rows are the same): SQLite
+    # keeps the order of outer joins, so ``responses`` stays the table walked by id.
     query = (
         select(*columns)
         .select_from(Response)
-        .join(Enterprise, Enterprise.id == Response.enterprise_id)
+        .outerjoin(Enterprise, Enterprise.id == Response.enterprise_id)
         .outerjoin(unit, unit.id == Response.unit_id)
         .outerjoin(sector, sector.code == Response.sector_code)
     )
-    return _filtered(query, wave, filters, unit, sector)
+    return query.where(*_conditions(wave, filters, sqlite))
 
 
 def response_rows(
@@ -123,7 +153,8 @@ def response_rows(
     if batch < 1:
         raise ValueError("batch must be at least 1")
     keys = (*PROFILE_KEYS, *(CONTACT_KEYS if contacts else ()), *STATE_KEYS)
-    base = _select(wave, filters, contacts)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    base = _select(wave, filters, contacts, sqlite)
     pillar_query = select(
         ResponsePillarScore.response_id,
         ResponsePillarScore.pillar_code,

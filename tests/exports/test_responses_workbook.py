@@ -276,3 +276,30 @@ def test_rejects_bad_options(db, export_wave):
         responses_workbook(db.session, export_wave.wave, labels="names")
     with pytest.raises(ValueError, match="lang"):
         responses_workbook(db.session, export_wave.wave, lang="fr")
+
+
+@pytest.mark.parametrize("filters", [{}, {"sector": "C"}, {"unit": "11311", "size_class": "small"}])
+def test_batches_walk_the_primary_key_without_sorting(db, export_wave, filters):
+    """Each batch must be a walk along responses.id, not a read of the whole wave and a sort
+    (which SQLite, having no statistics, would otherwise choose: a quadratic export)."""
+    engine = db.session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plan is checked on SQLite, whose planner has no statistics here")
+    seen = []
+
+    def keep(conn, cursor, statement, parameters, *args):
+        if not seen and "ORDER BY" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        list(response_rows(db.session, export_wave.wave, filters, batch=4))
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    statement, parameters = seen[0]
+    plan = [
+        row[3]
+        for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    ]
+    assert plan[0] == "SEARCH responses USING INTEGER PRIMARY KEY (rowid>?)", plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
