@@ -1,0 +1,614 @@
+"""The responses workbook: one row per response, streamed in write-only mode.
+
+Columns come from the framework definition, never from whatever answers happen to be
+stored. Every text cell goes through ``safe_cell`` (formula injection); numbers are
+numeric cells, times are datetime cells, flags are booleans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+
+from survey.exports.cells import BOLD as _BOLD
+from survey.exports.cells import PERCENT_FORMAT
+from survey.exports.cells import filters_text as _filters_text
+from survey.exports.cells import text as _text
+from survey.scoring.definition import Framework, Kind, criterion_max
+
+#: Excel has no time zones: times are written as naive local times of this zone.
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+LOCAL = ZoneInfo(TIME_ZONE)
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MULTI_SEPARATOR = "; "
+
+RESPONSES = "Responses"
+SCORES = "Scores"
+CODEBOOK = "Codebook"
+ABOUT = "About"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def local_naive(value: datetime | None) -> datetime | None:
+    """An aware time as the naive local time Excel can hold."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the export: give it a time zone")
+    return value.astimezone(LOCAL).replace(tzinfo=None)
+
+
+def _bold_row(sheet, values: Iterable) -> list[Cell]:
+    cells = []
+    for value in values:
+        cell = Cell(sheet, row=1, column=1, value=_text(value))
+        cell.font = _BOLD
+        cells.append(cell)
+    return cells
+
+
+class _Styled:
+    """Cells sharing one number format, made without a style look-up per cell.
+
+    Setting ``number_format`` on every cell looks the format up in the workbook each
+    time; the style array is computed once here and copied into each new cell.
+    """
+
+    def __init__(self, sheet, number_format: str):
+        template = Cell(sheet, row=1, column=1)
+        template.number_format = number_format
+        self._sheet = sheet
+        self._style = template._style
+
+    def __call__(self, value):
+        if value is None:
+            return None
+        return Cell(self._sheet, row=1, column=1, value=value, style_array=self._style)
+
+
+def _head(sheet, header: Sequence[str], widths: Sequence[float]) -> None:
+    """Widths (must precede any row in write-only mode), frozen and bold header row."""
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(_bold_row(sheet, header))
+
+
+def _finish(sheet, columns: int, rows: int) -> None:
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
+
+
+# --------------------------------------------------------------------------- the columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the Responses or Scores sheet, as the codebook describes it."""
+
+    code: str
+    sheet: str
+    kind: str
+    vi: str
+    en: str
+    pillar: str | None = None
+    max_points: int | None = None
+    width: float = 12
+
+
+_PROFILE = (
+    Column("response_id", RESPONSES, "integer", "Mã số phiếu trả lời", "Response id", width=11),
+    Column("tax_code", RESPONSES, "text", "Mã số thuế", "Tax code", width=16),
+    Column(
+        "firm_name",
+        RESPONSES,
+        "text",
+        "Tên doanh nghiệp do người trả lời khai",
+        "Firm name as the respondent gave it",
+        width=36,
+    ),
+    Column(
+        "register_name",
+        RESPONSES,
+        "text",
+        "Tên doanh nghiệp trong danh sách doanh nghiệp của thành phố",
+        "Firm name in the city's enterprise register",
+        width=36,
+    ),
+    Column(
+        "unit_code", RESPONSES, "text", "Mã đơn vị hành chính cấp xã", "Commune-level unit code", width=10
+    ),
+    Column(
+        "unit_name", RESPONSES, "text", "Tên đơn vị hành chính cấp xã", "Commune-level unit name", width=24
+    ),
+    Column(
+        "former_area",
+        RESPONSES,
+        "text",
+        "Quận/huyện cũ (trước 01/7/2025)",
+        "Former district (before 1 July 2025)",
+        width=24,
+    ),
+    Column(
+        "sector", RESPONSES, "text", "Ngành kinh tế (VSIC 2018, cấp 1)", "Sector (VSIC 2018 section)", width=8
+    ),
+    Column(
+        "economic_pillar",
+        RESPONSES,
+        "text",
+        "Trụ cột kinh tế của thành phố",
+        "The city's economic pillar",
+        width=18,
+    ),
+    Column("ownership", RESPONSES, "text", "Loại hình sở hữu", "Ownership", width=12),
+    Column("employees", RESPONSES, "integer", "Số lao động", "Employees", width=10),
+    Column("revenue_vnd", RESPONSES, "integer", "Doanh thu (đồng)", "Revenue (VND)", width=16),
+    Column("capital_vnd", RESPONSES, "integer", "Tổng nguồn vốn (đồng)", "Total capital (VND)", width=16),
+    Column(
+        "size_class",
+        RESPONSES,
+        "text",
+        "Quy mô doanh nghiệp (Nghị định 80/2021/NĐ-CP)",
+        "Size class (Decree 80/2021/ND-CP)",
+        width=10,
+    ),
+)
+_CONTACTS = (
+    Column("contact_name", RESPONSES, "text", "Người liên hệ", "Contact person", width=24),
+    Column("contact_email", RESPONSES, "text", "Thư điện tử liên hệ", "Contact e-mail", width=28),
+    Column("contact_phone", RESPONSES, "text", "Điện thoại liên hệ", "Contact phone", width=14),
+)
+_STATE = (
+    Column(
+        "state",
+        RESPONSES,
+        "text",
+        "Trạng thái phiếu: draft = đang điền, submitted = đã nộp",
+        "Response state: draft = being filled in, submitted = sent",
+        width=11,
+    ),
+    Column(
+        "review_state",
+        RESPONSES,
+        "text",
+        "Kết quả rà soát: pending, verified, flagged, rejected",
+        "Review state: pending, verified, flagged, rejected",
+        width=12,
+    ),
+    Column(
+        "review_reason",
+        RESPONSES,
+        "text",
+        "Lý do của kết quả rà soát",
+        "Reason for the review state",
+        width=30,
+    ),
+    Column(
+        "rejected",
+        RESPONSES,
+        "boolean",
+        "TRUE nếu phiếu bị loại khi rà soát: không được tính vào số liệu thống kê",
+        "TRUE if rejected in review: excluded from the statistics",
+        width=10,
+    ),
+    Column(
+        "created_at",
+        RESPONSES,
+        "datetime",
+        f"Thời điểm tạo phiếu (giờ {TIME_ZONE})",
+        f"When the response was started ({TIME_ZONE} time)",
+        width=19,
+    ),
+    Column(
+        "submitted_at",
+        RESPONSES,
+        "datetime",
+        f"Thời điểm nộp phiếu (giờ {TIME_ZONE})",
+        f"When the response was submitted ({TIME_ZONE} time)",
+        width=19,
+    ),
+    Column(
+        "updated_at",
+        RESPONSES,
+        "datetime",
+        f"Thời điểm sửa phiếu lần cuối (giờ {TIME_ZONE})",
+        f"When the response was last changed ({TIME_ZONE} time)",
+        width=19,
+    ),
+)
+
+
+def response_columns(framework: Framework, include_contacts: bool = True) -> list[Column]:
+    """The Responses sheet's columns, in order."""
+    columns = [*_PROFILE, *(_CONTACTS if include_contacts else ()), *_STATE]
+    for pillar, criterion in framework.criteria():
+        kind = "single" if criterion.kind is Kind.SINGLE else "multi"
+        columns.append(
+            Column(
+                criterion.code,
+                RESPONSES,
+                kind,
+                criterion.text.vi,
+                criterion.text.en,
+                pillar=pillar.code,
+                max_points=criterion_max(criterion),
+                width=14 if kind == "single" else 24,
+            )
+        )
+    for tech in framework.technologies:
+        columns.append(
+            Column(
+                f"tech_{tech.code}",
+                RESPONSES,
+                "0/1",
+                f"Công nghệ 4.0 đang dùng: {tech.label.vi} (1 = có, 0 = không)",
+                f"Industry 4.0 technology in use: {tech.label.en} (1 = yes, 0 = no)",
+                width=10,
+            )
+        )
+    return columns
+
+
+def score_columns(framework: Framework) -> list[Column]:
+    """The Scores sheet's columns, in order."""
+    columns = [
+        Column("response_id", SCORES, "integer", "Mã số phiếu trả lời", "Response id", width=11),
+        Column("tax_code", SCORES, "text", "Mã số thuế", "Tax code", width=16),
+    ]
+    for pillar in framework.pillars:
+        name_vi, name_en = pillar.name.vi, pillar.name.en
+        columns += [
+            Column(
+                f"{pillar.code}_points",
+                SCORES,
+                "integer",
+                f"Điểm trụ cột {name_vi}",
+                f"Points in the pillar {name_en}",
+                pillar=pillar.code,
+                max_points=pillar.max_points,
+            ),
+            Column(
+                f"{pillar.code}_percent",
+                SCORES,
+                "percent",
+                f"Tỷ lệ điểm so với điểm tối đa của trụ cột {name_vi}",
+                f"Points as a share of the maximum of the pillar {name_en}",
+                pillar=pillar.code,
+            ),
+            Column(
+                f"{pillar.code}_level",
+                SCORES,
+                "integer",
+                f"Mức của trụ cột {name_vi} (0–{len(framework.levels) - 1})",
+                f"Level of the pillar {name_en} (0–{len(framework.levels) - 1})",
+                pillar=pillar.code,
+            ),
+        ]
+    levels = "; ".join(f"{lv.level} = {lv.name.vi}" for lv in framework.levels)
+    levels_en = "; ".join(f"{lv.level} = {lv.name.en}" for lv in framework.levels)
+    tiers = "; ".join(f"{t.code} = {t.name.vi}" for t in framework.tiers)
+    tiers_en = "; ".join(f"{t.code} = {t.name.en}" for t in framework.tiers)
+    columns += [
+        Column(
+            "total_points",
+            SCORES,
+            "integer",
+            "Tổng điểm",
+            "Total points",
+            max_points=framework.max_points,
+        ),
+        Column("overall_level", SCORES, "integer", f"Mức chung: {levels}", f"Overall level: {levels_en}"),
+        Column("tier", SCORES, "text", f"Nhóm: {tiers}", f"Tier: {tiers_en}"),
+    ]
+    return columns
+
+
+# --------------------------------------------------------------------------- responses workbook
+
+
+def _answer_value(answer, multi: bool, display: dict):
+    """The cell for one answer: the option's code or label; several joined by ``MULTI_SEPARATOR``.
+
+    An answer the framework does not know (a stale draft, say) is shown as it is stored.
+    """
+    if answer is None or answer == [] or answer == "":
+        return None
+    if multi and isinstance(answer, list):
+        parts = [display.get(str(code)) or _text(str(code)) for code in answer]
+        return _text(MULTI_SEPARATOR.join(parts))
+    if isinstance(answer, list | dict):
+        return _text(str(answer))
+    key = answer if isinstance(answer, str) else str(answer)
+    found = display.get(key)
+    return found if found is not None else _text(key)
+
+
+#: Distinct values remembered per cache; beyond that, values are worked out every time.
+_CACHE_LIMIT = 4096
+
+
+class _AnswerCells:
+    """A response's criterion cells, in framework order.
+
+    Answers repeat a great deal (a few options per criterion, a few combinations of a
+    multi-choice), so each distinct answer's cell is worked out once and remembered.
+    """
+
+    def __init__(self, framework: Framework, labels: str, lang: str):
+        self._criteria = []
+        for _, criterion in framework.criteria():
+            display = {
+                o.code: _text(o.label.get(lang) if labels == "labels" else o.code) for o in criterion.options
+            }
+            multi = criterion.kind is Kind.MULTI
+            self._criteria.append((criterion.code, multi, display, dict(display)))
+
+    def __call__(self, answers: dict) -> list:
+        cells = []
+        append = cells.append
+        for code, multi, display, cache in self._criteria:
+            answer = answers.get(code)
+            if answer is None:
+                append(None)
+                continue
+            key = tuple(answer) if answer.__class__ is list else answer
+            try:
+                value = cache[key]
+            except KeyError:  # not seen yet
+                value = _answer_value(answer, multi, display)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[key] = value
+            except TypeError:  # not hashable (not an answer the form gives)
+                value = _answer_value(answer, multi, display)
+            append(value)
+        return cells
+
+
+class _Memo(dict):
+    """``_text`` of values that come from a short list (units, sectors, states): each once."""
+
+    def __missing__(self, key):
+        value = _text(key)
+        if len(self) < _CACHE_LIMIT:
+            self[key] = value
+        return value
+
+
+def write_responses_workbook(
+    target: str | IO[bytes],
+    framework: Framework,
+    rows: Iterable[dict],
+    *,
+    wave_info: dict,
+    filters: dict,
+    exported_by: str,
+    exported_at: datetime,
+    labels: str = "codes",
+    lang: str = "vi",
+    include_contacts: bool = True,
+) -> int:
+    """Write the responses of a wave to ``target`` (a path or a binary file); return the row count.
+
+    ``rows`` are dicts as ``survey.exports.rows.response_rows`` gives them (contact keys
+    are read only with ``include_contacts``). ``labels`` is ``"codes"`` (option codes)
+    or ``"labels"`` (option labels in ``lang``, ``"vi"`` or ``"en"``).
+    """
+    if labels not in ("codes", "labels"):
+        raise ValueError(f"labels must be 'codes' or 'labels', not {labels!r}")
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    exported_local = local_naive(exported_at)
+
+    workbook = Workbook(write_only=True)
+    responses = workbook.create_sheet(RESPONSES)
+    scores = workbook.create_sheet(SCORES)
+    response_cols = response_columns(framework, include_contacts)
+    score_cols = score_columns(framework)
+    _head(responses, [c.code for c in response_cols], [c.width for c in response_cols])
+    _head(scores, [c.code for c in score_cols], [c.width for c in score_cols])
+
+    when = _Styled(responses, DATETIME_FORMAT)
+    percent = _Styled(scores, PERCENT_FORMAT)
+    answer_cells = _AnswerCells(framework, labels, lang)
+    coded = _Memo()
+    tech_codes = [t.code for t in framework.technologies]
+    pillar_codes = [p.code for p in framework.pillars]
+    contact_keys = ("contact_name", "contact_email", "contact_phone") if include_contacts else ()
+
+    written = 0
+    for row in rows:
+        answers = row["answers"] or {}
+        if not isinstance(answers, dict):
+            answers = {}
+        technologies = row["technologies"] or ()
+        if not isinstance(technologies, list | tuple):
+            technologies = ()
+        tax_code = _text(row["tax_code"])
+        review_state = row["review_state"]
+        values = [
+            row["id"],
+            tax_code,
+            _text(row["firm_name"]),
+            _text(row["register_name"]),
+            coded[row["unit_code"]],
+            coded[row["unit_name"]],
+            coded[row["former_area"]],
+            coded[row["sector"]],
+            coded[row["economic_pillar"]],
+            coded[row["ownership"]],
+            row["employees"],
+            row["revenue_vnd"],
+            row["capital_vnd"],
+            coded[row["size_class"]],
+        ]
+        values += [_text(row[key]) for key in contact_keys]
+        values += [
+            coded[row["state"]],
+            coded[review_state],
+            _text(row["review_reason"]),
+            review_state == "rejected",
+            when(local_naive(row["created_at"])),
+            when(local_naive(row["submitted_at"])),
+            when(local_naive(row["updated_at"])),
+        ]
+        values += answer_cells(answers)
+        values += [1 if code in technologies else 0 for code in tech_codes]
+        responses.append(values)
+
+        pillars = row["pillars"]
+        score = [row["id"], tax_code]
+        for code in pillar_codes:
+            found = pillars.get(code)
+            if found is None:
+                score += [None, None, None]
+            else:
+                points, max_points, level = found
+                score += [points, percent(points / max_points if max_points else None), level]
+        score += [row["total_points"], row["overall_level"], coded[row["tier"]]]
+        scores.append(score)
+        written += 1
+
+    _finish(responses, len(response_cols), written)
+    _finish(scores, len(score_cols), written)
+    codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols])
+    _write_about(
+        workbook,
+        framework,
+        wave_info=wave_info,
+        filters=filters,
+        exported_by=exported_by,
+        exported_local=exported_local,
+        counts={RESPONSES: written, SCORES: written, CODEBOOK: codebook_rows},
+        labels=labels,
+        lang=lang,
+        include_contacts=include_contacts,
+    )
+    workbook.save(target)
+    return written
+
+
+CODEBOOK_HEADER = (
+    "column",
+    "sheet",
+    "kind",
+    "pillar",
+    "option",
+    "points",
+    "max_points",
+    "text_vi",
+    "text_en",
+)
+
+
+def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Column]) -> int:
+    """One row per column of Responses and Scores; under each criterion, one row per option.
+
+    A column's own row has ``option`` empty; an option's row has the criterion's code in
+    ``column``, the option code in ``option``, its points and its labels.
+    """
+    sheet = workbook.create_sheet(CODEBOOK)
+    _head(sheet, CODEBOOK_HEADER, (16, 10, 9, 16, 16, 8, 11, 70, 70))
+    options = {c.code: c.options for _, c in framework.criteria()}
+    count = 0
+    for column in columns:
+        sheet.append(
+            [
+                _text(column.code),
+                _text(column.sheet),
+                _text(column.kind),
+                _text(column.pillar),
+                None,
+                None,
+                column.max_points,
+                _text(column.vi),
+                _text(column.en),
+            ]
+        )
+        count += 1
+        if column.sheet != RESPONSES:
+            continue
+        for option in options.get(column.code, ()):
+            sheet.append(
+                [
+                    _text(column.code),
+                    _text(column.sheet),
+                    _text("option"),
+                    _text(column.pillar),
+                    _text(option.code),
+                    option.points,
+                    None,
+                    _text(option.label.vi),
+                    _text(option.label.en),
+                ]
+            )
+            count += 1
+    _finish(sheet, len(CODEBOOK_HEADER), count)
+    return count
+
+
+def _write_about(
+    workbook: Workbook,
+    framework: Framework,
+    *,
+    wave_info: dict,
+    filters: dict,
+    exported_by: str,
+    exported_local: datetime,
+    counts: dict,
+    labels: str,
+    lang: str,
+    include_contacts: bool,
+) -> None:
+    sheet = workbook.create_sheet(ABOUT)
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 90
+    sheet.append(_bold_row(sheet, ("item", "value")))
+    when = _Styled(sheet, DATETIME_FORMAT)
+    items: list[tuple[str, object]] = [
+        ("wave_name", wave_info.get("name")),
+        ("wave_id", wave_info.get("id")),
+        ("wave_year", wave_info.get("year")),
+        ("framework_code", framework.code),
+        ("framework_version", framework.version),
+        ("framework_content_hash", framework.content_hash),
+        ("framework_title", f"{framework.title.vi} / {framework.title.en}"),
+        ("filters", _filters_text(filters)),
+        *((f"filter_{k}", v) for k, v in filters.items()),
+        ("exported_at", when(exported_local)),
+        (
+            "time_zone",
+            f"{TIME_ZONE}: every time in this workbook is local time there (UTC+7); "
+            "Excel keeps no time zone with a time.",
+        ),
+        ("exported_by", exported_by),
+        *((f"rows_{name}", n) for name, n in counts.items()),
+        ("contacts_included", include_contacts),
+        ("answers_as", f"{labels} ({lang})" if labels == "labels" else "codes"),
+        (
+            "rejected",
+            "rejected = TRUE: staff rejected the response in review; it is excluded from the "
+            "statistics (as are drafts, state = draft) but listed here so nothing is hidden.",
+        ),
+        (
+            "multi_choice",
+            f"Multi-choice answers list the chosen options separated by {MULTI_SEPARATOR.strip()!r}.",
+        ),
+        (
+            "codebook",
+            "The Codebook sheet describes every column, with each option's code, labels and points.",
+        ),
+    ]
+    for key, value in items:
+        sheet.append([_text(key), _text(value) if isinstance(value, str) else value])
+
+
+# --------------------------------------------------------------------------- summary workbook

@@ -1,0 +1,448 @@
+"""The summary workbook: the dashboard as a workbook, with native Excel charts.
+
+Small (one row per group), so a normal workbook is used; set up to print on A4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from survey.exports.cells import BOLD as _BOLD
+from survey.exports.cells import PERCENT_FORMAT
+from survey.exports.cells import WRAP as _WRAP
+from survey.exports.cells import filters_text as _filters_text
+from survey.exports.cells import text as _text
+from survey.scoring.definition import Framework
+
+_SUMMARY_TEXT = {
+    "vi": {
+        "title": "Mức độ sẵn sàng chuyển đổi số của doanh nghiệp",
+        "wave": "Đợt khảo sát",
+        "framework": "Bộ chỉ số",
+        "filters": "Bộ lọc",
+        "tier": "Nhóm",
+        "estimate": "Ước lượng cho toàn bộ doanh nghiệp",
+        "respondents": "Doanh nghiệp trả lời",
+        "ci_low": "Cận dưới 95%",
+        "ci_high": "Cận trên 95%",
+        "count": "Số lượng",
+        "share": "Tỷ lệ",
+        "n": "Số phiếu được tính (n)",
+        "register": "Số doanh nghiệp trong danh sách",
+        "coverage": "Tỷ lệ danh sách thuộc các nhóm có doanh nghiệp trả lời",
+        "effective_n": "Cỡ mẫu hiệu dụng",
+        "strata": "Phân tầng theo",
+        "suppressed": "ẩn (n < {min_group})",
+        "suppression": "Nhóm có ít hơn {min_group} phiếu được tính thì không công bố tỷ lệ.",
+        "level": "Mức",
+        "name": "Tên",
+        "pillar": "Trụ cột",
+        "mean_percent": "Điểm trung bình (% tối đa)",
+        "reference": "Số liệu tham chiếu",
+        "value": "Giá trị",
+        "year": "Năm",
+        "source": "Nguồn",
+        "group": "Nhóm",
+        "label": "Tên nhóm",
+        "note": "Ghi chú",
+        "unknown": "(chưa rõ)",
+        "counted": "Chỉ tính phiếu đã nộp và không bị loại khi rà soát.",
+        "chart_tiers": "Tỷ lệ theo nhóm",
+        "chart_pillars": "Điểm trung bình theo trụ cột (% tối đa)",
+        "chart_levels": "Phân bố mức chung",
+    },
+    "en": {
+        "title": "Digital readiness of enterprises",
+        "wave": "Wave",
+        "framework": "Framework",
+        "filters": "Filters",
+        "tier": "Tier",
+        "estimate": "Estimate for all register firms",
+        "respondents": "Respondents",
+        "ci_low": "95% CI low",
+        "ci_high": "95% CI high",
+        "count": "Count",
+        "share": "Share",
+        "n": "Counted responses (n)",
+        "register": "Firms in the register",
+        "coverage": "Share of the register in strata with respondents",
+        "effective_n": "Effective sample size",
+        "strata": "Post-stratified by",
+        "suppressed": "suppressed (n < {min_group})",
+        "suppression": "Groups with fewer than {min_group} counted responses show no shares.",
+        "level": "Level",
+        "name": "Name",
+        "pillar": "Pillar",
+        "mean_percent": "Mean percent of maximum",
+        "reference": "Reference figures",
+        "value": "Value",
+        "year": "Year",
+        "source": "Source",
+        "group": "Group",
+        "label": "Label",
+        "note": "Note",
+        "unknown": "(unknown)",
+        "counted": "Only submitted responses not rejected in review are counted.",
+        "chart_tiers": "Shares by tier",
+        "chart_pillars": "Mean pillar score (percent of maximum)",
+        "chart_levels": "Overall level distribution",
+    },
+}
+
+
+def _a4(sheet: Worksheet, landscape: bool) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _put(sheet: Worksheet, row: int, column: int, value, number_format: str | None = None, bold=False):
+    cell = sheet.cell(row=row, column=column, value=_text(value) if isinstance(value, str) else value)
+    if number_format and value is not None:
+        cell.number_format = number_format
+    if bold:
+        cell.font = _BOLD
+    return cell
+
+
+def _put_row(sheet: Worksheet, row: int, values: Sequence, formats: Sequence | None = None, bold=False):
+    for column, value in enumerate(values, 1):
+        _put(sheet, row, column, value, formats[column - 1] if formats else None, bold)
+
+
+def _header(sheet: Worksheet, values: Sequence[str], widths: Sequence[float] | None = None) -> None:
+    _put_row(sheet, 1, values, bold=True)
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths or (), 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _names(framework: Framework | None, lang: str) -> tuple[dict, dict, dict]:
+    if framework is None:
+        return {}, {}, {}
+    return (
+        {t.code: t.name.get(lang) for t in framework.tiers},
+        {p.code: p.name.get(lang) for p in framework.pillars},
+        {lv.level: lv.name.get(lang) for lv in framework.levels},
+    )
+
+
+def _percent(value):
+    """A share 0–1, or None."""
+    return None if value is None else float(value)
+
+
+def _mean_fraction(value):
+    """A rollup pillar mean (percent 0–100) as a fraction for a percent cell."""
+    return None if value is None else float(value) / 100.0
+
+
+def write_summary_workbook(
+    target: str | IO[bytes],
+    rollup_by: dict[str, dict],
+    overall: dict,
+    *,
+    wave_info: dict,
+    filters: dict,
+    reference: list[dict],
+    min_group: int,
+    lang: str = "vi",
+    framework: Framework | None = None,
+) -> None:
+    """The wave's figures: Overview (headline and charts), one sheet per breakdown,
+    Levels, Pillars and Reference.
+
+    ``overall`` is ``rollup(...)`` without ``by``; ``rollup_by`` maps a dimension to
+    ``rollup(..., by=dimension)``. Groups with fewer than ``min_group`` counted
+    responses show their n and no shares, counts or means. ``reference`` lists the
+    outside figures (code, year, value, tier, source and optionally label_vi/label_en).
+    ``framework`` (optional) gives tiers, pillars and levels their names.
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    t = _SUMMARY_TEXT[lang]
+    tier_names, pillar_names, level_names = _names(framework, lang)
+    tiers: list[str] = overall["tiers"]
+    pillars: list[str] = overall["pillars"]
+    levels: list[int] = overall["levels"]
+    suppressed_note = t["suppressed"].format(min_group=min_group)
+
+    workbook = Workbook()
+    overview = workbook.active
+    overview.title = "Overview"
+    _write_overview(
+        overview,
+        overall,
+        t,
+        tier_names,
+        wave_info=wave_info,
+        filters=filters,
+        reference=reference,
+        lang=lang,
+        min_group=min_group,
+        suppressed_note=suppressed_note,
+    )
+    for by, result in rollup_by.items():
+        _write_breakdown(
+            workbook.create_sheet(f"By {by}"[:31]), by, result, t, lang, min_group, suppressed_note
+        )
+    levels_sheet = _write_levels(workbook.create_sheet("Levels"), overall, t, level_names, levels, min_group)
+    pillars_sheet = _write_pillars(
+        workbook.create_sheet("Pillars"), overall, t, pillar_names, pillars, min_group
+    )
+    _write_reference(workbook.create_sheet("Reference"), overall, reference, lang, min_group)
+    _add_charts(overview, levels_sheet, pillars_sheet, t, len(tiers), len(pillars), len(levels))
+    workbook.save(target)
+
+
+#: Row of the Overview sheet where the tier table starts (its header).
+_TIER_TABLE_ROW = 8
+
+
+def _write_overview(
+    sheet: Worksheet,
+    overall: dict,
+    t: dict,
+    tier_names: dict,
+    *,
+    wave_info: dict,
+    filters: dict,
+    reference: list[dict],
+    lang: str,
+    min_group: int,
+    suppressed_note: str,
+) -> None:
+    _a4(sheet, landscape=True)
+    _put(sheet, 1, 1, t["title"], bold=True)
+    sheet["A1"].font = Font(bold=True, size=14)
+    framework = overall.get("framework") or {}
+    _put_row(
+        sheet, 2, (t["wave"], f"{wave_info.get('name')} ({wave_info.get('year')}, id {wave_info.get('id')})")
+    )
+    _put_row(sheet, 3, (t["framework"], f"{framework.get('code')} v{framework.get('version')}"))
+    _put_row(sheet, 4, (t["filters"], _filters_text(filters)))
+    _put_row(sheet, 5, (t["counted"],))
+    _put_row(sheet, 6, (t["suppression"].format(min_group=min_group),))
+
+    n = overall["overall"]["n"]
+    hidden = n < min_group
+    population = overall["population"]
+    row = _TIER_TABLE_ROW
+    header = (
+        t["tier"],
+        t["name"],
+        t["estimate"],
+        t["ci_low"],
+        t["ci_high"],
+        f"{t['respondents']}: {t['count']}",
+        f"{t['respondents']}: {t['share']}",
+        t["ci_low"],
+        t["ci_high"],
+    )
+    _put_row(sheet, row, header, bold=True)
+    formats = (None, None, *(PERCENT_FORMAT,) * 3, None, *(PERCENT_FORMAT,) * 3)
+    for index, tier in enumerate(overall["tiers"], 1):
+        estimate = population["tiers"][tier]
+        share = overall["overall"]["tiers"][tier]
+        values = [tier, tier_names.get(tier, tier)]
+        if hidden:
+            # Nothing the charts read: the note goes in the (uncharted) count column.
+            values += [None, None, None, suppressed_note, None, None, None]
+        else:
+            values += [
+                _percent(estimate["estimate"]),
+                _percent(estimate["ci_low"]),
+                _percent(estimate["ci_high"]),
+                share["count"],
+                _percent(share["share"]),
+                _percent(share["ci_low"]),
+                _percent(share["ci_high"]),
+            ]
+        _put_row(sheet, row + index, values, formats)
+
+    row = row + len(overall["tiers"]) + 2
+    facts = [
+        (t["n"], n, None),
+        (t["register"], population["register_size"], None),
+        (t["coverage"], _percent(population["coverage"]), PERCENT_FORMAT),
+        (t["effective_n"], population["effective_n"], "0.0"),
+        (t["strata"], " × ".join(population["strata_by"]), None),
+    ]
+    for offset, (label, value, fmt) in enumerate(facts):
+        _put(sheet, row + offset, 1, label, bold=True)
+        _put(sheet, row + offset, 3, value, fmt)
+    row += len(facts) + 1
+    _put(sheet, row, 1, t["reference"], bold=True)
+    _put_row(sheet, row + 1, (t["year"], t["tier"], t["value"], t["name"], "", t["source"]), bold=True)
+    for offset, ref in enumerate(reference, 2):
+        values = (
+            ref.get("year"),
+            ref.get("tier"),
+            _percent(ref.get("value")),
+            ref.get(f"label_{lang}") or ref.get("label_vi") or ref.get("code"),
+            None,
+            ref.get("source"),
+        )
+        _put_row(sheet, row + offset, values, (None, None, PERCENT_FORMAT, None, None, None))
+    for column, width in zip("ABCDEFGHI", (14, 30, 16, 12, 12, 14, 14, 12, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def _group_label(group: dict, lang: str, unknown: str) -> str | None:
+    if group["key"] is None:
+        return unknown
+    label = group.get("label")
+    if isinstance(label, dict):
+        return label.get(lang) or label.get("vi")
+    return label
+
+
+def _write_breakdown(
+    sheet: Worksheet, by: str, result: dict, t: dict, lang: str, min_group: int, suppressed_note: str
+) -> None:
+    tiers, pillars = result["tiers"], result["pillars"]
+    header = ["group", "label", "n", "note"]
+    formats: list[str | None] = [None, None, None, None]
+    for tier in tiers:
+        header += [f"{tier}_count", f"{tier}_share", f"{tier}_ci_low", f"{tier}_ci_high"]
+        formats += [None, PERCENT_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT]
+    header += [f"{p}_mean_percent" for p in pillars]
+    formats += [PERCENT_FORMAT] * len(pillars)
+    _header(sheet, header, [14, 30, 8, 18, *([11] * (len(header) - 4))])
+    _a4(sheet, landscape=True)
+    groups = result.get("groups", [])
+    for index, group in enumerate(groups, 2):
+        key = group["key"]
+        values: list = [key, _group_label(group, lang, t["unknown"]), group["n"]]
+        if group["n"] < min_group:
+            values.append(suppressed_note)
+            values += [None] * (len(header) - 4)
+        else:
+            values.append(None)
+            for tier in tiers:
+                cell = group["tiers"][tier]
+                values += [
+                    cell["count"],
+                    _percent(cell["share"]),
+                    _percent(cell["ci_low"]),
+                    _percent(cell["ci_high"]),
+                ]
+            values += [_mean_fraction(group["pillar_means"].get(p)) for p in pillars]
+        _put_row(sheet, index, values, formats)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(groups) + 1}"
+
+
+def _write_levels(
+    sheet: Worksheet, overall: dict, t: dict, level_names: dict, levels: list, min_group: int
+) -> Worksheet:
+    _header(sheet, ("level", "name", "count", "share"), (8, 30, 10, 10))
+    _a4(sheet, landscape=False)
+    counts = overall["overall"]["levels"]
+    n = overall["overall"]["n"]
+    hidden = n < min_group
+    for index, level in enumerate(levels, 2):
+        count = counts.get(str(level), 0)
+        values = [level, level_names.get(level, str(level))]
+        values += [None, None] if hidden else [count, count / n if n else None]
+        _put_row(sheet, index, values, (None, None, None, PERCENT_FORMAT))
+    sheet.auto_filter.ref = f"A1:D{len(levels) + 1}"
+    return sheet
+
+
+def _write_pillars(
+    sheet: Worksheet, overall: dict, t: dict, pillar_names: dict, pillars: list, min_group: int
+) -> Worksheet:
+    _header(sheet, ("pillar", "name", "mean_percent"), (16, 36, 14))
+    _a4(sheet, landscape=False)
+    means = overall["overall"]["pillar_means"]
+    hidden = overall["overall"]["n"] < min_group
+    for index, pillar in enumerate(pillars, 2):
+        mean = None if hidden else _mean_fraction(means.get(pillar))
+        _put_row(sheet, index, (pillar, pillar_names.get(pillar, pillar), mean), (None, None, PERCENT_FORMAT))
+    sheet.auto_filter.ref = f"A1:C{len(pillars) + 1}"
+    return sheet
+
+
+def _write_reference(
+    sheet: Worksheet, overall: dict, reference: list[dict], lang: str, min_group: int
+) -> None:
+    header = (
+        "code",
+        "year",
+        "tier",
+        "value",
+        "label",
+        "source",
+        "wave_estimate",
+        "wave_ci_low",
+        "wave_ci_high",
+    )
+    _header(sheet, header, (22, 8, 12, 10, 50, 70, 14, 12, 12))
+    _a4(sheet, landscape=True)
+    estimates = overall["population"]["tiers"]
+    hidden = overall["overall"]["n"] < min_group
+    for index, ref in enumerate(reference, 2):
+        ours = estimates.get(ref.get("tier")) or {}
+        label = ref.get(f"label_{lang}") or ref.get("label_vi") or ""
+        values = [
+            ref.get("code"),
+            ref.get("year"),
+            ref.get("tier"),
+            _percent(ref.get("value")),
+            label,
+            ref.get("source"),
+            None if hidden else _percent(ours.get("estimate")),
+            None if hidden else _percent(ours.get("ci_low")),
+            None if hidden else _percent(ours.get("ci_high")),
+        ]
+        _put_row(sheet, index, values, (None, None, None, PERCENT_FORMAT, None, None, *(PERCENT_FORMAT,) * 3))
+        sheet.cell(row=index, column=6).alignment = _WRAP
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(reference) + 1}"
+
+
+def _add_charts(
+    overview, levels_sheet, pillars_sheet, t: dict, tiers: int, pillars: int, levels: int
+) -> None:
+    first, last = _TIER_TABLE_ROW + 1, _TIER_TABLE_ROW + tiers
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_tiers"]
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    for column in (3, 7):  # the population estimate and the respondents' share
+        data = Reference(overview, min_col=column, min_row=_TIER_TABLE_ROW, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(overview, min_col=2, min_row=first, max_row=last))
+    chart.width, chart.height = 16, 8
+    overview.add_chart(chart, "K2")
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = t["chart_pillars"]
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.add_data(Reference(pillars_sheet, min_col=3, min_row=1, max_row=pillars + 1), titles_from_data=True)
+    chart.set_categories(Reference(pillars_sheet, min_col=2, min_row=2, max_row=pillars + 1))
+    chart.legend = None
+    chart.width, chart.height = 16, 8
+    overview.add_chart(chart, "K19")
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = t["chart_levels"]
+    chart.add_data(Reference(levels_sheet, min_col=3, min_row=1, max_row=levels + 1), titles_from_data=True)
+    chart.set_categories(Reference(levels_sheet, min_col=1, min_row=2, max_row=levels + 1))
+    chart.legend = None
+    chart.width, chart.height = 16, 8
+    overview.add_chart(chart, "K36")
