@@ -41,6 +41,8 @@ def register(app: Flask) -> None:
         score,
         rollup,
         recompute_scores,
+        backup,
+        erase_contacts,
     ):
         app.cli.add_command(command)
     app.cli.add_command(export_group)
@@ -259,3 +261,32 @@ def recompute_scores(wave_id: str) -> None:
     result = recompute_wave(db.session, wave)
     db.session.commit()
     click.echo(f"Wave {wave_id}: {result.checked} scorecards checked, {result.changed} changed.")
+
+
+@click.command("backup")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="New file.")
+@with_appcontext
+def backup(output: str) -> None:
+    """Copy the SQLite database consistently while the app runs (PostgreSQL: use pg_dump)."""
+    from pathlib import Path
+
+    from survey import maintenance
+
+    try:
+        pages = maintenance.backup_sqlite(db.engine, Path(output))
+    except maintenance.BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"Backed up the database to {output} ({pages} pages).")
+
+
+@click.command("erase-contacts")
+@click.option("--older-than-days", type=click.IntRange(min=0), default=None, help="Default: RETENTION_DAYS.")
+@with_appcontext
+def erase_contacts(older_than_days: int | None) -> None:
+    """Erase contact details from waves closed longer ago than the retention period."""
+    from survey import maintenance
+
+    days = current_app.config["RETENTION_DAYS"] if older_than_days is None else older_than_days
+    erased = maintenance.erase_contacts(db.session, days)
+    db.session.commit()
+    click.echo(f"Erased the contact details of {erased} responses in waves closed over {days} days ago.")

@@ -46,6 +46,8 @@ DEFAULTS: dict[str, object] = {
     #: Shown to respondents who need help, e.g. when their firm already answered.
     "CONTACT_EMAIL": "chuyendoiso@example.gov.vn",
     "CONTACT_PHONE": "0225 000 0000",
+    #: Contact details of closed waves are erased after this many days (erase-contacts).
+    "RETENTION_DAYS": 5 * 365,
     #: Groups smaller than this are shown as "too few to report", never as a share.
     "DASHBOARD_MIN_GROUP": 5,
     #: Run export jobs inside the request instead of a background thread (tests, CLI).
