@@ -36,9 +36,9 @@ def test_backup_restores_every_response(tmp_path):
     assert again.exit_code != 0 and "exists" in again.output
 
 
-def test_backup_of_postgresql_points_to_pg_dump():
+def test_backup_of_postgresql_points_to_pg_dump(tmp_path):
     app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    result = app.test_cli_runner().invoke(args=["backup", "-o", "/tmp/never.sqlite"])
+    result = app.test_cli_runner().invoke(args=["backup", "-o", str(tmp_path / "never.sqlite")])
     assert result.exit_code != 0 and "pg_dump" in result.output
 
 
