@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import ColumnElement, Integer, Select, String, Text, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave
@@ -122,8 +122,9 @@ def _select(wave: Wave, filters: dict | None, contacts: bool, sqlite: bool) -> S
         Response.created_at,
         Response.submitted_at,
         Response.updated_at,
-        type_coerce(Response.answers, Text),
-        type_coerce(Response.technologies, Text),
+        # As text on every database (psycopg would decode JSON for the whole batch).
+        cast(Response.answers, Text),
+        cast(Response.technologies, Text),
         Response.total_points,
         Response.overall_level,
         Response.tier,
@@ -178,8 +179,7 @@ def response_rows(
         for row in rows:
             record = dict(zip(keys, row, strict=True))
             # JSON is decoded here, a row at a time, rather than for the whole batch at
-            # fetch time: fewer live objects, less work for the garbage collector. (A
-            # driver that decodes JSON itself, like psycopg, gives dicts and lists.)
+            # fetch time: fewer live objects, less work for the garbage collector.
             for key in _JSON_COLUMNS:
                 value = record[key]
                 if isinstance(value, str | bytes):
