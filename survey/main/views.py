@@ -1,12 +1,13 @@
-"""Public pages that are not the survey itself: home, language switch, health check."""
+"""Public pages that are not the survey itself: home, language switch, health check, summary."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey import i18n
+from survey.dashboard import figures
 from survey.extensions import db
 from survey.main import services
 from survey.models.base import utcnow
@@ -45,10 +46,6 @@ def healthz():
 @bp.get("/summary")
 def public_summary():
     """The anonymous city-level summary: headline and breakdowns, never a small group."""
-    from flask import current_app
-
-    from survey.dashboard import figures
-
     if not current_app.config["PUBLIC_SUMMARY"]:
         abort(404)
     wave = services.latest_wave_with_answers()

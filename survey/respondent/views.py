@@ -29,6 +29,7 @@ from survey.respondent import charts, mail, services
 from survey.respondent.forms import AnswersForm, FirmForm, StartForm, SubmitForm, TechnologyForm
 from survey.responses.scoring import framework_of
 from survey.scoring import scorer_for
+from survey.staff import invitations
 
 bp = Blueprint("respondent", __name__)
 
@@ -368,8 +369,6 @@ def resume(token: str):
 @limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
 def invitation(token: str):
     """A firm's personal link: opens its own response, creating the draft on first use."""
-    from survey.staff import invitations
-
     invite = invitations.find_live(db.session, token)
     if invite is None:
         return _message(

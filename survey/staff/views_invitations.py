@@ -23,6 +23,7 @@ def _link(token: str) -> str:
     return url_for("respondent.invitation", token=token, _external=True)
 
 
+@bp.get("/invitations", endpoint="invitations")
 @requires(Role.ANALYST)
 def invitations_page():
     wave = selected_wave()
@@ -48,10 +49,6 @@ def invitations_page():
         sectors=db.session.scalars(select(Sector.code).order_by(Sector.code)).all(),
         confirm=ConfirmForm(),
     )
-
-
-# The list view's endpoint name reads better in templates as "staff.invitations".
-bp.add_url_rule("/invitations", endpoint="invitations", view_func=invitations_page)
 
 
 def _filters() -> dict:

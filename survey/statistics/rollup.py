@@ -232,7 +232,7 @@ def rollup(
     ).get(()) or _group((), 0, {}, {}, dict.fromkeys(pillars), tiers, levels)
     overall.pop("key")
     result = {
-        "wave": {"id": wave.id, "name": wave.name, "year": wave.year},
+        "wave": _wave_info(wave),
         "framework": {"code": framework.code, "version": framework.version},
         "tiers": tiers,
         "levels": levels,
@@ -275,13 +275,25 @@ def breakdown(
     ]
 
 
+def _weighted_tiers(session: Session, wave: Wave, strata) -> dict:
+    tiers = [t.code for t in framework_of(wave.framework_version).tiers]
+    return population_estimate(session, wave, list(strata), tiers)["tiers"]
+
+
+def _wave_info(wave: Wave) -> dict:
+    return {"id": wave.id, "name": wave.name, "year": wave.year}
+
+
 def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA) -> dict:
-    """Change in each tier's weighted share between two waves, with Newcombe's interval."""
-    a = rollup(session, earlier, strata=strata)
-    b = rollup(session, later, strata=strata)
+    """Change in each tier's weighted share between two waves, with Newcombe's interval.
+
+    Only the population estimates are needed, so only their queries run.
+    """
+    a = _weighted_tiers(session, earlier, strata)
+    b = _weighted_tiers(session, later, strata)
     changes = {}
-    for tier in [t for t in b["tiers"] if t in a["tiers"]]:
-        ea, eb = a["population"]["tiers"][tier], b["population"]["tiers"][tier]
+    for tier in [t for t in b if t in a]:
+        ea, eb = a[tier], b[tier]
         if ea["estimate"] is None or eb["estimate"] is None:
             changes[tier] = None
             continue
@@ -290,7 +302,7 @@ def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA)
             stats.Interval(ea["estimate"], ea["ci_low"], ea["ci_high"]),
         )
         changes[tier] = {"difference": d.estimate, "ci_low": d.low, "ci_high": d.high}
-    return {"earlier": a["wave"], "later": b["wave"], "tiers": changes}
+    return {"earlier": _wave_info(earlier), "later": _wave_info(later), "tiers": changes}
 
 
 def technology_counts(session: Session, wave: Wave, filters: dict | None = None) -> dict[str, int]:
@@ -319,7 +331,5 @@ def trend(
     for wave in sorted(waves, key=lambda w: w.opens_at):
         tiers = [t.code for t in framework_of(wave.framework_version).tiers]
         estimate = population_estimate(session, wave, list(strata), tiers, filters)
-        points.append(
-            {"wave": {"id": wave.id, "name": wave.name, "year": wave.year}, "tiers": estimate["tiers"]}
-        )
+        points.append({"wave": _wave_info(wave), "tiers": estimate["tiers"]})
     return points
