@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
     )
     config.load(app, test_config)
+    _trust_proxies(app)
     # Vietnamese stays readable in JSON (tojson still escapes <, > and & for HTML).
     app.json.ensure_ascii = False
     register_extensions(app)
@@ -24,6 +25,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the reverse proxy's headers, if told to."""
+    trusted = app.config["PROXY_FIX"]
+    if not trusted:
+        return
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    allowed = {"x_for", "x_proto", "x_host", "x_port", "x_prefix"}
+    if not isinstance(trusted, dict) or set(trusted) - allowed:
+        raise RuntimeError(f"PROXY_FIX takes a mapping with keys from {sorted(allowed)}, got {trusted!r}")
+    app.wsgi_app = ProxyFix(app.wsgi_app, **trusted)
 
 
 def register_extensions(app: Flask) -> None:

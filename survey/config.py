@@ -21,6 +21,10 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    #: Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header,
+    #: e.g. {"x_for": 1, "x_proto": 1}. Empty (the default) trusts none, so a client
+    #: cannot choose its own address, for the rate limits or the audit log.
+    "PROXY_FIX": {},
     # Requests larger than this (a register upload included) are refused with 413.
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     # Post-stratification cells for population estimates (see README, "Statistics").

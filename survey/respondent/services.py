@@ -73,9 +73,14 @@ def register_prefill(session: Session, tax_code: str) -> dict:
 
 
 def start_response(
-    session: Session, wave: Wave, tax_code: str, profile: dict, language: str, now: datetime
-) -> tuple[Response, str]:
-    """Create the firm's draft for ``wave``; returns it with its resume token.
+    session: Session, wave: Wave, tax_code: str, profile: dict, language: str, now: datetime, token: str
+) -> Response:
+    """Create the firm's draft for ``wave``, reachable with the resume ``token``.
+
+    The token is drawn when the respondent starts and kept in their session, so a
+    retried request (the answer to the first was lost, say the server restarted) finds
+    the draft it made and carries on, instead of being told the firm already began.
+    Anyone else starting for the same firm is refused.
 
     A firm new to the register is added to it from what the respondent typed; an
     existing register entry is left as staff maintain it (the response keeps its own
@@ -86,6 +91,9 @@ def start_response(
         raise WaveClosed
     existing = existing_response(session, wave, tax_code)
     if existing is not None:
+        if existing.state == ResponseState.DRAFT and existing.resume_token_hash == tokens.digest(token):
+            update_profile(existing, profile)
+            return existing
         raise AlreadyResponded(existing.state)
     firm = session.scalar(select(Enterprise).filter_by(tax_code=tax_code))
     if firm is None:
@@ -95,11 +103,10 @@ def start_response(
             **{k: profile[k] for k in PREFILL_FIELDS},
         )
         session.add(firm)
-    token, token_hash = tokens.new_token()
     response = Response(
         wave=wave,
         enterprise=firm,
-        resume_token_hash=token_hash,
+        resume_token_hash=tokens.digest(token),
         consent_at=now,
         language=language,
         answers={},
@@ -108,7 +115,7 @@ def start_response(
     update_profile(response, profile)
     session.add(response)
     session.flush()
-    return response, token
+    return response
 
 
 def open_invitation(

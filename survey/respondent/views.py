@@ -25,7 +25,7 @@ from survey.extensions import db, limiter
 from survey.main.services import open_wave
 from survey.models import AdminUnit, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
-from survey.respondent import charts, mail, services
+from survey.respondent import charts, mail, services, tokens
 from survey.respondent.forms import AnswersForm, FirmForm, StartForm, SubmitForm, TechnologyForm
 from survey.responses.scoring import framework_of
 from survey.scoring import scorer_for
@@ -137,7 +137,8 @@ def start():
             return _already_responded(existing.state)
         session[TAX_CODE_KEY] = form.tax_code.data
         session.pop(RESPONSE_KEY, None)
-        session.pop(TOKEN_KEY, None)
+        # The resume token is drawn now, so that a retried firm step is recognised.
+        session[TOKEN_KEY] = tokens.new_token()[0]
         return redirect(url_for("respondent.firm"))
     progress = _progress(framework_of(wave.framework_version), 1)
     return render_template("respondent/start.html", form=form, wave=wave, progress=progress), (
@@ -191,9 +192,10 @@ def firm():
                 response.consent_at = utcnow()
             db.session.commit()
             return redirect(url_for("respondent.assessment", step=1))
+        token = session.get(TOKEN_KEY) or tokens.new_token()[0]
         try:
-            response, token = services.start_response(
-                db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow()
+            response = services.start_response(
+                db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow(), token
             )
             db.session.commit()
         except services.AlreadyResponded as exc:

@@ -1,0 +1,47 @@
+"""Behind a reverse proxy: whose address counts, depending on PROXY_FIX."""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from survey.extensions import limiter
+from tests.conftest import make_app
+
+
+def wrong_token_statuses(app, addresses: list[str]) -> list[int]:
+    """GET a wrong resume link once from each claimed client address."""
+    limiter.reset()
+    client = app.test_client()
+    return [
+        client.get(f"/resume/wrong-token-{i:03d}", headers={"X-Forwarded-For": address}).status_code
+        for i, address in enumerate(addresses)
+    ]
+
+
+def test_without_proxy_fix_a_client_cannot_choose_its_address(app, database_url):
+    # The wrong-token budget is 10 a minute per address; inventing addresses must not reset it.
+    statuses = wrong_token_statuses(make_app(database_url), [f"10.0.0.{i}" for i in range(12)])
+    assert statuses[:10] == [404] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_with_proxy_fix_each_forwarded_client_has_its_own_budget(app, database_url):
+    proxied = make_app(database_url, PROXY_FIX={"x_for": 1, "x_proto": 1})
+    assert wrong_token_statuses(proxied, [f"10.0.0.{i}" for i in range(12)]) == [404] * 12
+    # ...and one client behind the proxy is still limited.
+    assert wrong_token_statuses(proxied, ["10.0.0.99"] * 11)[-1] == 429
+
+
+def test_forwarded_scheme_makes_external_links_https(app, database_url):
+    proxied = make_app(database_url, PROXY_FIX={"x_for": 1, "x_proto": 1})
+    # Resume links are external URLs: behind TLS they must say https.
+    proxied.add_url_rule("/_probe", "probe", lambda: url_for("main.home", _external=True))
+    page = proxied.test_client().get("/_probe", headers={"X-Forwarded-Proto": "https"})
+    assert page.get_data(as_text=True) == "https://localhost/"
+
+
+@pytest.mark.parametrize("bad", [{"x_forwarded": 1}, [1], "x_for"])
+def test_a_malformed_proxy_fix_setting_is_refused(bad, database_url):
+    with pytest.raises(RuntimeError, match="PROXY_FIX"):
+        make_app(database_url, PROXY_FIX=bad)
