@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import dashboard_bench, export_job_bench, rollup_bench, scoring_bench, submit_bench
+from bench import dashboard_bench, deadline_bench, export_job_bench, rollup_bench, scoring_bench, submit_bench
 
 PER_BACKEND = {
     "rollup": lambda backend, args: rollup_bench.run(backend, args.n, args.pg_url),
@@ -16,6 +16,9 @@ PER_BACKEND = {
     "dashboard": lambda backend, args: dashboard_bench.run(backend, args.n, args.pg_url),
     "export": lambda backend, args: _export(backend, args),
     "export-job": lambda backend, args: export_job_bench.run(backend, args.n, args.pg_url),
+    "deadline": lambda backend, args: deadline_bench.run(
+        backend, args.pg_url, args.respondents, args.concurrency
+    ),
 }
 
 
@@ -29,6 +32,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--n", type=int, default=100_000, help="responses in the benchmark wave")
     parser.add_argument("--score-n", type=int, default=100_000, help="answer sets to score")
+    parser.add_argument("--respondents", type=int, default=2000, help="simulated respondents (deadline)")
+    parser.add_argument("--concurrency", type=int, default=64, help="respondents at once (deadline)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
         "--only", choices=["scoring", *PER_BACKEND], action="append", help="run only these (repeatable)"

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from bench.data import load_wave
 from bench.rollup_bench import scratch_url
-from bench.submit_bench import Server, _session_cookie
+from bench.servers import Gunicorn
+from bench.submit_bench import _session_cookie
 from survey import create_app
 from survey.cli import seed_reference
 from survey.extensions import db
@@ -68,7 +69,7 @@ def run(backend: str, n: int, pg_url: str) -> bool:
             db.session.add(user)
             db.session.commit()
             db.engine.dispose()
-        server = Server(url, tempfile.mkdtemp(prefix="survey-bench-instance-"))
+        server = Gunicorn(url, tempfile.mkdtemp(prefix="survey-bench-instance-"), RATELIMIT_ENABLED="false")
         try:
             browser = Browser(server.port)
             token = browser.token("/staff/login")

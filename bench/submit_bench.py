@@ -11,36 +11,23 @@ baseline's, p99 under 2x its p99, no errors.
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import insert, select
 
 from bench.data import random_answer_sets
 from bench.rollup_bench import scratch_url
+from bench.servers import Gunicorn
 from survey import create_app
 from survey.extensions import db
 from survey.models import Enterprise, FrameworkVersion, Response, Wave, WaveState
 from survey.models.base import utcnow
 from survey.respondent import tokens
 from survey.responses.scoring import framework_of
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _prepare(url: str, count: int) -> tuple[list[str], list[str]]:
@@ -99,48 +86,6 @@ def _prepare(url: str, count: int) -> tuple[list[str], list[str]]:
         db.session.commit()
         db.engine.dispose()
     return secrets_, forms
-
-
-class Server:
-    def __init__(self, url: str, instance: str):
-        self.port = _free_port()
-        env = {
-            **os.environ,
-            "SURVEY_DATABASE_URL": url,
-            "SURVEY_SECRET_KEY": "bench-secret",
-            "SURVEY_INSTANCE_PATH": instance,
-            "SURVEY_RATELIMIT_ENABLED": "false",
-            "SURVEY_BENCH_ENDPOINTS": "true",
-        }
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        self.process = subprocess.Popen(
-            [
-                gunicorn,
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "4",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
 
 
 def _session_cookie(response) -> str | None:
@@ -222,7 +167,7 @@ def run(backend: str, pg_url: str, per_level: int = 600) -> bool:
     ok = True
     try:
         secrets_, forms = _prepare(url, per_level * len(levels))
-        server = Server(url, instance)
+        server = Gunicorn(url, instance, RATELIMIT_ENABLED="false", BENCH_ENDPOINTS="true")
         try:
             print(f"\n== submit through gunicorn on {backend} ({per_level} submissions per level)")
             for index, concurrency in enumerate(levels):
