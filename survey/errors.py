@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -31,9 +32,19 @@ def _render(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        # Our own aborts may carry a safe, specific description (e.g. a refused filter).
-        detail = exc.description if exc.code in (400, 404) and _is_ours(exc) else None
-        return _render(exc.code or 500, detail)
+        if isinstance(exc, CSRFError):
+            # Flask-WTF's reason is English and about the mechanism; the user needs to
+            # know that the form expired (usually a session that timed out).
+            detail = _("The form has expired. Please try again.")
+        else:
+            # Our own aborts may carry a safe, specific description (e.g. a refused filter).
+            detail = exc.description if exc.code in (400, 404) and _is_ours(exc) else None
+        response = make_response(_render(exc.code or 500, detail))
+        # Keep what the status needs besides the page, e.g. Allow on a 405.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

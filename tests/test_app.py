@@ -161,37 +161,6 @@ def test_test_config_wins_over_environment(monkeypatch):
     assert app.config["SECRET_KEY"] == TEST_SECRET
 
 
-def test_oversized_requests_get_the_apps_own_413_page(app, client, monkeypatch):
-    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
-    token = client.csrf_token("/")
-    response = client.post(
-        "/language",
-        data={"lang": "en", "csrf_token": token, "padding": "x" * 5000},
-        headers={"Accept-Language": "en"},
-    )
-    assert response.status_code == 413
-    page = response.get_data(as_text=True)
-    assert "Too large" in page and "Traceback" not in page
-
-
-def test_unknown_pages_get_the_apps_own_404_page(client):
-    response = client.get("/no/such/page", headers={"Accept-Language": "en"})
-    assert response.status_code == 404
-    assert "Page not found" in response.get_data(as_text=True)
-    assert '<html lang="en">' in response.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("path", ["/", "/start", "/staff/login", "/healthz", "/no/such/page"])
-def test_security_headers_on_every_response(client, path):
-    response = client.get(path)
-    csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-    assert "frame-ancestors 'none'" in csp
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Referrer-Policy"] == "same-origin"
-
-
 def test_templates_have_no_inline_script_or_style():
     """The CSP forbids inline code; this keeps templates from growing any."""
     import pathlib

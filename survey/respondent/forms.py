@@ -12,7 +12,6 @@ from wtforms import (
     DecimalField,
     EmailField,
     Field,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -21,6 +20,7 @@ from wtforms import (
     TelField,
 )
 from wtforms.validators import (
+    DataRequired,
     Email,
     InputRequired,
     Length,
@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.fields import IntegerField
 from survey.models import Ownership
 from survey.registry import tax_code
 from survey.scoring.definition import Criterion, Kind, Pillar, Technology
@@ -67,6 +68,10 @@ class AmountField(DecimalField):
         if valuelist:
             valuelist = [valuelist[0].strip().replace(" ", "").replace(",", ".")]
         super().process_formdata(valuelist)
+        # Decimal reads "NaN", "sNaN" and "Infinity" too; no amount is one of those.
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 def _phone_digits(form, field) -> None:
@@ -103,8 +108,15 @@ def _billions(value) -> int | None:
 
 
 class FirmForm(FlaskForm):
+    # InputRequired: the field must be sent (the form is built on the stored profile, which
+    # would stand in for a missing one). DataRequired: spaces are no name either.
     firm_name = StringField(
-        _l("Enterprise name"), validators=[InputRequired(_l("Please enter the name.")), Length(max=300)]
+        _l("Enterprise name"),
+        validators=[
+            InputRequired(_l("Please enter the name.")),
+            DataRequired(_l("Please enter the name.")),
+            Length(max=300),
+        ],
     )
     unit_id = SelectField(
         _l("Ward, commune or special zone"),
@@ -145,7 +157,11 @@ class FirmForm(FlaskForm):
     )
     contact_name = StringField(
         _l("Contact person"),
-        validators=[InputRequired(_l("Please enter a contact person.")), Length(max=120)],
+        validators=[
+            InputRequired(_l("Please enter a contact person.")),
+            DataRequired(_l("Please enter a contact person.")),
+            Length(max=120),
+        ],
     )
     contact_email = EmailField(
         _l("Contact e-mail"),
@@ -161,6 +177,7 @@ class FirmForm(FlaskForm):
             InputRequired(_l("Please enter a phone number.")),
             Regexp(r"^\+?[0-9 .()-]+$", message=_l("A phone number has only digits, spaces and + . ( ) -.")),
             _phone_digits,
+            Length(max=30, message=_l("Please enter at most 30 characters.")),
         ],
     )
     website = Honeypot(_l("Leave this field empty"))

@@ -1,4 +1,10 @@
-"""Forms of the staff workspace."""
+"""Forms of the staff workspace.
+
+Required free text needs two validators: InputRequired, for the field must be sent (a
+form built on stored data would quietly keep the stored value), and DataRequired, which
+takes text of nothing but spaces for no answer (it would be stored as an empty name,
+note or reason).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,6 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -16,10 +21,24 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from survey.auth.passwords import password_problem
+from survey.fields import IntegerField
 from survey.models import Role
+
+#: The most a firm's revenue or capital may be: what the respondent's form allows, 10
+#: million billion VND, well inside the 64-bit column.
+MAX_AMOUNT_VND = 10**16
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -72,15 +91,22 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token, for actions that take no input (deactivate, reset, open, …)."""
 
 
+def _wave_years(form, field) -> None:
+    # As for the year: a wave outside these years is a typing slip (and year 1 cannot
+    # even be converted to UTC).
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Please enter a time between the years 2000 and 2100."))
+
+
 class WaveForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[InputRequired(), DataRequired(), Length(max=200)])
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     framework_version_id = SelectField(_l("Framework version"), coerce=int, validators=[InputRequired()])
     opens_at = DateTimeLocalField(
-        _l("Opens (Hai Phong time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+        _l("Opens (Hai Phong time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), _wave_years]
     )
     closes_at = DateTimeLocalField(
-        _l("Closes (Hai Phong time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+        _l("Closes (Hai Phong time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), _wave_years]
     )
 
     def validate_closes_at(self, field) -> None:
@@ -109,18 +135,26 @@ class ReviewForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Internal note"), validators=[InputRequired(), Length(max=2000)])
+    text = TextAreaField(_l("Internal note"), validators=[InputRequired(), DataRequired(), Length(max=2000)])
 
 
 class CorrectionForm(FlaskForm):
     """Profile data corrected by staff on the firm's behalf; answers are the firm's alone."""
 
-    firm_name = StringField(_l("Enterprise name"), validators=[InputRequired(), Length(max=300)])
+    firm_name = StringField(
+        _l("Enterprise name"), validators=[InputRequired(), DataRequired(), Length(max=300)]
+    )
     unit_id = SelectField(_l("Ward, commune or special zone"), coerce=int, validators=[InputRequired()])
     sector_code = SelectField(_l("VSIC section"), validators=[InputRequired()])
     ownership = SelectField(_l("Type of enterprise"), validators=[InputRequired()])
     employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
-    revenue_vnd = IntegerField(_l("Revenue (VND)"), validators=[Optional(), NumberRange(min=0)])
-    capital_vnd = IntegerField(_l("Total capital (VND)"), validators=[Optional(), NumberRange(min=0)])
-    reason = TextAreaField(_l("Reason for the correction"), validators=[InputRequired(), Length(max=500)])
+    revenue_vnd = IntegerField(
+        _l("Revenue (VND)"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT_VND)]
+    )
+    capital_vnd = IntegerField(
+        _l("Total capital (VND)"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT_VND)]
+    )
+    reason = TextAreaField(
+        _l("Reason for the correction"), validators=[InputRequired(), DataRequired(), Length(max=500)]
+    )
     version_id = HiddenField()

@@ -48,7 +48,7 @@ def audit_log():
         abort(400, description="page must be a number")
     per_page = current_app.config["PER_PAGE"]
     total = db.session.scalar(count.where(*conditions))
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)  # past the end is the last page, as in the list of responses
     events = db.session.scalars(stmt.where(*conditions).limit(per_page).offset((page - 1) * per_page)).all()
-    return render_template(
-        "staff/audit.html", events=events, total=total, page=page, pages=max(1, -(-total // per_page))
-    )
+    return render_template("staff/audit.html", events=events, total=total, page=page, pages=pages)

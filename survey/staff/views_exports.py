@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from survey import audit
 from survey.dashboard import params
 from survey.exports import jobs
 from survey.extensions import db
+from survey.ids import get_or_404, parse_id
 from survey.models import ExportJob, JobState, Role, Wave
 from survey.staff.access import can_see_contacts, requires
 from survey.staff.blueprint import bp
@@ -29,8 +31,8 @@ def request_export():
     # Viewers see no personal data, so they may have the summary only.
     if kind == "responses" and not current_user.has_role(Role.ANALYST):
         abort(403)
-    wave_id = request.form.get("wave", "")
-    wave = db.session.get(Wave, int(wave_id)) if wave_id.isdigit() else None
+    wave_id = parse_id(request.form.get("wave"))
+    wave = db.session.get(Wave, wave_id) if wave_id else None
     if wave is None:
         abort(400, description="unknown wave")
     try:
@@ -60,7 +62,7 @@ def request_export():
 
 
 def _own_job(job_id: int) -> ExportJob:
-    job = db.session.get(ExportJob, job_id) or abort(404)
+    job = get_or_404(ExportJob, job_id)
     # A job's file may hold personal data: only who asked for it (or an admin) sees it.
     if job.requested_by_id != current_user.id and not current_user.has_role(Role.ADMIN):
         abort(404)
@@ -87,7 +89,7 @@ def export_download(job_id: int):
         abort(404)
     path = jobs.folder() / job.file_name
     if not path.exists():
-        abort(404, description="The file has expired; please export again.")
+        abort(404, description=_("The file has expired; please export again."))
     audit.record(db.session, "export.downloaded", job)
     db.session.commit()
     name = f"{job.kind}-wave-{job.wave_id}-{job.created_at:%Y%m%d-%H%M}.xlsx"

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.extensions import db
+from survey.ids import get_or_404
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
 from survey.staff import invitations
 from survey.staff.access import requires
@@ -34,6 +35,8 @@ def invitations_page():
     per_page = current_app.config["PER_PAGE"]
     counts = invitations.status_counts(db.session, wave)
     total = sum(counts.values())
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)  # past the end is the last page, as in the list of responses
     return render_template(
         "staff/invitations.html",
         wave=wave,
@@ -43,7 +46,7 @@ def invitations_page():
         rates={by: invitations.rates(db.session, wave, by) for by in ("area", "sector", "unit")},
         rows=invitations.listing(db.session, wave, per_page, (page - 1) * per_page),
         page=page,
-        pages=max(1, -(-total // per_page)),
+        pages=pages,
         units=db.session.execute(select(AdminUnit.code, AdminUnit.name_vi).order_by(AdminUnit.name_vi)).all(),
         areas=sorted(set(db.session.scalars(select(AdminUnit.former_area)))),
         sectors=db.session.scalars(select(Sector.code).order_by(Sector.code)).all(),
@@ -70,7 +73,7 @@ def _filters() -> dict:
 @bp.post("/invitations/<int:wave_id>/issue")
 @requires(Role.ANALYST)
 def issue_invitations(wave_id: int):
-    wave = db.session.get(Wave, wave_id) or abort(404)
+    wave = get_or_404(Wave, wave_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     links = invitations.issue(db.session, wave, _filters(), current_user.id)
@@ -82,7 +85,7 @@ def issue_invitations(wave_id: int):
 
 
 def _invitation(invitation_id: int) -> Invitation:
-    return db.session.get(Invitation, invitation_id) or abort(404)
+    return get_or_404(Invitation, invitation_id)
 
 
 @bp.post("/invitations/link/<int:invitation_id>/revoke")

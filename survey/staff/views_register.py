@@ -45,15 +45,19 @@ def _upload_path(upload: str) -> Path:
         abort(404)
     path = _uploads() / f"{upload}.xlsx"
     if not path.exists():
-        abort(404, description="This upload has expired; please upload the file again.")
+        abort(404, description=_("This upload has expired; please upload the file again."))
     return path
 
 
 @bp.get("/register")
 @requires(Role.ADMIN)
 def register_import():
+    return _register_page()
+
+
+def _register_page(status: int = 200):
     count = db.session.scalar(select(func.count()).select_from(Enterprise))
-    return render_template("staff/register.html", count=count, form=ConfirmForm())
+    return render_template("staff/register.html", count=count, form=ConfirmForm()), status
 
 
 @bp.get("/register/template.xlsx")
@@ -73,10 +77,11 @@ def register_upload():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    # A refused file comes back with the upload page, its message and a 400.
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Please choose an .xlsx file."), "error")
-        return redirect(url_for("staff.register_import"))
+        return _register_page(400)
     _forget_old_uploads()
     name = secrets.token_hex(16)
     path = _uploads() / f"{name}.xlsx"
@@ -88,7 +93,7 @@ def register_upload():
     except importer.RegisterFileError as exc:
         path.unlink(missing_ok=True)
         flash(str(exc), "error")
-        return redirect(url_for("staff.register_import"))
+        return _register_page(400)
     return render_template("staff/register_preview.html", preview=preview, upload=name, form=ConfirmForm())
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from survey.extensions import db
+from survey.ids import get_or_404, parse_id
 from survey.models import (
     AdminUnit,
     AuditEvent,
@@ -33,11 +34,12 @@ def selected_wave() -> Wave:
     """The wave named by ``?wave=``, else the newest one."""
     wave_id = request.args.get("wave", "")
     if wave_id:
-        if not wave_id.isdigit():
+        ident = parse_id(wave_id)
+        if ident is None:
             abort(400, description="wave must be a wave id")
-        return db.session.get(Wave, int(wave_id)) or abort(404)
+        return get_or_404(Wave, ident)
     wave = db.session.scalars(select(Wave).order_by(Wave.opens_at.desc())).first()
-    return wave or abort(404, description="There is no survey wave yet.")
+    return wave or abort(404, description=_("There is no survey wave yet."))
 
 
 def _reference_choices():
@@ -78,10 +80,9 @@ def responses():
 
 
 def _response(response_id: int) -> Response:
-    response = db.session.get(
+    return get_or_404(
         Response, response_id, options=[joinedload(Response.wave).joinedload(Wave.framework_version)]
     )
-    return response or abort(404)
 
 
 def _correction_form(response: Response, formdata=None) -> CorrectionForm:
@@ -188,7 +189,8 @@ def correct_response(response_id: int):
     if not form.validate_on_submit():
         return response_detail(response_id, correction_form=form, status=400)
     try:
-        review.check_version(response, form.version_id.data)
+        # What was sent, not the form's data: a missing version would fall back to the stored one.
+        review.check_version(response, request.form.get("version_id"))
         values = {f: getattr(form, f).data for f in review.CORRECTABLE}
         values["ownership"] = Ownership(values["ownership"])
         changed = review.correct_profile(db.session, response, values, form.reason.data)

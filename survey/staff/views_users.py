@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from survey import audit
 from survey.auth.passwords import generate_password
 from survey.extensions import db
+from survey.ids import get_or_404
 from survey.models import Role, StaffUser
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
@@ -17,7 +18,7 @@ from survey.staff.forms import ConfirmForm, NewUserForm, RoleForm
 
 
 def _user(user_id: int) -> StaffUser:
-    return db.session.get(StaffUser, user_id) or abort(404)
+    return get_or_404(StaffUser, user_id)
 
 
 def _other_active_admins(user: StaffUser) -> int:
@@ -31,27 +32,32 @@ def _other_active_admins(user: StaffUser) -> int:
 @bp.get("/users")
 @requires(Role.ADMIN)
 def users():
+    return _users_page(NewUserForm())
+
+
+def _users_page(new_form: NewUserForm, status: int = 200):
     accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
     return render_template(
         "staff/users.html",
         users=accounts,
-        new_form=NewUserForm(),
+        new_form=new_form,
         role_form=RoleForm(),
         confirm=ConfirmForm(),
-    )
+    ), status
 
 
 @bp.post("/users")
 @requires(Role.ADMIN)
 def create_user():
     form = NewUserForm()
+    # Refused input comes back with the page and a 400, the form keeping what was typed.
     if not form.validate_on_submit():
         flash(_("Please give a valid e-mail and a role."), "error")
-        return redirect(url_for("staff.users"))
+        return _users_page(form, 400)
     email = form.email.data.strip().lower()
     if db.session.scalar(select(StaffUser).filter_by(email=email)):
         flash(_("An account for %(email)s already exists.", email=email), "error")
-        return redirect(url_for("staff.users"))
+        return _users_page(form, 409)
     password = generate_password()
     user = StaffUser(email=email, role=Role(form.role.data), must_change_password=True)
     user.set_password(password)

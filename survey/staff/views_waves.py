@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from survey import audit
 from survey.extensions import db
+from survey.ids import get_or_404
 from survey.models import FrameworkVersion, Response, Role, Wave, WaveState
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
@@ -22,7 +23,7 @@ EDITABLE_WITH_RESPONSES = {"name", "closes_at"}
 
 
 def _wave(wave_id: int) -> Wave:
-    return db.session.get(Wave, wave_id) or abort(404)
+    return get_or_404(Wave, wave_id)
 
 
 def _has_responses(wave: Wave) -> bool:
@@ -120,8 +121,8 @@ def edit_wave(wave_id: int):
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            flash(_("A wave with this name exists."), "error")
-            return redirect(url_for("staff.edit_wave", wave_id=wave_id))
+            form.name.errors.append(_("A wave with this name exists."))
+            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
         flash(_("Wave saved."), "success")
         return redirect(url_for("staff.waves"))
     return render_template(

@@ -26,6 +26,10 @@ from tests.registry_import._support import read_back, row, workbook
         ("\r=1+1", "'\r=1+1"),
         ("Công ty A", "Công ty A"),
         ("a=b", "a=b"),
+        # Text that would be written as an error value (typed "e") rather than as text.
+        ("#N/A", "'#N/A"),
+        ("#DIV/0!", "'#DIV/0!"),
+        ("#N/A là tên", "#N/A là tên"),
         ("", ""),
         ("bad\x00\x07char", "badchar"),
         (None, None),
