@@ -13,6 +13,7 @@ import click
 import flask_migrate
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -97,7 +98,8 @@ def create_user(email: str, role: str) -> None:
         _fail(f"A staff account for {email} already exists.")
     interactive = sys.stdin.isatty()
     password = click.prompt("Password", hide_input=True, confirmation_prompt=interactive, prompt_suffix=": ")
-    problem = password_problem(password, email)
+    with force_locale("en"):  # the command line speaks English, and has no request to ask
+        problem = password_problem(password, email)
     if problem:
         _fail(problem)
     user = StaffUser(email=email, role=Role(role))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
+
 MIN_LENGTH = 12
 
 
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why ``password`` is too weak, or None if it is acceptable."""
+    """Why ``password`` is too weak, in the user's language, or None if it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"The password must have at least {MIN_LENGTH} characters."
+        return _("The password must have at least %(count)d characters.", count=MIN_LENGTH)
     if len(set(password)) < 5:
-        return "The password repeats too few different characters."
+        return _("The password repeats too few different characters.")
     if email and email.split("@")[0].lower() in password.lower():
-        return "The password must not contain the email address."
+        return _("The password must not contain the e-mail address.")
     return None
 
 

@@ -92,6 +92,7 @@ def test_change_password(client, db, analyst):
         "/staff/password", data={"current": PASSWORD, "new": "short", "confirm": "short", "csrf_token": token}
     )
     assert weak.status_code == 400
+    assert "Mật khẩu phải có ít nhất 12 ký tự." in weak.get_data(as_text=True)  # the rule, in Vietnamese
     new = "another-long-password-2026"
     response = client.post(
         "/staff/password", data={"current": PASSWORD, "new": new, "confirm": new, "csrf_token": token}
