@@ -172,7 +172,10 @@ class Browser:
 
 def walk(person: Respondent, ports: list[int], tally: Tally, patience: float) -> None:
     """The whole journey: start, firm, every assessment page, review, submit, result."""
-    browser = Browser(ports, tally, patience)
+    # Every request goes to the next instance, and half the respondents begin on each, so
+    # each instance serves as many pages (the heavier requests) as posts.
+    turn = person.number % len(ports)
+    browser = Browser(ports[turn:] + ports[:turn], tally, patience)
     browser.headers["X-Forwarded-For"] = person.address
     try:
 
