@@ -114,6 +114,26 @@ def db(app):
             engines[None] = engine
 
 
+@pytest.fixture
+def own_app(database_url):
+    """Make apps of their own (other settings) on the test database.
+
+    Their connection pools are closed afterwards: psycopg warns about a connection left
+    to the garbage collector, and the suite treats warnings as errors.
+    """
+    made = []
+
+    def make(**extra):
+        app = make_app(database_url, **extra)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            _db.engine.dispose()
+
+
 class Client(FlaskClient):
     """A test client whose requests run as in production, each in its own app context.
 

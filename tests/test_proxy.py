@@ -6,7 +6,6 @@ import pytest
 from flask import url_for
 
 from survey.extensions import limiter
-from tests.conftest import make_app
 
 
 def wrong_token_statuses(app, addresses: list[str]) -> list[int]:
@@ -19,22 +18,22 @@ def wrong_token_statuses(app, addresses: list[str]) -> list[int]:
     ]
 
 
-def test_without_proxy_fix_a_client_cannot_choose_its_address(app, database_url):
+def test_without_proxy_fix_a_client_cannot_choose_its_address(app, own_app):
     # The wrong-token budget is 10 a minute per address; inventing addresses must not reset it.
-    statuses = wrong_token_statuses(make_app(database_url), [f"10.0.0.{i}" for i in range(12)])
+    statuses = wrong_token_statuses(own_app(), [f"10.0.0.{i}" for i in range(12)])
     assert statuses[:10] == [404] * 10
     assert statuses[10:] == [429, 429]
 
 
-def test_with_proxy_fix_each_forwarded_client_has_its_own_budget(app, database_url):
-    proxied = make_app(database_url, PROXY_FIX={"x_for": 1, "x_proto": 1})
+def test_with_proxy_fix_each_forwarded_client_has_its_own_budget(app, own_app):
+    proxied = own_app(PROXY_FIX={"x_for": 1, "x_proto": 1})
     assert wrong_token_statuses(proxied, [f"10.0.0.{i}" for i in range(12)]) == [404] * 12
     # ...and one client behind the proxy is still limited.
     assert wrong_token_statuses(proxied, ["10.0.0.99"] * 11)[-1] == 429
 
 
-def test_forwarded_scheme_makes_external_links_https(app, database_url):
-    proxied = make_app(database_url, PROXY_FIX={"x_for": 1, "x_proto": 1})
+def test_forwarded_scheme_makes_external_links_https(app, own_app):
+    proxied = own_app(PROXY_FIX={"x_for": 1, "x_proto": 1})
     # Resume links are external URLs: behind TLS they must say https.
     proxied.add_url_rule("/_probe", "probe", lambda: url_for("main.home", _external=True))
     page = proxied.test_client().get("/_probe", headers={"X-Forwarded-Proto": "https"})
@@ -42,6 +41,6 @@ def test_forwarded_scheme_makes_external_links_https(app, database_url):
 
 
 @pytest.mark.parametrize("bad", [{"x_forwarded": 1}, [1], "x_for"])
-def test_a_malformed_proxy_fix_setting_is_refused(bad, database_url):
+def test_a_malformed_proxy_fix_setting_is_refused(bad, own_app):
     with pytest.raises(RuntimeError, match="PROXY_FIX"):
-        make_app(database_url, PROXY_FIX=bad)
+        own_app(PROXY_FIX=bad)

@@ -23,7 +23,6 @@ from werkzeug import exceptions
 from survey.errors import MESSAGES
 from survey.extensions import limiter
 from survey.models import Role
-from tests.conftest import make_app
 from tests.staff.conftest import log_in, make_staff
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "survey/translations/vi/LC_MESSAGES/messages.po"
@@ -227,10 +226,10 @@ def test_429_too_many_failed_log_ins(client, lang):
 
 
 @pytest.fixture
-def crashing_app(database_url):
+def crashing_app(own_app):
     """An app of its own whose routes fail: one with a plain error, one with a database
     error carrying SQL. Its errors are not propagated, as in production."""
-    app = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+    app = own_app(PROPAGATE_EXCEPTIONS=False)
 
     def boom():
         raise RuntimeError('File "/work/main/survey/secret.py", line 3: Traceback in boom()')

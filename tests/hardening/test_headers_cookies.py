@@ -17,7 +17,6 @@ import pytest
 from survey.extensions import limiter
 from survey.models import Role
 from tests import factories
-from tests.conftest import make_app
 from tests.registry_import._support import row, workbook
 from tests.staff.conftest import log_in, make_staff
 
@@ -180,9 +179,9 @@ def test_error_json_and_post_responses_send_the_security_headers(app, client, db
     assert not problems, "\n".join(problems)
 
 
-def test_an_unexpected_error_sends_the_security_headers(database_url):
+def test_an_unexpected_error_sends_the_security_headers(own_app):
     """A 500 from an exception nobody caught, on an app of its own that does not propagate."""
-    crashing = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+    crashing = own_app(PROPAGATE_EXCEPTIONS=False)
 
     def boom():
         raise RuntimeError("boom")
@@ -271,14 +270,14 @@ def test_every_cookie_is_httponly_and_samesite(app, client, db):
 
 
 @pytest.mark.parametrize("how", ["environment", "config"])
-def test_cookies_are_secure_when_configured(database_url, monkeypatch, how):
+def test_cookies_are_secure_when_configured(own_app, monkeypatch, how):
     """SURVEY_SESSION_COOKIE_SECURE=true (how production sets it), or the setting itself,
     on an app made for the purpose: every cookie then carries Secure as well."""
     if how == "environment":
         monkeypatch.setenv("SURVEY_SESSION_COOKIE_SECURE", "true")
-        secure_app = make_app(database_url)
+        secure_app = own_app()
     else:
-        secure_app = make_app(database_url, SESSION_COOKIE_SECURE=True)
+        secure_app = own_app(SESSION_COOKIE_SECURE=True)
     assert secure_app.config["SESSION_COOKIE_SECURE"] is True
     client = secure_app.test_client()
     https = "https://localhost"
