@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from survey import audit
@@ -17,6 +19,13 @@ TRANSITIONS: dict[ReviewState, set[ReviewState]] = {
     ReviewState.REJECTED: {ReviewState.PENDING},
 }
 NEEDS_REASON = {ReviewState.REJECTED, ReviewState.PENDING}
+#: The states as the reasons for a refusal name them.
+STATE_NAMES = {
+    ReviewState.PENDING: _l("pending"),
+    ReviewState.VERIFIED: _l("verified"),
+    ReviewState.FLAGGED: _l("flagged"),
+    ReviewState.REJECTED: _l("rejected"),
+}
 CORRECTABLE = ("firm_name", "unit_id", "sector_code", "ownership", "employees", "revenue_vnd", "capital_vnd")
 
 
@@ -37,12 +46,18 @@ def set_review_state(
     session: Session, response: Response, decision: ReviewState, reason: str | None, actor: StaffUser
 ) -> None:
     if response.state != ResponseState.SUBMITTED:
-        raise ReviewError("Only submitted responses can be reviewed.")
+        raise ReviewError(_("Only submitted responses can be reviewed."))
     if decision not in TRANSITIONS[response.review_state]:
-        raise ReviewError(f"A {response.review_state.value} response cannot become {decision.value}.")
+        raise ReviewError(
+            _(
+                "A response that is %(current)s cannot become %(decision)s.",
+                current=STATE_NAMES[response.review_state],
+                decision=STATE_NAMES[decision],
+            )
+        )
     reason = (reason or "").strip() or None
     if decision in NEEDS_REASON and not reason:
-        raise ReviewError("A reason is required.")
+        raise ReviewError(_("A reason is required."))
     before = {"review_state": response.review_state, "review_reason": response.review_reason}
     response.review_state = decision
     response.review_reason = reason

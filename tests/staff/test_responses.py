@@ -134,12 +134,12 @@ def test_detail_shows_answers_in_staff_language_and_hides_contacts_from_viewers(
     assert "giam.doc@example.vn" in analyst_client.get(f"/staff/responses/{target.id}").get_data(as_text=True)
 
 
-def _review(client, response, decision, reason="", version=None):
+def _review(client, response, decision, reason="", version=None, lang="en"):
     url = f"/staff/responses/{response.id}"
     token = client.csrf_token(url)
     return client.post(
         f"{url}/review",
-        headers={"Accept-Language": "en"},
+        headers={"Accept-Language": lang},
         data={
             "decision": decision,
             "reason": reason,
@@ -188,7 +188,22 @@ def test_review_transitions_and_their_effect_on_the_rollup(client, db, as_role, 
 def test_drafts_cannot_be_reviewed(client, db, as_role, survey_wave):
     draft = db.session.scalar(select(Response).filter_by(firm_name="Nháp"))
     as_role(Role.ANALYST)
-    assert _review(client, draft, "verified").status_code == 409
+    refused = _review(client, draft, "verified")
+    assert refused.status_code == 409
+    assert "Drafts are reviewed once submitted." in refused.get_data(as_text=True)
+
+
+def test_a_refused_transition_is_explained_in_the_staff_members_language(client, db, as_role, survey_wave):
+    _, responses = survey_wave
+    target = responses[2]
+    as_role(Role.ANALYST)
+    assert _review(client, target, "verified").status_code == 303
+    # Verified can only be reopened.
+    refused = _review(client, target, "flagged", lang="vi")
+    assert refused.status_code == 409
+    assert "Phiếu đã xác minh không thể chuyển sang bị đánh dấu." in refused.get_data(as_text=True)
+    refused = _review(client, target, "rejected", "Trùng lặp")
+    assert "A response that is verified cannot become rejected." in refused.get_data(as_text=True)
 
 
 def test_a_stale_page_gets_a_conflict_not_an_overwrite(client, db, as_role, survey_wave):
