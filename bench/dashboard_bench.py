@@ -11,11 +11,10 @@ import re
 
 from sqlalchemy import select, text
 
-from bench.data import load_wave
+from bench.data import load_wave, prepare_database
 from bench.rollup_bench import STRATA_QUERIES, WHERE, bare_queries, scratch_url
 from bench.timing import ratio
 from survey import create_app
-from survey.cli import seed_reference
 from survey.dashboard.figures import BREAKDOWNS
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser
@@ -37,10 +36,7 @@ def run(backend: str, n: int, pg_url: str) -> bool:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     try:
         with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            app.test_cli_runner().invoke(seed_reference)
+            prepare_database(app)
             version = db.session.scalars(select(FrameworkVersion)).first()
             wave = load_wave(version, n, seed=5)
             user = StaffUser(email="bench@example.org", role=Role.VIEWER)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
@@ -13,6 +13,32 @@ from survey.registry.demo import draw_answers
 from survey.registry.size_class import SizeClass, classify
 from survey.responses.scoring import framework_of
 from survey.scoring import scorer_for
+
+
+def prepare_database(app) -> None:
+    """Migrate an empty database and load the reference data (inside an app context)."""
+    import flask_migrate
+
+    from survey.cli import seed_reference
+
+    flask_migrate.upgrade()
+    app.test_cli_runner().invoke(seed_reference)
+
+
+def open_wave(framework_version, name: str) -> Wave:
+    """A wave open from yesterday to tomorrow, added to the session and flushed."""
+    now = datetime.now(UTC)
+    wave = Wave(
+        name=name,
+        year=2025,
+        framework_version=framework_version,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        state=WaveState.OPEN,
+    )
+    db.session.add(wave)
+    db.session.flush()
+    return wave
 
 
 def random_answer_sets(framework, count: int, seed: int = 1) -> list[dict]:

@@ -17,15 +17,15 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select
 
 from bench import journey
+from bench.data import open_wave, prepare_database
 from bench.rollup_bench import scratch_url
 from bench.servers import Gunicorn
-from bench.submit_bench import _load
+from bench.submit_bench import post_all
 from survey import create_app
 from survey.extensions import db
 from survey.models import (
@@ -35,10 +35,7 @@ from survey.models import (
     Response,
     ResponsePillarScore,
     Sector,
-    Wave,
-    WaveState,
 )
-from survey.models.base import utcnow
 from survey.responses.scoring import framework_of
 
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before the run
@@ -50,24 +47,9 @@ def _prepare(url: str, n: int) -> list[journey.Respondent]:
     """Migrate and seed an empty database, open a wave; returns the respondents."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
     with app.app_context():
-        import flask_migrate
-
-        from survey.cli import seed_reference
-
-        flask_migrate.upgrade()
-        app.test_cli_runner().invoke(seed_reference)
+        prepare_database(app)
         version = db.session.scalars(select(FrameworkVersion)).first()
-        now = utcnow()
-        db.session.add(
-            Wave(
-                name="Hạn chót",
-                year=2025,
-                framework_version=version,
-                opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=1),
-                state=WaveState.OPEN,
-            )
-        )
+        open_wave(version, "Hạn chót")
         db.session.commit()
         units = db.session.scalars(select(AdminUnit.id)).all()
         sectors = db.session.scalars(select(Sector.code)).all()
@@ -80,7 +62,7 @@ def _bare_rps(port: int, people: list[journey.Respondent], concurrency: int) -> 
     """Requests/s of the same gunicorn for a bare form post that inserts one row."""
     body = urlencode(people[0].pages[0])
     jobs = [("/_bench/bare", body, "")] * min(len(people) * 2, 2000)
-    return _load(port, jobs, concurrency)["rps"]
+    return post_all(port, jobs, concurrency)["rps"]
 
 
 def _count(url: str, tally: journey.Tally) -> dict:

@@ -15,12 +15,10 @@ from urllib.parse import urlencode
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bench.data import load_wave
+from bench.data import load_wave, prepare_database
 from bench.rollup_bench import scratch_url
-from bench.servers import Gunicorn
-from bench.submit_bench import _session_cookie
+from bench.servers import Gunicorn, session_cookie
 from survey import create_app
-from survey.cli import seed_reference
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser
 
@@ -44,7 +42,7 @@ class Browser:
         conn.request(method, path, body=data, headers=headers)
         response = conn.getresponse()
         payload = response.read()
-        self.cookie = _session_cookie(response) or self.cookie
+        self.cookie = session_cookie(response) or self.cookie
         conn.close()
         return response, payload
 
@@ -58,10 +56,7 @@ def run(backend: str, n: int, pg_url: str) -> bool:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
     try:
         with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            app.test_cli_runner().invoke(seed_reference)
+            prepare_database(app)
             wave = load_wave(db.session.scalars(select(FrameworkVersion)).first(), n, seed=9)
             wave_id = wave.id
             user = StaffUser(email="analyst@example.org", role=Role.ANALYST)

@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 from stdnum.vn import mst
 
+from bench.servers import session_cookie
 from survey.registry.demo import draw_answers
 
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -158,9 +159,7 @@ class Browser:
                 time.sleep(0.25)
                 continue
             self.tally.record(f"{step} {method}", time.perf_counter() - started, response.status, port)
-            for header in response.msg.get_all("Set-Cookie") or []:
-                if header.startswith("session="):
-                    self.cookie = header.split(";", 1)[0]
+            self.cookie = session_cookie(response) or self.cookie
             location = urlsplit(response.getheader("Location") or "")
             target = location.path + (f"?{location.query}" if location.query else "")
             return response.status, target, page.decode("utf-8", "replace")

@@ -12,10 +12,9 @@ import tracemalloc
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from bench.data import load_wave
+from bench.data import load_wave, prepare_database
 from bench.timing import best, ratio
 from survey import create_app
-from survey.cli import seed_reference
 from survey.extensions import db
 from survey.models import FrameworkVersion
 from survey.statistics import rollup as rollups
@@ -86,10 +85,7 @@ def run(backend: str, n: int, pg_url: str) -> bool:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     try:
         with app.app_context():
-            import flask_migrate
-
-            flask_migrate.upgrade()
-            app.test_cli_runner().invoke(seed_reference)
+            prepare_database(app)
             version = db.session.scalars(select(FrameworkVersion)).first()
             small = load_wave(version, n // 10, seed=2)
             wave = load_wave(version, n, seed=1)

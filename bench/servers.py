@@ -20,6 +20,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def session_cookie(response: http.client.HTTPResponse) -> str | None:
+    """The ``session=…`` pair a response sets, ready for a Cookie header, if it sets one."""
+    for header in response.msg.get_all("Set-Cookie") or []:
+        if header.startswith("session="):
+            return header.split(";", 1)[0]
+    return None
+
+
 class Gunicorn:
     """One app instance: ``workers`` sync workers on its own port.
 

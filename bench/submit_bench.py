@@ -19,12 +19,12 @@ from urllib.parse import urlencode
 
 from sqlalchemy import insert, select
 
-from bench.data import random_answer_sets
+from bench.data import open_wave, prepare_database, random_answer_sets
 from bench.rollup_bench import scratch_url
-from bench.servers import Gunicorn
+from bench.servers import Gunicorn, session_cookie
 from survey import create_app
 from survey.extensions import db
-from survey.models import Enterprise, FrameworkVersion, Response, Wave, WaveState
+from survey.models import Enterprise, FrameworkVersion, Response
 from survey.models.base import utcnow
 from survey.respondent import tokens
 from survey.responses.scoring import framework_of
@@ -34,27 +34,11 @@ def _prepare(url: str, count: int) -> tuple[list[str], list[str]]:
     """Migrate, seed, and make ``count`` complete drafts; returns their tokens and forms."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
     with app.app_context():
-        import flask_migrate
-
-        from survey.cli import seed_reference
-
-        flask_migrate.upgrade()
-        app.test_cli_runner().invoke(seed_reference)
+        prepare_database(app)
         version = db.session.scalars(select(FrameworkVersion)).first()
         framework = framework_of(version)
         now = utcnow()
-        from datetime import timedelta
-
-        wave = Wave(
-            name="bench submit",
-            year=2025,
-            framework_version=version,
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=1),
-            state=WaveState.OPEN,
-        )
-        db.session.add(wave)
-        db.session.flush()
+        wave = open_wave(version, "bench submit")
         answers = random_answer_sets(framework, count, seed=3)
         secrets_, forms, firms, responses = [], [], [], []
         for i, a in enumerate(answers, start=1):
@@ -88,25 +72,18 @@ def _prepare(url: str, count: int) -> tuple[list[str], list[str]]:
     return secrets_, forms
 
 
-def _session_cookie(response) -> str | None:
-    for header in response.msg.get_all("Set-Cookie") or []:
-        if header.startswith("session="):
-            return header.split(";", 1)[0]
-    return None
-
-
 def _session(port: int, token: str) -> tuple[str, str]:
     """Open the resume link and the review page: the session cookie and a CSRF token."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", f"/resume/{token}")
     response = conn.getresponse()
     response.read()
-    cookie = _session_cookie(response) or ""
+    cookie = session_cookie(response) or ""
     conn.request("GET", "/review", headers={"Cookie": cookie})
     review = conn.getresponse()
     page = review.read().decode()
     # Rendering the CSRF token stores its secret in the session: keep the newer cookie.
-    cookie = _session_cookie(review) or cookie
+    cookie = session_cookie(review) or cookie
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
         r'name="csrf_token" value="([^"]+)"', page
     )
@@ -114,7 +91,7 @@ def _session(port: int, token: str) -> tuple[str, str]:
     return cookie, csrf.group(1)
 
 
-def _load(port: int, jobs: list[tuple[str, str, str]], concurrency: int) -> dict:
+def post_all(port: int, jobs: list[tuple[str, str, str]], concurrency: int) -> dict:
     """Send every (path, body, cookie) job, ``concurrency`` at a time; time each."""
     latencies: list[float] = []
     errors = []
@@ -178,8 +155,8 @@ def run(backend: str, pg_url: str, per_level: int = 600) -> bool:
                     for (cookie, csrf), form in zip(sessions, forms[chunk], strict=True)
                 ]
                 bare_jobs = [("/_bench/bare", form, "") for form in forms[chunk]]
-                bare = _load(server.port, bare_jobs, concurrency)
-                full = _load(server.port, submit_jobs, concurrency)
+                bare = post_all(server.port, bare_jobs, concurrency)
+                full = post_all(server.port, submit_jobs, concurrency)
                 throughput = full["rps"] / bare["rps"]
                 p99 = full["p99"] / bare["p99"]
                 level_ok = throughput >= 0.7 and p99 < 2 and not full["errors"] and not bare["errors"]

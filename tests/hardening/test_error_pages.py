@@ -29,6 +29,16 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "survey/translations/vi/LC_MES
 with CATALOGUE.open("rb") as _fh:
     VIETNAMESE = {message.id: message.string for message in read_po(_fh) if message.id}
 
+WERKZEUG_ERRORS = (
+    exceptions.BadRequest,
+    exceptions.Forbidden,
+    exceptions.NotFound,
+    exceptions.MethodNotAllowed,
+    exceptions.RequestEntityTooLarge,
+    exceptions.TooManyRequests,
+    exceptions.InternalServerError,
+)
+
 #: What must never reach a user: traces, code, class names, SQL, framework defaults.
 LEAKS = [
     "Traceback",
@@ -48,30 +58,9 @@ LEAKS = [
     "RateLimitExceeded",
     "CSRFError",
     "per 1 minute",
-    *(
-        cls.__name__
-        for cls in (
-            exceptions.BadRequest,
-            exceptions.Forbidden,
-            exceptions.NotFound,
-            exceptions.MethodNotAllowed,
-            exceptions.RequestEntityTooLarge,
-            exceptions.TooManyRequests,
-            exceptions.InternalServerError,
-        )
-    ),
-    *(
-        cls.description
-        for cls in (
-            exceptions.BadRequest,
-            exceptions.Forbidden,
-            exceptions.NotFound,
-            exceptions.MethodNotAllowed,
-            exceptions.RequestEntityTooLarge,
-            exceptions.TooManyRequests,
-            exceptions.InternalServerError,
-        )
-    ),
+    # Werkzeug's own class names and default descriptions, which the app's pages replace.
+    *(cls.__name__ for cls in WERKZEUG_ERRORS),
+    *(cls.description for cls in WERKZEUG_ERRORS),
 ]
 
 
