@@ -99,7 +99,8 @@ def response(
 
 
 def answers_at(framework, fraction: float) -> dict:
-    """Answers putting every criterion at about ``fraction`` of its maximum."""
+    """Answers putting every criterion at about ``fraction`` of its maximum (figures: the
+    reported share is ``fraction`` of a whole of 100)."""
     result = {}
     for _, criterion in framework.criteria():
         options = criterion.options
@@ -109,6 +110,13 @@ def answers_at(framework, fraction: float) -> dict:
             result[criterion.code] = [o.code for o in paying[:take]] or [
                 o.code for o in options if o.points == 0
             ][:1]
+        elif criterion.kind.value == "figure":
+            part = str(round(fraction * 100))
+            if criterion.base:
+                result[criterion.base] = "100"
+                result[criterion.code] = {"value": part}
+            else:
+                result[criterion.code] = {"value": part, "of": "100"}
         else:
             result[criterion.code] = options[round(fraction * (len(options) - 1))].code
     return result

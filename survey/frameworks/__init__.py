@@ -9,6 +9,14 @@ from pathlib import Path
 from survey.scoring.definition import Framework, FrameworkError, load_file
 
 FOLDER = Path(__file__).resolve().parent
+#: Versions kept for the waves pinned to them but no longer offered for new waves:
+#: dbi-2021-sme v1 is in the project's own wording; v2 is the Decision's instrument.
+WITHDRAWN = frozenset({("dbi-2021-sme", 1)})
+
+
+def offered(code: str, version: int) -> bool:
+    """Whether a new wave may use this framework version."""
+    return (code, version) not in WITHDRAWN
 _NAME = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>[0-9]+)\.yaml$")
 
 

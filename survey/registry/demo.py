@@ -30,7 +30,7 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.registry.size_class import BILLION, SizeClass
-from survey.responses.scoring import framework_of, store_scorecard
+from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import Framework, scorer_for
 from survey.scoring.definition import Kind
 
@@ -122,8 +122,14 @@ def _maturity(rng: random.Random, size: SizeClass) -> float:
     return min(1.0, m + bonus)
 
 
-def draw_answers(rng: random.Random, framework: Framework, m: float, share: float = 1.0) -> dict:
-    """Answers of a firm of latent maturity ``m``; ``share`` < 1 leaves later ones out."""
+def draw_answers(
+    rng: random.Random, framework: Framework, m: float, share: float = 1.0, staff: int = 10
+) -> dict:
+    """Answers of a firm of latent maturity ``m``; ``share`` < 1 leaves later ones out.
+
+    Figures are drawn as a share near ``m`` of a whole: the firm's ``staff`` for the
+    shared staff figure, a plausible count or amount otherwise.
+    """
     answers: dict = {}
     criteria = framework.criteria()
     for _, criterion in criteria[: max(1, round(len(criteria) * share))]:
@@ -132,6 +138,16 @@ def draw_answers(rng: random.Random, framework: Framework, m: float, share: floa
             chosen = [o.code for o in criterion.options if o.points > 0 and rng.random() < q]
             zero = [o.code for o in criterion.options if o.points == 0]
             answers[criterion.code] = chosen or zero[:1]
+        elif criterion.kind is Kind.FIGURE:
+            if criterion.base:
+                whole = answers.setdefault(
+                    criterion.base,
+                    str(max(1, staff) if criterion.base == "staff_total" else rng.randint(50, 5000)),
+                )
+                answers[criterion.code] = {"value": str(round(int(whole) * q * q))}
+            else:
+                whole = rng.randint(10, 2000)
+                answers[criterion.code] = {"value": str(round(whole * q * q)), "of": str(whole)}
         else:
             options = criterion.options
             answers[criterion.code] = options[round(q * (len(options) - 1))].code
@@ -188,7 +204,9 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
         response = Response(
             wave=wave,
             enterprise=firm,
-            answers=draw_answers(rng, framework, m, 1.0 if complete else rng.uniform(0.1, 0.8)),
+            answers=draw_answers(
+                rng, framework, m, 1.0 if complete else rng.uniform(0.1, 0.8), staff=firm.employees or 1
+            ),
             technologies=[t.code for t in framework.technologies if rng.random() < m * 0.5],
             **{
                 k: getattr(firm, k)
@@ -206,7 +224,7 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
         if complete:
             response.state = ResponseState.SUBMITTED
             response.submitted_at = now - timedelta(minutes=rng.randrange(30 * 24 * 60))
-            store_scorecard(response, scorer.score(response.answers))
+            store_scorecard(response, scorer.score(response.answers, profile_of(response)))
             submitted += 1
     session.flush()
     return DemoResult(firms=firms, responses=started, submitted=submitted, wave=wave)

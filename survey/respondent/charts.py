@@ -40,7 +40,7 @@ def pillar_chart(framework: Framework, card: Scorecard, peers, lang: str) -> dic
                 peer_percent=peer,
             )
         )
-    bands = [WIDTH * b.min_percent / 100 for b in framework.pillar_bands]
+    bands = [WIDTH * b.percent / 100 for b in framework.pillar_bands]
     return {
         "bars": bars,
         "bands": bands,

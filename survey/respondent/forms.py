@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import ClassVar
 
@@ -34,7 +35,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from survey.fields import IntegerField
 from survey.models import Ownership
 from survey.registry import tax_code
-from survey.scoring.definition import Criterion, Kind, Pillar, Technology
+from survey.scoring.definition import (
+    NOT_APPLICABLE,
+    Criterion,
+    Framework,
+    Kind,
+    Pillar,
+    Profile,
+    SharedFigure,
+    Technology,
+)
 
 TAX_CODE_MESSAGES = {
     "empty": _l("Please enter the tax code."),
@@ -220,33 +230,121 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def field_name(code: str) -> str:
+    """The form field of a criterion or shared figure: ``1.1.1`` becomes ``c1_1_1``."""
+    return code if code.isalnum() or "_" in code else "c" + code.replace(".", "_")
+
+
+def figure_name(code: str, part: str) -> str:
+    return f"{field_name(code)}__{part}"
+
+
+FIGURE_FORMAT = re.compile(r"^[0-9]+([.,][0-9]+)?$")
+
+
+def parse_figure(raw: str | None) -> tuple[str | None, str | None]:
+    """(normalised decimal string, error) for what a respondent typed as a figure.
+
+    Spaces are ignored and a decimal comma is read as a point (2,5 = 2.5); thousands
+    separators are refused with a message rather than guessed, since "1.500" is 1.5 in
+    English and 1,500 in Vietnamese.
+    """
+    text = (raw or "").replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None, None
+    if not FIGURE_FORMAT.match(text):
+        return None, _l("Type a number with digits only, without thousands separators: 1500000 or 2,5.")
+    whole, _, fraction = text.replace(",", ".").partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    if len(whole) > 15 or len(fraction) > 4:
+        return None, _l("At most 15 digits before the decimal point and 4 after it.")
+    return whole + (f".{fraction}" if fraction else ""), None
+
+
 class AnswersForm(FlaskForm):
-    """Base of the per-pillar forms; ``for_pillar`` adds one field per criterion."""
+    """Base of the per-page forms; ``for_pillar`` adds the fields of one pillar.
+
+    Choice criteria (single, level, scale) are one radio group each: for a *level*
+    criterion its "no" answer comes first, then its descriptors, so it works without
+    script. A figure criterion has a numerator box and, unless it divides by a shared
+    figure, a denominator box; the shared figures a page needs come first on it.
+    """
 
     criteria: ClassVar[tuple[Criterion, ...]] = ()
+    shared: ClassVar[tuple[SharedFigure, ...]] = ()
+    allow_na: ClassVar[bool] = False
 
     @classmethod
-    def for_pillar(cls, pillar: Pillar, lang: str) -> type[AnswersForm]:
-        fields: dict = {"criteria": tuple(pillar.criteria)}
-        for criterion in pillar.criteria:
-            choices = [SelectChoice(o.code, o.label.get(lang)) for o in criterion.options]
+    def for_pillar(
+        cls, framework: Framework, pillar: Pillar, lang: str, profile: Profile | None = None
+    ) -> type[AnswersForm]:
+        criteria = tuple(c for c in pillar.criteria if framework.applicable(pillar, c, profile))
+        bases = list(dict.fromkeys(c.base for c in criteria if c.base))
+        fields: dict = {
+            "criteria": criteria,
+            "shared": tuple(framework.figure(b) for b in bases),
+            "allow_na": framework.allows_not_applicable,
+        }
+        for figure in fields["shared"]:
+            fields[field_name(figure.code)] = StringField(figure.label.get(lang))
+        na = [SelectChoice(NOT_APPLICABLE, _l("Not applicable"))] if framework.allows_not_applicable else []
+        for criterion in criteria:
             label = criterion.text.get(lang)
+            name = field_name(criterion.code)
+            if criterion.kind is Kind.FIGURE:
+                fields[figure_name(criterion.code, "value")] = StringField(criterion.numerator.get(lang))
+                if criterion.denominator is not None:
+                    fields[figure_name(criterion.code, "of")] = StringField(criterion.denominator.get(lang))
+                continue
+            choices = [SelectChoice(o.code, o.label.get(lang)) for o in criterion.options]
             if criterion.kind is Kind.MULTI:
-                fields[criterion.code] = MultiCheckboxField(label, choices=choices, validate_choice=False)
+                fields[name] = MultiCheckboxField(label, choices=choices, validate_choice=False)
             else:
-                fields[criterion.code] = RadioField(label, choices=choices, validate_choice=False)
+                fields[name] = RadioField(label, choices=choices + na, validate_choice=False)
         return type(f"Pillar_{pillar.code}", (cls,), fields)
+
+    @classmethod
+    def initial(cls, answers: dict) -> dict:
+        """Form data from stored answers."""
+        data: dict = {}
+        for figure in cls.shared:
+            data[field_name(figure.code)] = answers.get(figure.code)
+        for criterion in cls.criteria:
+            answer = answers.get(criterion.code)
+            if criterion.kind is Kind.FIGURE:
+                parts = answer if isinstance(answer, dict) else {}
+                for part in ("value", "of"):
+                    data[figure_name(criterion.code, part)] = parts.get(part)
+            else:
+                data[field_name(criterion.code)] = answer
+        return data
+
+    def field_of(self, code: str):
+        return self[field_name(code)]
 
     def check(self, complete: bool) -> bool:
         """Validate CSRF and every answer; with ``complete``, every criterion must be answered.
 
         Unknown option codes are refused whatever the mode, so nothing but the framework's
-        own options ever reaches the database.
+        own options ever reaches the database; figures must be numbers, and no part may
+        be larger than its whole.
         """
         ok = self.validate()
+        self._figures: dict[str, str | None] = {}
+        for figure in self.shared:
+            field = self[field_name(figure.code)]
+            self._figures[figure.code], error = parse_figure(field.data)
+            if error:
+                field.errors.append(error)
+            elif complete and self._figures[figure.code] is None:
+                field.errors.append(_l("Please enter a number (0 if there is none)."))
         for criterion in self.criteria:
-            field = self[criterion.code]
-            codes = {o.code for o in criterion.options}
+            if criterion.kind is Kind.FIGURE:
+                self._check_figure(criterion, complete)
+                continue
+            field = self[field_name(criterion.code)]
+            codes = {o.code for o in criterion.options} | ({NOT_APPLICABLE} if self.allow_na else set())
             value = field.data
             chosen = value if isinstance(value, list) else ([value] if value else [])
             if any(code not in codes for code in chosen):
@@ -259,10 +357,48 @@ class AnswersForm(FlaskForm):
                 field.errors.append(_l("An answer meaning “none” cannot be combined with other answers."))
             elif complete and not chosen and criterion.required:
                 field.errors.append(_l("Please choose an answer."))
-        return ok and not any(self[c.code].errors for c in self.criteria)
+        return ok and not any(f.errors for f in self if f.name != "csrf_token")
+
+    def _check_figure(self, criterion: Criterion, complete: bool) -> None:
+        value_field = self[figure_name(criterion.code, "value")]
+        value, error = parse_figure(value_field.data)
+        if error:
+            value_field.errors.append(error)
+            return
+        if criterion.base:
+            of, of_field = self._figures.get(criterion.base), None
+        else:
+            of_field = self[figure_name(criterion.code, "of")]
+            of, error = parse_figure(of_field.data)
+            if error:
+                of_field.errors.append(error)
+                return
+        self._figures[criterion.code] = value
+        if of_field is not None:
+            self._figures[criterion.code + "/of"] = of
+        if value is not None and of is not None and Decimal(value) > Decimal(of):
+            value_field.errors.append(_l("This cannot be larger than the total it is a part of."))
+        elif complete and criterion.required and (value is None or (of_field is not None and of is None)):
+            (value_field if value is None else of_field).errors.append(
+                _l("Please enter a number (0 if there is none).")
+            )
+
+    def answer_codes(self) -> list[str]:
+        """The answers codes this page owns (its criteria and shared figures)."""
+        return [f.code for f in self.shared] + [c.code for c in self.criteria]
 
     def answers(self) -> dict:
-        return {c.code: self[c.code].data for c in self.criteria}
+        result: dict = {f.code: self._figures.get(f.code) for f in self.shared}
+        for criterion in self.criteria:
+            if criterion.kind is Kind.FIGURE:
+                parts = {"value": self._figures.get(criterion.code)}
+                if not criterion.base:
+                    parts["of"] = self._figures.get(criterion.code + "/of")
+                parts = {k: v for k, v in parts.items() if v is not None}
+                result[criterion.code] = parts or None
+            else:
+                result[criterion.code] = self[field_name(criterion.code)].data
+        return result
 
 
 class TechnologyForm(FlaskForm):

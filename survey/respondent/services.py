@@ -18,7 +18,7 @@ from survey.models import (
     Wave,
 )
 from survey.respondent import tokens
-from survey.responses.scoring import framework_of, store_scorecard
+from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
 
 #: Profile fields a respondent fills in, kept on the response as its snapshot.
@@ -182,7 +182,7 @@ def save_technologies(response: Response, codes: list[str]) -> None:
 
 
 def missing(framework: Framework, response: Response) -> list[AnswerProblem]:
-    return scorer_for(framework).validate(response.answers)
+    return scorer_for(framework).validate(response.answers, profile_of(response))
 
 
 def submit(response: Response, now: datetime) -> bool:
@@ -193,7 +193,7 @@ def submit(response: Response, now: datetime) -> bool:
         raise WaveClosed
     framework = framework_of(response.wave.framework_version)
     try:
-        card = scorer_for(framework).score(response.answers)
+        card = scorer_for(framework).score(response.answers, profile_of(response))
     except InvalidAnswers as exc:
         raise Incomplete(exc.problems) from None
     response.state = ResponseState.SUBMITTED

@@ -26,12 +26,32 @@ from survey.main.services import open_wave
 from survey.models import AdminUnit, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
 from survey.respondent import charts, mail, services, tokens
-from survey.respondent.forms import AnswersForm, FirmForm, StartForm, SubmitForm, TechnologyForm
-from survey.responses.scoring import framework_of
+from survey.respondent.forms import (
+    AnswersForm,
+    FirmForm,
+    StartForm,
+    SubmitForm,
+    TechnologyForm,
+    figure_name,
+)
+from survey.responses.scoring import framework_of, profile_of
+from survey.scoring import answers as answers_text
 from survey.scoring import scorer_for
 from survey.staff import invitations
 
 bp = Blueprint("respondent", __name__)
+
+
+@bp.app_template_filter("figure_field")
+def _figure_field(code: str, part: str) -> str:
+    return figure_name(code, part)
+
+
+@bp.app_template_global("answer_text")
+def _answer_text(framework, criterion, answers: dict) -> str | None:
+    """A stored answer in the reader's words (None when not answered)."""
+    return answers_text.describe(framework, criterion, answers, i18n.current_language(), _("Not applicable"))
+
 
 RESPONSE_KEY = "response_id"
 TOKEN_KEY = "resume_token"  # noqa: S105 (a session key name)
@@ -111,8 +131,9 @@ def _progress(framework, page: int) -> tuple[int, int]:
 
 
 def _first_unanswered_step(framework, response: Response) -> int:
+    missing = {p.criterion for p in services.missing(framework, response)}
     for number, pillar in enumerate(framework.pillars, start=1):
-        if any(c.code not in response.answers for c in pillar.criteria if c.required):
+        if any(c.code in missing for c in pillar.criteria):
             return number
     return len(framework.pillars) + 1
 
@@ -242,8 +263,8 @@ def assessment(step: int):
         if request.method == "GET":
             form.technologies.data = response.technologies
     else:
-        form_class = AnswersForm.for_pillar(pillar, lang)
-        form = form_class(data=response.answers if request.method == "GET" else None)
+        form_class = AnswersForm.for_pillar(framework, pillar, lang, profile_of(response))
+        form = form_class(data=form_class.initial(response.answers) if request.method == "GET" else None)
     if request.method == "POST":
         action = request.form.get("action", "next")
         if pillar is None:
@@ -253,7 +274,7 @@ def assessment(step: int):
         else:
             ok = form.check(complete=action == "next")
             if ok:
-                services.save_answers(response, [c.code for c in pillar.criteria], form.answers())
+                services.save_answers(response, form.answer_codes(), form.answers())
         if ok:
             db.session.commit()
             if action == "back":
@@ -334,7 +355,7 @@ def result():
     if response.state != ResponseState.SUBMITTED:
         return redirect(url_for("respondent.review"))
     framework = _framework(response)
-    card = scorer_for(framework).score(response.answers)
+    card = scorer_for(framework).score(response.answers, profile_of(response))
     peers = services.peer_comparison(db.session, response, current_app.config["PEER_MIN_GROUP"])
     lang = i18n.current_language()
     return render_template(

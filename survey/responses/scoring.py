@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from survey.models import FrameworkVersion, Response, ResponsePillarScore, ResponseState, Wave
 from survey.models.base import utcnow
 from survey.scoring import Framework, Scorecard, from_dict, scorer_for
+from survey.scoring.definition import Profile
 
 _frameworks: dict[str, Framework] = {}
 
@@ -22,6 +23,15 @@ def framework_of(version: FrameworkVersion) -> Framework:
         framework = from_dict(version.definition, version.label)
         _frameworks[version.content_hash] = framework
     return framework
+
+
+def profile_of(response: Response) -> Profile:
+    """What the framework's applicability rules look at, from the response's profile."""
+    ownership = response.ownership
+    return Profile(
+        entity_type=getattr(ownership, "value", ownership),
+        sector=response.sector_code,
+    )
 
 
 def store_scorecard(response: Response, card: Scorecard) -> bool:
@@ -63,7 +73,7 @@ def _snapshot(response: Response) -> tuple:
 def score_response(response: Response) -> Scorecard:
     """Score a response by its wave's framework version and store the scorecard."""
     framework = framework_of(response.wave.framework_version)
-    card = scorer_for(framework).score(response.answers)
+    card = scorer_for(framework).score(response.answers, profile_of(response))
     store_scorecard(response, card)
     return card
 
@@ -97,7 +107,7 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         if not responses:
             break
         for response in responses:
-            changed += store_scorecard(response, scorer.score(response.answers))
+            changed += store_scorecard(response, scorer.score(response.answers, profile_of(response)))
         checked += len(responses)
         last_id = responses[-1].id
         session.flush()

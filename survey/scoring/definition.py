@@ -2,8 +2,21 @@
 
 A framework file (YAML) is reviewed like code and validated strictly on load; any
 problem is reported with the file and the path of the bad field. Reusable answer
-``scales`` are expanded into each criterion's own options here, so everything after
-loading sees one shape.
+``scales`` are expanded into each criterion's own options here, a *level* criterion gets
+its "no" answer in front of its descriptors, and a pillar's components are flattened into
+its criteria, so everything after loading sees one shape.
+
+The shapes a national instrument needs:
+
+- pillars, optionally divided into **components** (DBI 2021 has 10), each with a maximum;
+- criteria of five **kinds**: ``single`` and ``multi`` choice; ``level`` (a yes/no
+  screening question, "no" scoring 0, "yes" leading to one of the criterion's descriptors
+  with their points); ``figure`` (the firm reports a numerator and a denominator, points
+  come from %-bands); ``scale`` (a 1-5 agreement scale, scored like a single choice);
+- **band comparison** as data: ``at_least`` (a share exactly on an edge reaches the upper
+  level) or ``above`` (it stays in the lower one, as the DBI tables read);
+- **applicability**: a criterion, a component or a whole pillar may apply only to some
+  kinds of business or sectors; what does not apply is left out of the maximum.
 """
 
 from __future__ import annotations
@@ -12,12 +25,14 @@ import copy
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Code = str
 
@@ -41,6 +56,56 @@ class Text(_Strict):
 class Kind(StrEnum):
     SINGLE = "single"
     MULTI = "multi"
+    #: A screening question ("no" = 0), then one descriptor: answered like a single choice.
+    LEVEL = "level"
+    #: A reported numerator over a denominator; points from the criterion's %-bands.
+    FIGURE = "figure"
+    #: An agreement scale (1-5): answered and scored like a single choice.
+    SCALE = "scale"
+
+
+#: Kinds answered with one option code.
+CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.LEVEL, Kind.SCALE})
+
+
+class Comparison(StrEnum):
+    """How a share is compared with a band's edge."""
+
+    #: share >= edge reaches the band (a share exactly on the edge is the upper level).
+    AT_LEAST = "at_least"
+    #: share > edge reaches the band (exactly on the edge stays in the lower level).
+    ABOVE = "above"
+
+    def passes(self, share: Fraction, edge: Fraction) -> bool:
+        return share > edge if self is Comparison.ABOVE else share >= edge
+
+
+#: The code of the answer "no" to a level criterion's screening question.
+NO = "no"
+#: The code of "not applicable", accepted only where a framework allows it.
+NOT_APPLICABLE = "na"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What applicability rules look at: the kind of business and its VSIC section."""
+
+    entity_type: str | None = None
+    sector: str | None = None
+
+
+class Applicability(_Strict):
+    """Who a criterion, component or pillar applies to; an empty list means everyone."""
+
+    entity_types: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+
+    def applies(self, profile: Profile | None) -> bool:
+        if profile is None:
+            return True
+        if self.entity_types and profile.entity_type not in self.entity_types:
+            return False
+        return not (self.sectors and profile.sector not in self.sectors)
 
 
 class Option(_Strict):
@@ -49,8 +114,26 @@ class Option(_Strict):
     label: Text
 
 
+class FigureBand(_Strict):
+    """A reported share passing ``percent`` (by the framework's comparison) earns ``points``."""
+
+    points: int = Field(ge=1)
+    percent: float = Field(ge=0, lt=100)
+
+
+class SharedFigure(_Strict):
+    """A figure several criteria divide by (total staff, revenue), asked once."""
+
+    code: Code = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    label: Text
+    unit: Text
+    help: Text | None = None
+
+
 class Criterion(_Strict):
-    code: Code = Field(pattern=r"^[A-Z]{2}[0-9]{2}$")
+    #: ``CX01`` (the project's own v1 numbering) or the Decision's ``1.1.1``.
+    code: Code = Field(pattern=r"^([A-Z]{2}[0-9]{2}|[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2})$")
+    #: The criterion's name (the Decision's "tiêu chí").
     text: Text
     help: Text | None = None
     kind: Kind = Kind.SINGLE
@@ -58,6 +141,21 @@ class Criterion(_Strict):
     scale: str | None = None
     options: tuple[Option, ...] = ()
     max_points: int | None = Field(default=None, ge=1)
+    #: Level criteria: the screening question, and what "yes" goes on to ask.
+    question: Text | None = None
+    prompt: Text | None = None
+    #: Figure criteria: what the firm reports, over what, and in which unit.
+    numerator: Text | None = None
+    denominator: Text | None = None
+    #: Figure criteria: a shared figure (``figures``) used as the denominator instead.
+    base: str | None = None
+    unit: Text | None = None
+    bands: tuple[FigureBand, ...] = ()
+    #: True while the scoring of this criterion is not the official one (see ``note``).
+    provisional: bool = False
+    #: Where an inference was made, and which.
+    note: Text | None = None
+    applies_to: Applicability | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Criterion:
@@ -67,7 +165,45 @@ class Criterion(_Strict):
             raise ValueError(f"option codes repeated: {', '.join(duplicates)}")
         if self.kind is Kind.MULTI and self.max_points is None:
             raise ValueError("a multi-choice criterion needs max_points")
+        if self.kind is Kind.FIGURE:
+            if self.options:
+                raise ValueError("a figure criterion has bands, not options")
+            if self.numerator is None or self.unit is None:
+                raise ValueError("a figure criterion needs numerator and unit")
+            if (self.denominator is None) == (self.base is None):
+                raise ValueError("a figure criterion needs a denominator or a base, not both")
+            if not self.bands:
+                raise ValueError("a figure criterion needs bands")
+            pairs = [(b.percent, b.points) for b in self.bands]
+            if pairs != sorted(set(pairs)) or [p for _, p in pairs] != sorted({p for _, p in pairs}):
+                raise ValueError("figure bands must rise in percent and in points")
+        elif self.bands or self.numerator or self.denominator or self.base:
+            raise ValueError("numerator, denominator, base and bands are for figure criteria")
+        if self.kind is Kind.LEVEL and self.question is None:
+            raise ValueError("a level criterion needs its screening question")
+        if self.kind is not Kind.LEVEL and (self.question or self.prompt):
+            raise ValueError("question and prompt are for level criteria")
+        if NOT_APPLICABLE in codes:
+            raise ValueError(f"option code {NOT_APPLICABLE!r} is reserved for not applicable")
         return self
+
+    def applies(self, profile: Profile | None) -> bool:
+        return self.applies_to is None or self.applies_to.applies(profile)
+
+
+class Component(_Strict):
+    """A component index between a pillar and its criteria (DBI 2021 has 10)."""
+
+    code: Code = Field(pattern=r"^[0-9]{1,2}\.[0-9]{1,2}$")
+    name: Text
+    max_points: int = Field(ge=1)
+    applies_to: Applicability | None = None
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+
+
+#: Size classes a recommendation may be written for; ``default`` serves the others.
+SIZE_KEYS = ("default", "micro", "small", "medium", "large")
+SizedText = dict[Literal["default", "micro", "small", "medium", "large"], Text]
 
 
 class Pillar(_Strict):
@@ -75,8 +211,42 @@ class Pillar(_Strict):
     name: Text
     description: Text | None = None
     max_points: int = Field(ge=1)
-    recommendations: dict[int, Text]
+    #: Per level: one text, or texts by size class (``default`` required) so that a
+    #: one-person shop is never told to deploy an ERP.
+    recommendations: dict[int, Text | SizedText]
+    applies_to: Applicability | None = None
+    components: tuple[Component, ...] = ()
+    #: Every criterion of the pillar in order (the components' criteria, when it has them).
     criteria: tuple[Criterion, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("components") is not None:
+            if data.get("criteria") is not None:
+                raise ValueError("give components or criteria, not both")
+            components = data["components"]
+            if isinstance(components, list):
+                data = {
+                    **data,
+                    "criteria": [
+                        c
+                        for comp in components
+                        if isinstance(comp, dict)
+                        for c in (comp.get("criteria") or [])
+                    ],
+                }
+        return data
+
+    def recommendation(self, level: int, size: str | None = None) -> Text:
+        """The advice at ``level`` for a firm of size class ``size``."""
+        text = self.recommendations[level]
+        if isinstance(text, Text):
+            return text
+        return text.get(size) or text["default"]  # type: ignore[arg-type]
+
+    def component_of(self, code: str) -> Component | None:
+        return next((c for c in self.components if any(k.code == code for k in c.criteria)), None)
 
 
 class Level(_Strict):
@@ -86,10 +256,11 @@ class Level(_Strict):
 
 
 class Band(_Strict):
-    """A pillar reaches ``level`` from ``min_percent`` of its maximum (inclusive)."""
+    """A pillar reaches ``level`` when its share passes ``percent`` of its maximum, by the
+    framework's ``band_comparison`` (``min_percent`` is the name version 1 files use)."""
 
     level: int = Field(ge=1)
-    min_percent: float = Field(gt=0, le=100)
+    percent: float = Field(gt=0, le=100, validation_alias=AliasChoices("percent", "min_percent"))
 
 
 class OverallRule(_Strict):
@@ -119,6 +290,20 @@ class Framework(_Strict):
     version: int = Field(ge=1)
     title: Text
     source: Text | None = None
+    #: ``official``: the instrument's published wording; ``project``: our own.
+    wording: Literal["official", "project"] = "project"
+    #: What is provisional in this version's scoring, shown wherever results are.
+    provisional: Text | None = None
+    #: Same questions as that version of this code, other scoring rules: waves pinned to
+    #: it may be re-scored under this one.
+    rescores: int | None = Field(default=None, ge=1)
+    band_comparison: Comparison = Comparison.AT_LEAST
+    #: Whether a respondent may answer "not applicable" (left out of the maximum).
+    allows_not_applicable: bool = False
+    #: Figures several figure criteria divide by, asked once.
+    figures: tuple[SharedFigure, ...] = ()
+    #: The label of the "no" answer to every level criterion's screening question.
+    screening_no: Text = Text(vi="Không", en="No")
     levels: tuple[Level, ...]
     pillar_bands: tuple[Band, ...]
     overall_rules: tuple[OverallRule, ...]
@@ -137,18 +322,19 @@ class Framework(_Strict):
         scales = data.pop("scales", None) or {}
         if not isinstance(scales, dict):
             raise ValueError("scales must be a mapping of name to options")
-        pillars = data.get("pillars")
-        for pillar in pillars if isinstance(pillars, list) else []:
-            criteria = pillar.get("criteria") if isinstance(pillar, dict) else None
-            for criterion in criteria if isinstance(criteria, list) else []:
-                if not isinstance(criterion, dict) or "scale" not in criterion:
-                    continue
-                name = criterion["scale"]
-                if not isinstance(name, str) or name not in scales:
-                    raise ValueError(f"criterion {criterion.get('code')}: unknown scale {name!r}")
-                if criterion.get("options"):
-                    raise ValueError(f"criterion {criterion.get('code')}: give a scale or options, not both")
-                criterion["options"] = scales[name]
+        for criterion in _raw_criteria(data):
+            if "scale" not in criterion:
+                continue
+            name = criterion["scale"]
+            if not isinstance(name, str) or name not in scales:
+                raise ValueError(f"criterion {criterion.get('code')}: unknown scale {name!r}")
+            if criterion.get("options"):
+                raise ValueError(f"criterion {criterion.get('code')}: give a scale or options, not both")
+            criterion["options"] = scales[name]
+        no = data.get("screening_no") or {"vi": "Không", "en": "No"}
+        for criterion in _raw_criteria(data):
+            if criterion.get("kind") == Kind.LEVEL.value and isinstance(criterion.get("options"), list):
+                criterion["options"] = [{"code": NO, "points": 0, "label": no}, *criterion["options"]]
         return data
 
     @model_validator(mode="after")
@@ -165,9 +351,12 @@ class Framework(_Strict):
             numbers = [r.level for r in rules]
             if numbers != list(range(1, top + 1)):
                 problems.append(f"{name} must give levels 1..{top} in order")
-        percents = [b.min_percent for b in self.pillar_bands]
+        percents = [b.percent for b in self.pillar_bands]
         if percents != sorted(set(percents)):
-            problems.append("pillar_bands min_percent must increase with the level")
+            problems.append("pillar_bands percent must increase with the level")
+        if self.rescores is not None and self.rescores >= self.version:
+            problems.append("rescores must name an earlier version")
+        shared = {f.code for f in self.figures}
         tier_levels = [t.min_level for t in self.tiers]
         if not self.tiers or tier_levels != sorted(set(tier_levels), reverse=True) or tier_levels[-1] != 0:
             problems.append("tiers must go from the highest min_level down to a tier at 0")
@@ -183,6 +372,17 @@ class Framework(_Strict):
             for criterion in pillar.criteria:
                 problems.extend(_criterion_problems(pillar.code, criterion))
                 total += criterion_max(criterion)
+                if criterion.base is not None and criterion.base not in shared:
+                    problems.append(
+                        f"pillar {pillar.code}, criterion {criterion.code}: unknown base {criterion.base}"
+                    )
+            for component in pillar.components:
+                points = sum(criterion_max(c) for c in component.criteria)
+                if points != component.max_points:
+                    problems.append(
+                        f"component {component.code}: max_points is {component.max_points}"
+                        f" but its criteria add up to {points}"
+                    )
             if total != pillar.max_points:
                 problems.append(
                     f"pillar {pillar.code}: max_points is {pillar.max_points}"
@@ -190,7 +390,9 @@ class Framework(_Strict):
                 )
         for kind, codes in (
             ("pillar", Counter(p.code for p in self.pillars)),
+            ("component", Counter(c.code for p in self.pillars for c in p.components)),
             ("criterion", seen),
+            ("shared figure", Counter(f.code for f in self.figures) + Counter(set(seen) & shared)),
             ("tier", Counter(t.code for t in self.tiers)),
             ("technology", Counter(t.code for t in self.technologies)),
         ):
@@ -212,20 +414,72 @@ class Framework(_Strict):
     def criteria(self) -> list[tuple[Pillar, Criterion]]:
         return [(p, c) for p in self.pillars for c in p.criteria]
 
+    def figure(self, code: str) -> SharedFigure:
+        return next(f for f in self.figures if f.code == code)
+
+    def applicable(self, pillar: Pillar, criterion: Criterion, profile: Profile | None) -> bool:
+        """Whether ``criterion`` (with its component and pillar) applies to ``profile``."""
+        if profile is None:
+            return True
+        component = pillar.component_of(criterion.code)
+        return all(
+            rule is None or rule.applies(profile)
+            for rule in (pillar.applies_to, component.applies_to if component else None, criterion.applies_to)
+        )
+
+    def question_signature(self) -> str:
+        """A digest of what is asked (codes, kinds, options, figures), not how it is scored:
+        two versions with the same signature can re-score each other's answers."""
+        asked = {
+            "figures": sorted(f.code for f in self.figures),
+            "technologies": sorted(t.code for t in self.technologies),
+            "criteria": [
+                [c.code, c.kind.value, sorted(o.code for o in c.options), c.base, c.denominator is not None]
+                for _, c in self.criteria()
+            ],
+        }
+        return canonical_hash(asked)
+
+
+def _raw_criteria(data: dict) -> list[dict]:
+    """The criteria dicts of a raw definition, inside components or not."""
+    found = []
+    pillars = data.get("pillars")
+    for pillar in pillars if isinstance(pillars, list) else []:
+        if not isinstance(pillar, dict):
+            continue
+        lists = [pillar.get("criteria")]
+        components = pillar.get("components")
+        lists += (
+            [c.get("criteria") for c in components if isinstance(c, dict)]
+            if isinstance(components, list)
+            else []
+        )
+        for criteria in lists:
+            found += [c for c in criteria if isinstance(c, dict)] if isinstance(criteria, list) else []
+    return found
+
 
 def criterion_max(criterion: Criterion) -> int:
-    """A single choice is worth its best option; a multi choice its declared cap."""
+    """A choice is worth its best option, a figure its top band, a multi choice its cap."""
     if criterion.kind is Kind.MULTI:
         return criterion.max_points or 0
+    if criterion.kind is Kind.FIGURE:
+        return max((b.points for b in criterion.bands), default=0)
     return max((o.points for o in criterion.options), default=0)
 
 
 def _criterion_problems(pillar: str, criterion: Criterion) -> list[str]:
     where = f"pillar {pillar}, criterion {criterion.code}"
+    if criterion.kind is Kind.FIGURE:
+        best = criterion_max(criterion)
+        if criterion.max_points is not None and criterion.max_points != best:
+            return [f"{where}: max_points {criterion.max_points} but the top band is worth {best}"]
+        return []
     if len(criterion.options) < 2:
         return [f"{where}: needs at least two options"]
     problems = []
-    if criterion.kind is Kind.SINGLE:
+    if criterion.kind in CHOICE_KINDS:
         best = criterion_max(criterion)
         if criterion.max_points is not None and criterion.max_points != best:
             problems.append(f"{where}: max_points {criterion.max_points} but the best option is worth {best}")

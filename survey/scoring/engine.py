@@ -1,21 +1,39 @@
 """Scoring one set of answers against a framework: pure, deterministic, fast.
 
-The framework's rules are data (bands, overall rules, tiers); this module only reads
-them. Comparisons are exact integer arithmetic so that "10% of the maximum" means
-exactly that, with no floating-point edge at a band boundary.
+The framework's rules are data (bands and how they compare, overall rules, tiers); this
+module only reads them. Comparisons are exact rational arithmetic so that "10% of the
+maximum" means exactly that, with no floating-point edge at a band boundary.
+
+Answers are ``{criterion code: answer}``; an answer is an option code (single, level,
+scale), a list of option codes (multi) or, for a figure, ``{"value": "12"}`` with
+``"of": "40"`` when the criterion has its own denominator. A shared figure (total staff)
+is answered once under its own code: ``{"staff_total": "40"}``. Numbers are decimal
+strings, so that what the firm reported is kept exactly and can be re-scored exactly.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from survey.scoring.definition import Framework, Kind, criterion_max
-from survey.scoring.scorecard import PillarScore, Scorecard
+from survey.scoring.definition import (
+    CHOICE_KINDS,
+    NOT_APPLICABLE,
+    Comparison,
+    Framework,
+    Kind,
+    Profile,
+    criterion_max,
+)
+from survey.scoring.scorecard import ComponentScore, PillarScore, Scorecard
 
 Answers = dict[str, Any]
+
+#: A reported figure: a non-negative decimal with at most 15 digits before the point and
+#: 4 after (a VND amount up to a billion billion, a head count, a share).
+FIGURE = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +61,22 @@ class InvalidAnswers(ValueError):
 class _CompiledCriterion:
     code: str
     pillar_index: int
-    multi: bool
+    component: str | None
+    kind: Kind
     required: bool
     points: dict[str, int]
     max_points: int
+    #: Figure criteria: (edge as a fraction of 1, points), highest edge first.
+    bands: tuple[tuple[Fraction, int], ...] = ()
+    #: Figure criteria: the shared figure divided by, or None for an own denominator.
+    base: str | None = None
+
+
+def figure_value(raw: Any) -> Fraction:
+    """A reported figure as an exact fraction; raises ValueError when it is not one."""
+    if type(raw) is not str or not FIGURE.match(raw):
+        raise ValueError("not a figure")
+    return Fraction(raw)
 
 
 class Scorer:
@@ -54,26 +84,34 @@ class Scorer:
 
     def __init__(self, framework: Framework):
         self.framework = framework
+        self.comparison = framework.band_comparison
         self.criteria: dict[str, _CompiledCriterion] = {}
         for index, pillar in enumerate(framework.pillars):
             for criterion in pillar.criteria:
+                component = pillar.component_of(criterion.code)
                 self.criteria[criterion.code] = _CompiledCriterion(
                     code=criterion.code,
                     pillar_index=index,
-                    multi=criterion.kind is Kind.MULTI,
+                    component=component.code if component else None,
+                    kind=criterion.kind,
                     required=criterion.required,
                     points={o.code: o.points for o in criterion.options},
                     max_points=criterion_max(criterion),
+                    bands=tuple(
+                        (Fraction(str(b.percent)) / 100, b.points)
+                        for b in sorted(criterion.bands, key=lambda b: -b.percent)
+                    ),
+                    base=criterion.base,
                 )
-        # For each pillar, the least whole number of points that reaches each band:
-        # points / max >= p / 100  <=>  points >= ceil(p * max / 100), points being integers.
-        self._band_thresholds = [
-            [
-                (band.level, math.ceil(Fraction(str(band.min_percent)) * pillar.max_points / 100))
-                for band in sorted(framework.pillar_bands, key=lambda b: -b.level)
-            ]
-            for pillar in framework.pillars
+        self.shared = {f.code for f in framework.figures}
+        self._bands = [
+            (band.level, Fraction(str(band.percent)) / 100)
+            for band in sorted(framework.pillar_bands, key=lambda b: -b.level)
         ]
+        self._has_rules = any(
+            p.applies_to or any(c.applies_to for c in p.criteria) or any(k.applies_to for k in p.components)
+            for p in framework.pillars
+        )
         pillar_count = len(framework.pillars)
         self._overall_rules = [
             (
@@ -86,99 +124,238 @@ class Scorer:
         ]
         self._tiers = [(t.min_level, t.code) for t in framework.tiers]
 
-    def validate(self, answers: Answers) -> list[AnswerProblem]:
+    # --- which criteria count --------------------------------------------------------
+
+    def excluded(self, profile: Profile | None) -> frozenset[str]:
+        """Codes of the criteria that do not apply to ``profile`` (left out of maxima)."""
+        if profile is None or not self._has_rules:
+            return frozenset()
+        return frozenset(
+            c.code for p, c in self.framework.criteria() if not self.framework.applicable(p, c, profile)
+        )
+
+    # --- validation ------------------------------------------------------------------
+
+    def validate(self, answers: Answers, profile: Profile | None = None) -> list[AnswerProblem]:
         """Every problem with the answers, one per criterion at fault (empty when valid)."""
         if not isinstance(answers, dict):
             return [AnswerProblem("answers", "must be a mapping of criterion code to answer")]
         problems = [
-            AnswerProblem(str(code), "unknown criterion") for code in answers if code not in self.criteria
+            AnswerProblem(str(code), "unknown criterion")
+            for code in answers
+            if code not in self.criteria and code not in self.shared
         ]
+        for code in self.shared & answers.keys():
+            if answers[code] is not None and not _is_figure(answers[code]):
+                problems.append(AnswerProblem(code, "a figure is a decimal string such as '12' or '2.5'"))
+        excluded = self.excluded(profile)
         for code, criterion in self.criteria.items():
+            if code in excluded:
+                continue
             if code not in answers or answers[code] is None:
                 if criterion.required:
                     problems.append(AnswerProblem(code, "required but not answered"))
                 continue
-            problems.extend(_check_answer(criterion, answers[code]))
+            problems.extend(self._check_answer(criterion, answers[code], answers))
         return problems
 
-    def score(self, answers: Answers) -> Scorecard:
-        """Score valid answers; raises InvalidAnswers (naming criteria) otherwise."""
+    def _check_answer(
+        self, criterion: _CompiledCriterion, answer: Any, answers: Answers
+    ) -> list[AnswerProblem]:
+        code = criterion.code
+        if (
+            answer == NOT_APPLICABLE
+            and self.framework.allows_not_applicable
+            and criterion.kind is not Kind.MULTI
+        ):
+            return []
+        if criterion.kind is Kind.FIGURE:
+            try:
+                self._share(criterion, answer, answers)
+            except _Invalid as exc:
+                return [AnswerProblem(code, str(exc) or "not a valid figure")]
+            return []
+        if criterion.kind is Kind.MULTI:
+            if not isinstance(answer, list):
+                return [AnswerProblem(code, "multi-choice: answer with a list of option codes")]
+            problems = [
+                AnswerProblem(code, f"unknown option {option!r}")
+                for option in answer
+                if not isinstance(option, str) or option not in criterion.points
+            ]
+            if len(set(map(str, answer))) != len(answer):
+                problems.append(AnswerProblem(code, "an option is chosen more than once"))
+            return problems
+        if isinstance(answer, list):
+            return [AnswerProblem(code, "single-choice: answer with one option code, not a list")]
+        if not isinstance(answer, str) or answer not in criterion.points:
+            return [AnswerProblem(code, f"unknown option {answer!r}")]
+        return []
+
+    # --- scoring ---------------------------------------------------------------------
+
+    def score(self, answers: Answers, profile: Profile | None = None) -> Scorecard:
+        """Score valid answers; raises InvalidAnswers (naming criteria) otherwise.
+
+        Criteria that do not apply to ``profile`` (and "not applicable" answers, where
+        the framework allows them) score nothing and are left out of the maxima.
+        """
+        excluded = self.excluded(profile)
         try:
-            criterion_points, pillar_points = self._points(answers)
+            criterion_points, shares, dropped = self._points(answers, excluded)
         except _Invalid:
             # The fast path only knows that something is wrong; say exactly what.
-            problems = self.validate(answers) or [AnswerProblem("answers", "cannot be scored")]
+            problems = self.validate(answers, profile) or [AnswerProblem("answers", "cannot be scored")]
             raise InvalidAnswers(problems) from None
-        pillars = self.framework.pillars
+        framework = self.framework
+        pillar_points = [0] * len(framework.pillars)
+        pillar_max = [p.max_points for p in framework.pillars]
+        component_points: dict[str, int] = {}
+        component_max = {k.code: k.max_points for p in framework.pillars for k in p.components}
+        for code, points in criterion_points.items():
+            criterion = self.criteria[code]
+            pillar_points[criterion.pillar_index] += points
+            if criterion.component:
+                component_points[criterion.component] = component_points.get(criterion.component, 0) + points
+        for code in dropped:
+            criterion = self.criteria[code]
+            pillar_max[criterion.pillar_index] -= criterion.max_points
+            if criterion.component:
+                component_max[criterion.component] -= criterion.max_points
         pillar_scores = []
-        for index, pillar in enumerate(pillars):
-            points = pillar_points[index]
-            level = self.pillar_level(index, points)
+        for index, pillar in enumerate(framework.pillars):
+            points, top = pillar_points[index], pillar_max[index]
+            level = self.level_for(points, top)
             pillar_scores.append(
                 PillarScore(
                     code=pillar.code,
                     points=points,
-                    max_points=pillar.max_points,
-                    percent=round(points * 100 / pillar.max_points, 2),
+                    max_points=top,
+                    percent=round(points * 100 / top, 2) if top else 0.0,
                     level=level,
-                    recommendation=pillar.recommendations[level],
+                    recommendation=pillar.recommendation(level),
                 )
             )
+        components = tuple(
+            ComponentScore(
+                code=k.code,
+                pillar=p.code,
+                points=component_points.get(k.code, 0),
+                max_points=component_max[k.code],
+            )
+            for p in framework.pillars
+            for k in p.components
+        )
         total = sum(pillar_points)
         overall = self.overall_level(total, [p.level for p in pillar_scores])
         return Scorecard(
-            framework=self.framework.code,
-            version=self.framework.version,
+            framework=framework.code,
+            version=framework.version,
             criteria=criterion_points,
             pillars=tuple(pillar_scores),
+            components=components,
+            shares=shares,
             total_points=total,
-            max_points=self.framework.max_points,
+            max_points=sum(pillar_max),
             overall_level=overall,
             tier=self.tier(overall),
         )
 
-    def _points(self, answers: Answers) -> tuple[dict[str, int], list[int]]:
-        """Points per criterion and per pillar in one pass; raises _Invalid on any problem.
+    def _points(
+        self, answers: Answers, excluded: frozenset[str]
+    ) -> tuple[dict[str, int], dict[str, float], list[str]]:
+        """Points per criterion, figure shares (in %) and the criteria left out of the
+        maxima, in one pass; raises _Invalid on any problem.
 
         Scoring is on the hot path of every submission and of rescoring a whole wave, so
         valid answers take this single pass and only invalid ones pay for ``validate``.
         """
         if type(answers) is not dict:
             raise _Invalid
-        pillar_points = [0] * len(self.framework.pillars)
         criterion_points: dict[str, int] = {}
+        shares: dict[str, float] = {}
+        dropped: list[str] = list(excluded)
         present = 0
+        allow_na = self.framework.allows_not_applicable
         try:
             for code, criterion in self.criteria.items():
                 answer = answers.get(code)
+                present += code in answers
+                if code in excluded:
+                    continue
                 if answer is None:
                     if criterion.required:
                         raise _Invalid
-                    present += code in answers
                     points = 0
-                elif criterion.multi:
-                    if type(answer) is not list or len(set(answer)) != len(answer):
-                        raise _Invalid
-                    points = min(sum(criterion.points[o] for o in answer), criterion.max_points)
-                    present += 1
-                else:
+                elif allow_na and answer == NOT_APPLICABLE and criterion.kind is not Kind.MULTI:
+                    dropped.append(code)
+                    continue
+                elif criterion.kind in CHOICE_KINDS:
                     if type(answer) is not str:
                         raise _Invalid
                     points = criterion.points[answer]
-                    present += 1
+                elif criterion.kind is Kind.MULTI:
+                    if type(answer) is not list or len(set(answer)) != len(answer):
+                        raise _Invalid
+                    points = min(sum(criterion.points[o] for o in answer), criterion.max_points)
+                else:
+                    share = self._share(criterion, answer, answers)
+                    shares[code] = round(float(share * 100), 2)
+                    points = self._figure_points(criterion, share)
                 criterion_points[code] = points
-                pillar_points[criterion.pillar_index] += points
         except (KeyError, TypeError):
             raise _Invalid from None
+        for code in self.shared & answers.keys():
+            present += 1
+            if answers[code] is not None and not _is_figure(answers[code]):
+                raise _Invalid
         if present != len(answers):  # some key is not a criterion of this framework
             raise _Invalid
-        return criterion_points, pillar_points
+        return criterion_points, shares, dropped
 
-    def pillar_level(self, pillar_index: int, points: int) -> int:
-        for level, threshold in self._band_thresholds[pillar_index]:
-            if points >= threshold:
+    def _share(self, criterion: _CompiledCriterion, answer: Any, answers: Answers) -> Fraction:
+        """The reported share as a fraction of 1; raises _Invalid saying what is wrong."""
+        if type(answer) is not dict or "value" not in answer:
+            raise _Invalid('a figure is answered with {"value": ..., "of": ...}')
+        allowed = {"value"} if criterion.base else {"value", "of"}
+        if set(answer) - allowed or (criterion.base is None and "of" not in answer):
+            raise _Invalid(
+                "a figure with a base has only a value" if criterion.base else "the denominator is missing"
+            )
+        raw_of = answers.get(criterion.base) if criterion.base else answer["of"]
+        try:
+            value = figure_value(answer["value"])
+        except ValueError:
+            raise _Invalid("the reported value is not a figure") from None
+        if raw_of is None:
+            raise _Invalid(f"the shared figure {criterion.base} is not answered")
+        try:
+            of = figure_value(raw_of)
+        except ValueError:
+            raise _Invalid("the denominator is not a figure") from None
+        if value > of:
+            raise _Invalid("the part is larger than the whole")
+        # Nothing of nothing (no meetings held, none online) is a share of 0.
+        return value / of if of else Fraction(0)
+
+    def _figure_points(self, criterion: _CompiledCriterion, share: Fraction) -> int:
+        for edge, points in criterion.bands:
+            if self.comparison.passes(share, edge):
+                return points
+        return 0
+
+    def level_for(self, points: int, max_points: int) -> int:
+        """A pillar's level from its points out of ``max_points``, by the bands."""
+        if max_points <= 0:
+            return 0
+        share = Fraction(points, max_points)
+        for level, edge in self._bands:
+            if self.comparison.passes(share, edge):
                 return level
         return 0
+
+    def pillar_level(self, pillar_index: int, points: int) -> int:
+        return self.level_for(points, self.framework.pillars[pillar_index].max_points)
 
     def overall_level(self, total: int, pillar_levels: list[int]) -> int:
         """The highest level whose rule holds, else 0."""
@@ -191,24 +368,8 @@ class Scorer:
         return next(code for min_level, code in self._tiers if overall_level >= min_level)
 
 
-def _check_answer(criterion: _CompiledCriterion, answer: Any) -> list[AnswerProblem]:
-    code = criterion.code
-    if criterion.multi:
-        if not isinstance(answer, list):
-            return [AnswerProblem(code, "multi-choice: answer with a list of option codes")]
-        problems = [
-            AnswerProblem(code, f"unknown option {option!r}")
-            for option in answer
-            if not isinstance(option, str) or option not in criterion.points
-        ]
-        if len(set(map(str, answer))) != len(answer):
-            problems.append(AnswerProblem(code, "an option is chosen more than once"))
-        return problems
-    if isinstance(answer, list):
-        return [AnswerProblem(code, "single-choice: answer with one option code, not a list")]
-    if not isinstance(answer, str) or answer not in criterion.points:
-        return [AnswerProblem(code, f"unknown option {answer!r}")]
-    return []
+def _is_figure(raw: Any) -> bool:
+    return type(raw) is str and FIGURE.match(raw) is not None
 
 
 _scorers: dict[tuple[str, int, str], Scorer] = {}
@@ -223,6 +384,9 @@ def scorer_for(framework: Framework) -> Scorer:
     return scorer
 
 
-def score(framework: Framework, answers: Answers) -> Scorecard:
+def score(framework: Framework, answers: Answers, profile: Profile | None = None) -> Scorecard:
     """Score ``answers`` against ``framework``; see Scorer.score."""
-    return scorer_for(framework).score(answers)
+    return scorer_for(framework).score(answers, profile)
+
+
+__all__ = ["Comparison", "InvalidAnswers", "Scorer", "score", "scorer_for"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from survey.scoring.definition import Text
 
@@ -20,6 +20,20 @@ class PillarScore:
 
 
 @dataclass(frozen=True, slots=True)
+class ComponentScore:
+    """A component index's points (DBI 2021's 10 "chỉ số thành phần")."""
+
+    code: str
+    pillar: str
+    points: int
+    max_points: int
+
+    @property
+    def percent(self) -> float:
+        return round(self.points * 100 / self.max_points, 2) if self.max_points else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Scorecard:
     framework: str
     version: int
@@ -30,6 +44,10 @@ class Scorecard:
     max_points: int
     overall_level: int
     tier: str
+    #: One per component, in framework order (empty for frameworks without components).
+    components: tuple[ComponentScore, ...] = ()
+    #: Reported share (in %, 2 decimals) per figure criterion answered.
+    shares: dict[str, float] = field(default_factory=dict)
 
     def pillar(self, code: str) -> PillarScore:
         return next(p for p in self.pillars if p.code == code)
@@ -49,4 +67,13 @@ class Scorecard:
                 }
                 for p in self.pillars
             },
+            **(
+                {
+                    "components": {
+                        c.code: {"points": c.points, "max_points": c.max_points} for c in self.components
+                    }
+                }
+                if self.components
+                else {}
+            ),
         }

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from survey import audit
+from survey import audit, frameworks
+from survey.i18n import current_language
 from survey.extensions import db
 from survey.ids import get_or_404
 from survey.models import FrameworkVersion, Response, Role, Wave, WaveState
@@ -30,13 +31,17 @@ def _has_responses(wave: Wave) -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(Response).filter_by(wave_id=wave.id)))
 
 
-def _form(**kwargs) -> WaveForm:
+def _form(current: int | None = None, **kwargs) -> WaveForm:
+    """The wave form; only offered framework versions (and the wave's own) can be chosen,
+    newest first so that a new wave defaults to the current instrument."""
     form = WaveForm(**kwargs)
+    versions = db.session.scalars(
+        select(FrameworkVersion).order_by(FrameworkVersion.code, FrameworkVersion.version.desc())
+    )
     form.framework_version_id.choices = [
-        SelectChoice(v.id, f"{v.code} v{v.version}")
-        for v in db.session.scalars(
-            select(FrameworkVersion).order_by(FrameworkVersion.code, FrameworkVersion.version)
-        )
+        SelectChoice(v.id, f"{v.title_en if current_language() == 'en' else v.title_vi} — v{v.version}")
+        for v in versions
+        if frameworks.offered(v.code, v.version) or v.id == current
     ]
     return form
 
@@ -88,6 +93,7 @@ def edit_wave(wave_id: int):
     wave = _wave(wave_id)
     locked = set(WAVE_FIELDS) - EDITABLE_WITH_RESPONSES if _has_responses(wave) else set()
     form = _form(
+        current=wave.framework_version_id,
         data={
             "name": wave.name,
             "year": wave.year,

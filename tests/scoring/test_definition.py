@@ -60,7 +60,7 @@ def test_dbi_file_has_the_decision_structure():
 def test_dbi_file_states_the_decision_rules():
     framework = load("dbi-2021-sme", 1)
     assert [lv.level for lv in framework.levels] == [0, 1, 2, 3, 4, 5]
-    assert [(b.level, b.min_percent) for b in framework.pillar_bands] == [
+    assert [(b.level, b.percent) for b in framework.pillar_bands] == [
         (1, 10),
         (2, 20),
         (3, 40),

@@ -11,7 +11,7 @@ from tests import factories
 
 
 def _form(db, **overrides):
-    version = db.session.scalars(select(FrameworkVersion)).first()
+    version = db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=2)).one()
     data = {
         "name": "Khảo sát 2026",
         "year": "2026",
@@ -91,3 +91,26 @@ def _value(page: str, name: str) -> str:
     import re
 
     return re.search(rf'id="{name}" name="{name}"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_new_waves_are_offered_version_2_not_the_withdrawn_version_1(client, db, as_role):
+    as_role(Role.ADMIN)
+    v1, v2 = (
+        db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=n)).one() for n in (1, 2)
+    )
+    page = client.get("/staff/waves/new").get_data(as_text=True)
+    assert f'value="{v2.id}"' in page
+    assert f'value="{v1.id}"' not in page
+    token = client.csrf_token("/staff/waves/new")
+    refused = client.post(
+        "/staff/waves/new", data={**_form(db, framework_version_id=str(v1.id)), "csrf_token": token}
+    )
+    assert refused.status_code == 400
+    assert db.session.scalar(select(Wave).filter_by(name="Khảo sát 2026")) is None
+
+
+def test_a_wave_pinned_to_version_1_keeps_it_when_edited(client, db, as_role, framework_version):
+    as_role(Role.ADMIN)
+    wave = factories.wave(framework_version=framework_version)
+    page = client.get(f"/staff/waves/{wave.id}/edit").get_data(as_text=True)
+    assert f'value="{framework_version.id}"' in page
