@@ -55,6 +55,10 @@ def enterprise(**fields) -> Enterprise:
     return firm
 
 
+def framework_version(version: int) -> FrameworkVersion:
+    return db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=version)).one()
+
+
 def wave(open_now: bool = True, **fields) -> Wave:
     now = utcnow()
     version = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import IO
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,9 @@ from survey.exports.cells import BOLD as _BOLD
 from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.exports.cells import text as _text
-from survey.scoring.definition import Framework, Kind, criterion_max
+from survey.scoring import InvalidAnswers, scorer_for
+from survey.scoring.definition import Comparison, Framework, Kind, Profile, criterion_max
+from survey.scoring.engine import FIGURE
 
 #: Excel has no time zones: times are written as naive local times of this zone.
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -230,8 +233,22 @@ _STATE = (
 def response_columns(framework: Framework, include_contacts: bool = True) -> list[Column]:
     """The Responses sheet's columns, in order."""
     columns = [*_PROFILE, *(_CONTACTS if include_contacts else ()), *_STATE]
+    for figure in framework.figures:
+        columns.append(
+            Column(
+                figure.code,
+                RESPONSES,
+                "figure",
+                f"{figure.label.vi} ({figure.unit.vi})",
+                f"{figure.label.en} ({figure.unit.en})",
+                width=14,
+            )
+        )
     for pillar, criterion in framework.criteria():
-        kind = "single" if criterion.kind is Kind.SINGLE else "multi"
+        if criterion.kind is Kind.FIGURE:
+            columns += _figure_columns(pillar.code, criterion)
+            continue
+        kind = "multi" if criterion.kind is Kind.MULTI else "single"
         columns.append(
             Column(
                 criterion.code,
@@ -253,6 +270,38 @@ def response_columns(framework: Framework, include_contacts: bool = True) -> lis
                 f"Công nghệ 4.0 đang dùng: {tech.label.vi} (1 = có, 0 = không)",
                 f"Industry 4.0 technology in use: {tech.label.en} (1 = yes, 0 = no)",
                 width=10,
+            )
+        )
+    return columns
+
+
+def _figure_columns(pillar: str, criterion) -> list[Column]:
+    """A figure criterion's numerator, its own denominator if it has one, and the
+    criterion's points (the codebook lists its %-bands)."""
+    unit_vi, unit_en = criterion.unit.vi, criterion.unit.en
+    of_vi = criterion.denominator.vi if criterion.denominator else None
+    columns = [
+        Column(
+            criterion.code,
+            RESPONSES,
+            "figure",
+            f"{criterion.text.vi} — tử số: {criterion.numerator.vi} ({unit_vi})",
+            f"{criterion.text.en} — numerator: {criterion.numerator.en} ({unit_en})",
+            pillar=pillar,
+            max_points=criterion_max(criterion),
+            width=14,
+        )
+    ]
+    if of_vi is not None:
+        columns.append(
+            Column(
+                f"{criterion.code}_of",
+                RESPONSES,
+                "figure",
+                f"{criterion.text.vi} — mẫu số: {of_vi} ({unit_vi})",
+                f"{criterion.text.en} — denominator: {criterion.denominator.en} ({unit_en})",
+                pillar=pillar,
+                width=14,
             )
         )
     return columns
@@ -293,6 +342,19 @@ def score_columns(framework: Framework) -> list[Column]:
                 pillar=pillar.code,
             ),
         ]
+    for pillar in framework.pillars:
+        for component in pillar.components:
+            columns.append(
+                Column(
+                    f"c{component.code}_points",
+                    SCORES,
+                    "integer",
+                    f"Điểm chỉ số thành phần {component.code} {component.name.vi}",
+                    f"Points in the component index {component.code} {component.name.en}",
+                    pillar=pillar.code,
+                    max_points=component.max_points,
+                )
+            )
     levels = "; ".join(f"{lv.level} = {lv.name.vi}" for lv in framework.levels)
     levels_en = "; ".join(f"{lv.level} = {lv.name.en}" for lv in framework.levels)
     tiers = "; ".join(f"{t.code} = {t.name.vi}" for t in framework.tiers)
@@ -336,29 +398,53 @@ def _answer_value(answer, multi: bool, display: dict):
 _CACHE_LIMIT = 4096
 
 
-class _AnswerCells:
-    """A response's criterion cells, in framework order.
+def _figure_cell(raw):
+    """A stored figure (a decimal string) as a number cell; anything else as inert text."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and FIGURE.match(raw):
+        number = Decimal(raw)
+        return int(number) if number == number.to_integral_value() else float(number)
+    return _text(str(raw))
 
-    Answers repeat a great deal (a few options per criterion, a few combinations of a
-    multi-choice), so each distinct answer's cell is worked out once and remembered.
+
+class _AnswerCells:
+    """A response's answer cells, in the order of ``response_columns``.
+
+    Choice answers repeat a great deal (a few options per criterion, a few combinations
+    of a multi-choice), so each distinct answer's cell is worked out once and remembered.
+    Figures are typed numbers, as reported.
     """
 
     def __init__(self, framework: Framework, labels: str, lang: str):
-        self._criteria = []
+        self._criteria = [("shared", f.code, None, None) for f in framework.figures]
         for _, criterion in framework.criteria():
+            if criterion.kind is Kind.FIGURE:
+                self._criteria.append(("value", criterion.code, None, None))
+                if criterion.denominator is not None:
+                    self._criteria.append(("of", criterion.code, None, None))
+                continue
             display = {
                 o.code: _text(o.label.get(lang) if labels == "labels" else o.code) for o in criterion.options
             }
             multi = criterion.kind is Kind.MULTI
-            self._criteria.append((criterion.code, multi, display, dict(display)))
+            self._criteria.append((multi, criterion.code, display, dict(display)))
 
     def __call__(self, answers: dict) -> list:
         cells = []
         append = cells.append
-        for code, multi, display, cache in self._criteria:
+        for multi, code, display, cache in self._criteria:
             answer = answers.get(code)
             if answer is None:
                 append(None)
+                continue
+            if display is None:  # a figure: the shared one, or a part of a criterion's
+                part = (
+                    answer
+                    if multi == "shared"
+                    else (answer.get(multi) if isinstance(answer, dict) else answer)
+                )
+                append(_figure_cell(part))
                 continue
             key = tuple(answer) if answer.__class__ is list else answer
             try:
@@ -422,6 +508,8 @@ def write_responses_workbook(
     coded = _Memo()
     tech_codes = [t.code for t in framework.technologies]
     pillar_codes = [p.code for p in framework.pillars]
+    component_codes = [k.code for p in framework.pillars for k in p.components]
+    scorer = scorer_for(framework)
     contact_keys = ("contact_name", "contact_email", "contact_phone") if include_contacts else ()
 
     written = 0
@@ -473,6 +561,8 @@ def write_responses_workbook(
             else:
                 points, max_points, level = found
                 score += [points, percent(points / max_points if max_points else None), level]
+        if component_codes:
+            score += _component_points(scorer, answers, row, component_codes)
         score += [row["total_points"], row["overall_level"], coded[row["tier"]]]
         scores.append(score)
         written += 1
@@ -509,6 +599,19 @@ CODEBOOK_HEADER = (
 )
 
 
+def _component_points(scorer, answers: dict, row, codes: list[str]) -> list:
+    """Component points of a scored response (they are not stored: pillars are), worked
+    out from its answers; empty cells for drafts and answers that no longer score."""
+    if row["total_points"] is None:
+        return [None] * len(codes)
+    try:
+        card = scorer.score(answers, Profile(entity_type=row["ownership"], sector=row["sector"]))
+    except InvalidAnswers:
+        return [None] * len(codes)
+    found = {c.code: c.points for c in card.components}
+    return [found.get(code) for code in codes]
+
+
 def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Column]) -> int:
     """One row per column of Responses and Scores; under each criterion, one row per option.
 
@@ -518,6 +621,8 @@ def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Colu
     sheet = workbook.create_sheet(CODEBOOK)
     _head(sheet, CODEBOOK_HEADER, (16, 10, 9, 16, 16, 8, 11, 70, 70))
     options = {c.code: c.options for _, c in framework.criteria()}
+    bands = {c.code: (c.bands, c.provisional) for _, c in framework.criteria() if c.kind is Kind.FIGURE}
+    sign = ">" if framework.band_comparison is Comparison.ABOVE else "≥"
     count = 0
     for column in columns:
         sheet.append(
@@ -536,6 +641,24 @@ def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Colu
         count += 1
         if column.sheet != RESPONSES:
             continue
+        figure_bands, provisional = bands.get(column.code, ((), False))
+        for band in figure_bands:
+            edge = f"{sign} {band.percent:g}%"
+            note_vi, note_en = (" (thang điểm tạm thời)", " (provisional bands)") if provisional else ("", "")
+            sheet.append(
+                [
+                    _text(column.code),
+                    _text(column.sheet),
+                    _text("band"),
+                    _text(column.pillar),
+                    _text(edge),
+                    band.points,
+                    None,
+                    _text(f"Tỷ lệ {edge}{note_vi}"),
+                    _text(f"Share {edge}{note_en}"),
+                ]
+            )
+            count += 1
         for option in options.get(column.code, ()):
             sheet.append(
                 [

@@ -17,6 +17,8 @@ WITHDRAWN = frozenset({("dbi-2021-sme", 1)})
 def offered(code: str, version: int) -> bool:
     """Whether a new wave may use this framework version."""
     return (code, version) not in WITHDRAWN
+
+
 _NAME = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>[0-9]+)\.yaml$")
 
 

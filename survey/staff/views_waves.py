@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from survey import audit, frameworks
-from survey.i18n import current_language
 from survey.extensions import db
+from survey.i18n import current_language
 from survey.ids import get_or_404
 from survey.models import FrameworkVersion, Response, Role, Wave, WaveState
 from survey.staff.access import requires
@@ -100,7 +100,7 @@ def edit_wave(wave_id: int):
             "framework_version_id": wave.framework_version_id,
             "opens_at": to_local_naive(wave.opens_at),
             "closes_at": to_local_naive(wave.closes_at),
-        }
+        },
     )
     if form.validate_on_submit():
         values = {

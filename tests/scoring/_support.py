@@ -153,3 +153,20 @@ def synthetic_answers(*points: int) -> dict:
     """Answers for the default synthetic framework: one number of points per pillar."""
     assert len(points) == len(PILLAR_CODES)
     return {f"{name[:2].upper()}01": f"p{n}" for name, n in zip(PILLAR_CODES, points, strict=True)}
+
+
+def dbi2() -> Framework:
+    return load("dbi-2021-sme", 2)
+
+
+def zero_v2(**changes) -> dict:
+    """Version 2 answers worth 0 everywhere ("no" to every screening question, figures of
+    0 out of 100, the lowest rating), with ``changes`` applied (``"1.1.1": "5"``)."""
+    answers: dict = {"staff_total": "100", "revenue_3m": "100"}
+    for _, criterion in dbi2().criteria():
+        if criterion.kind is Kind.FIGURE:
+            answers[criterion.code] = {"value": "0"} if criterion.base else {"value": "0", "of": "100"}
+        else:
+            answers[criterion.code] = criterion.options[0].code
+    answers.update(changes)
+    return answers
