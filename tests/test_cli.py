@@ -31,7 +31,7 @@ def test_init_db_then_seed_reference_is_idempotent(fresh_app):
     assert first.exit_code == 0, first.output
     assert "administrative units: 114 added" in first.output
     assert "sectors: 21 added" in first.output
-    assert "framework versions: 1 added" in first.output
+    assert "framework versions: 2 added" in first.output
     again = runner.invoke(args=["seed-reference"])
     assert again.exit_code == 0
     assert "administrative units: 0 added, 0 updated, 114 unchanged" in again.output
@@ -146,13 +146,49 @@ def test_framework_export_prints_the_contract(runner):
     result = runner.invoke(args=["framework", "export", "dbi-2021-sme"])
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert (data["code"], data["version"]) == ("dbi-2021-sme", 1)
+    # The newest version by default: the Decision's instrument.
+    assert (data["code"], data["version"]) == ("dbi-2021-sme", 2)
     assert [p["max_points"] for p in data["pillars"]] == [65, 25, 80, 65, 50, 35]
     assert sum(len(p["criteria"]) for p in data["pillars"]) == 60
     assert [lv["level"] for lv in data["levels"]] == [0, 1, 2, 3, 4, 5]
-    criterion = data["pillars"][0]["criteria"][0]
-    assert set(criterion) == {"code", "text", "kind", "max_points", "options"}
-    assert set(criterion["options"][0]) == {"code", "label", "points"}
+    assert data["band_comparison"] == "above" and data["wording"] == "official"
+    assert [k["code"] for p in data["pillars"] for k in p["components"]] == [
+        "1.1",
+        "1.2",
+        "2.1",
+        "3.1",
+        "3.2",
+        "4.1",
+        "4.2",
+        "5.1",
+        "5.2",
+        "6.1",
+    ]
+    assert [k["max_points"] for p in data["pillars"] for k in p["components"]] == [
+        45,
+        20,
+        25,
+        10,
+        70,
+        30,
+        35,
+        25,
+        25,
+        35,
+    ]
+    level = data["pillars"][0]["criteria"][0]
+    assert level["kind"] == "level" and level["options"][0] == {
+        "code": "no",
+        "label": {"vi": "Không", "en": "No"},
+        "points": 0,
+    }
+    assert level["question"]["vi"] == "Doanh nghiệp có trang web riêng không?"
+    figure = next(c for c in data["pillars"][0]["criteria"] if c["code"] == "1.1.5")
+    assert figure["kind"] == "figure" and figure["base"] == "revenue_3m" and figure["provisional"] is True
+    assert figure["bands"][0] == {"above_percent": 0, "points": 1}
+    assert {f["code"] for f in data["figures"]} == {"staff_total", "revenue_3m"}
+    v1 = json.loads(runner.invoke(args=["framework", "export", "dbi-2021-sme", "--version", "1"]).output)
+    assert v1["version"] == 1 and v1["wording"] == "project" and v1["band_comparison"] == "at_least"
 
 
 def test_framework_export_of_an_unknown_framework_fails(runner):
@@ -163,7 +199,7 @@ def test_framework_export_of_an_unknown_framework_fails(runner):
 def _answers(fraction: float) -> dict:
     from survey import frameworks
 
-    return factories.answers_at(frameworks.load("dbi-2021-sme"), fraction)
+    return factories.answers_at(frameworks.load("dbi-2021-sme", 1), fraction)
 
 
 def test_score_needs_no_database(tmp_path):
@@ -175,6 +211,18 @@ def test_score_needs_no_database(tmp_path):
     card = json.loads(result.output)
     assert card["total_points"] == 320 and card["overall_level"] == 5 and card["tier"] == "engaged"
     assert card["pillars"]["strategy"] == {"points": 25, "max_points": 25, "percent": 100.0, "level": 5}
+
+
+def test_score_version_2_with_components(runner):
+    from survey import frameworks
+
+    answers = factories.answers_at(frameworks.load("dbi-2021-sme", 2), 1.0)
+    payload = json.dumps({"framework": "dbi-2021-sme", "version": 2, "answers": answers})
+    result = runner.invoke(args=["score"], input=payload)
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)
+    assert card["total_points"] == 320 and card["overall_level"] == 5
+    assert card["components"]["3.2"] == {"points": 70, "max_points": 70}
 
 
 def test_score_reads_a_file_and_arrays_keep_their_order(runner, tmp_path):

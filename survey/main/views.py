@@ -6,11 +6,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from survey import i18n
+from survey import frameworks, i18n
 from survey.dashboard import figures
 from survey.extensions import db
 from survey.main import services
 from survey.models.base import utcnow
+from survey.responses.scoring import framework_of
+from survey.scoring import effort
 from survey.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -21,7 +23,18 @@ def home():
     wave = services.current_wave()
     stats = services.wave_counts(wave) if wave else None
     accepting = wave is not None and wave.accepts_answers(utcnow())
-    return render_template("main/home.html", wave=wave, stats=stats, accepting=accepting)
+    framework = (
+        framework_of(wave.framework_version)
+        if wave
+        else frameworks.load(current_app.config["DEFAULT_FRAMEWORK"])
+    )
+    return render_template(
+        "main/home.html",
+        wave=wave,
+        stats=stats,
+        accepting=accepting,
+        effort=effort.estimate(framework, i18n.current_language()),
+    )
 
 
 @bp.post("/language")

@@ -23,7 +23,8 @@ from survey.models import (
     Sector,
     Wave,
 )
-from survey.responses.scoring import framework_of
+from survey.responses.scoring import framework_of, profile_of
+from survey.scoring import InvalidAnswers, scorer_for
 from survey.staff import response_query, review
 from survey.staff.access import can_see_contacts, requires
 from survey.staff.blueprint import bp
@@ -117,10 +118,17 @@ def response_detail(response_id: int, review_form=None, note_form=None, correcti
         select(ResponseNote).filter_by(response_id=response.id).order_by(ResponseNote.created_at.desc())
     ).all()
     may_act = current_user.has_role(Role.ANALYST)
+    card = None
+    if response.scored_at is not None:
+        try:  # component indices are not stored (pillars are): work them out again
+            card = scorer_for(framework).score(response.answers, profile_of(response))
+        except InvalidAnswers:
+            card = None
     return render_template(
         "staff/response.html",
         response=response,
         framework=framework,
+        card=card,
         history=history,
         notes=notes if may_act else [],
         may_act=may_act,

@@ -24,7 +24,7 @@ def _wave_with_one_response(db):
 
 
 def test_figures_are_typed_numbers_and_shared_figures_have_one_column(db):
-    wave, response = _wave_with_one_response(db)
+    wave, _response = _wave_with_one_response(db)
     workbook, written = responses_workbook(db.session, wave)
     assert written == 1
     columns = header(workbook["Responses"])
@@ -39,7 +39,7 @@ def test_figures_are_typed_numbers_and_shared_figures_have_one_column(db):
 
 
 def test_scores_carry_the_component_indices(db):
-    wave, response = _wave_with_one_response(db)
+    wave, _response = _wave_with_one_response(db)
     workbook, _ = responses_workbook(db.session, wave)
     (row,) = records(workbook["Scores"])
     # 1.1.1 descriptor 5 = 5 points; 1.1.3 30/120 = 25% is above the 20% edge = 2 points.

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from survey.models import Enterprise, Response, ResponseState, SizeClass
 from survey.models.base import utcnow
+from survey.scoring.effort import estimate
 from tests import factories
 from tests.respondent import helpers
 from tests.respondent.helpers import FRAMEWORK
@@ -21,7 +22,10 @@ def test_landing_page_explains_and_links_to_start(client, wave):
     page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Start the assessment" in page and 'href="/start"' in page
     assert "Privacy notice" in page and "91/2025/QH15" in page
-    assert "about 20 minutes" in page
+    # The time is measured from the wave's own instrument, not a fixed claim.
+    effort = estimate(FRAMEWORK, "en")
+    assert f"about {effort.minutes} minutes" in page
+    assert f"Answer {effort.questions} questions" in page
 
 
 def test_whole_journey_stores_answers_and_scores_once(client, db, wave):

@@ -93,7 +93,7 @@ def test_scales_are_expanded_into_each_criterion(raw):
 
 
 def test_packaged_loader_defaults_to_newest_and_refuses_unknown():
-    assert load("dbi-2021-sme").version == 1
+    assert load("dbi-2021-sme").version == 2
     with pytest.raises(FrameworkError, match="no-such-framework"):
         load("no-such-framework")
     with pytest.raises(FrameworkError, match="version 99"):
@@ -356,12 +356,12 @@ def test_framework_contract_shape(raw):
 
     assert [p["code"] for p in contract["pillars"]] == [code for code, _, _ in EXPECTED_PILLARS]
     for pillar, raw_pillar in zip(contract["pillars"], raw["pillars"], strict=True):
-        assert set(pillar) == {"code", "name", "max_points", "criteria"}
+        assert set(pillar) == {"code", "name", "max_points", "criteria", "components", "applies_to"}
         assert set(pillar["name"]) == TEXT_KEYS
         assert pillar["name"]["en"] == raw_pillar["name"]["en"]
         assert [c["code"] for c in pillar["criteria"]] == [c["code"] for c in raw_pillar["criteria"]]
         for item in pillar["criteria"]:
-            assert set(item) == {"code", "text", "kind", "max_points", "options"}
+            assert set(item) == {"code", "text", "kind", "required", "max_points", "options"}
             assert set(item["text"]) == TEXT_KEYS
             assert item["kind"] in {"single", "multi"}
             assert isinstance(item["max_points"], int)

@@ -96,7 +96,8 @@ def _value(page: str, name: str) -> str:
 def test_new_waves_are_offered_version_2_not_the_withdrawn_version_1(client, db, as_role):
     as_role(Role.ADMIN)
     v1, v2 = (
-        db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=n)).one() for n in (1, 2)
+        db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=n)).one()
+        for n in (1, 2)
     )
     page = client.get("/staff/waves/new").get_data(as_text=True)
     assert f'value="{v2.id}"' in page
