@@ -5,6 +5,7 @@ from survey.models.enterprise import Enterprise, Ownership
 from survey.models.export_job import ExportJob, JobState
 from survey.models.framework import FrameworkVersion
 from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
+from survey.models.rescore import RescoreRun
 from survey.models.response import Response, ResponsePillarScore, ResponseState, ReviewState
 from survey.models.review import Invitation, ResponseNote
 from survey.models.staff import AuditEvent, Role, StaffUser
@@ -23,6 +24,7 @@ __all__ = [
     "JobState",
     "Ownership",
     "ReferenceFigure",
+    "RescoreRun",
     "Response",
     "ResponseNote",
     "ResponsePillarScore",

@@ -7,6 +7,7 @@ from survey.staff import (  # noqa: F401
     views_invitations,
     views_main,
     views_register,
+    views_rescoring,
     views_responses,
     views_users,
     views_waves,
