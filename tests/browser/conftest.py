@@ -52,10 +52,16 @@ def live_server(live_app):
 
 
 @pytest.fixture
-def live_wave(live_app):
-    """An open wave in the live database, removed with its responses afterwards."""
+def live_wave(live_app, request):
+    """An open wave in the live database, removed with its responses afterwards.
+
+    On version 1 unless the test is parametrised indirectly with another version.
+    """
+    version = getattr(request, "param", 1)
     with live_app.app_context():
-        wave = factories.wave(name="Đợt khảo sát thử nghiệm 2025")
+        wave = factories.wave(
+            name="Đợt khảo sát thử nghiệm 2025", framework_version=factories.framework_version(version)
+        )
         _db.session.commit()
         wave_id = wave.id
     yield wave_id

@@ -84,3 +84,50 @@ def test_every_page_of_the_journey_passes_axe(browser, live_server, live_wave):
         walk.result()
     problems = "\n".join(walk.problems)
     assert not walk.problems, f"axe found serious or critical violations:\n{problems}"
+
+
+# Version 2, the Decision's instrument: level criteria, figures and shared figures.
+V2 = pytest.mark.parametrize("live_wave", [2], indirect=True)
+
+
+@V2
+def test_version_2_journey_on_a_small_phone(browser, live_server, live_wave):
+    level = walk_with_a_break(browser, live_server, "v2-journey")
+    assert 0 <= level <= 5
+
+
+@V2
+def test_version_2_journey_without_javascript(browser, live_server, live_wave):
+    with phone(browser, live_server, java_script_enabled=False) as page:
+        walk = Walk(page, "v2-nojs")
+        walk.landing()
+        walk.start(factories.tax_code())
+        walk.firm()
+        for number in range(1, ASSESSMENT_STEPS + 1):
+            walk.step(number)
+        walk.review_and_submit()
+        walk.result()
+        expect(page.get_by_test_id("components").locator("tbody tr")).to_have_count(10)
+
+
+@V2
+def test_every_page_of_the_version_2_journey_passes_axe(browser, live_server, live_wave):
+    with phone(browser, live_server, bypass_csp=True) as page:
+        walk = Walk(page, audit=True)
+        walk.landing()
+        walk.start(factories.tax_code())
+        walk.firm()
+        # A figure typed wrongly: the message is shown beside the box, and axe-checked.
+        walk.visit("v2-assessment-1")
+        walk.answer()
+        page.locator("input[name='c1_1_3__value']").fill("1.500.000")
+        walk.button("next").click()
+        expect(page.locator("#error-summary")).to_be_visible()
+        expect(page.locator("#c1_1_3__value-error")).to_contain_text("phân cách hàng nghìn")
+        walk.visit("v2-assessment-1-errors")
+        walk.answer()
+        walk.button("next").click()
+        for number in range(2, ASSESSMENT_STEPS + 1):
+            walk.step(number)
+        walk.review_and_submit()
+        walk.result()

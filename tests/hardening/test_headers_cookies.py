@@ -116,6 +116,8 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.city_dashboard": [f"/staff/dashboard?wave={ids['wave']}"],
         "staff.dashboard": ["/staff/"],
         "staff.edit_wave": [f"/staff/waves/{ids['wave']}/edit"],
+        "staff.rescore_wave": [f"/staff/waves/{ids['wave']}/rescore"],
+        "staff.rescore_run": ["/staff/rescore-runs/1"],
         "staff.export_download": [f"/staff/exports/{ids['job']}/download"],
         "staff.export_status": [f"/staff/exports/{ids['job']}"],
         "staff.invitations": [f"/staff/invitations?wave={ids['wave']}"],

@@ -26,6 +26,7 @@ hostile inputs it tried; ``JUNK_EXAMPLES`` sets how many per endpoint (default 4
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import json
@@ -55,10 +56,12 @@ from survey.extensions import limiter
 from survey.models import AuditEvent, FrameworkVersion, Invitation, Response, Role, StaffUser, Wave
 from survey.models.base import utcnow
 from survey.respondent import tokens
+from survey.scoring import from_dict
 from survey.staff.review import CORRECTABLE
 from tests import factories
 from tests.registry_import._support import row, workbook
 from tests.respondent import helpers as journey
+from tests.scoring._support import raw_dbi as _raw_v1
 from tests.staff.conftest import PASSWORD, log_in
 
 FRAMEWORK = journey.FRAMEWORK
@@ -339,6 +342,8 @@ class World:
     submitted: Response
     invitation: Invitation
     framework_version_id: int
+    #: A recorded version that re-scores the wave's version 1 (other pillar bands).
+    rescore_target_id: int = 0
     upload: str | None = None
 
 
@@ -375,7 +380,8 @@ def make_world(app, db, client):
             draft_wave=draft_wave,
             submitted=submitted,
             invitation=invitation,
-            framework_version_id=db.session.scalars(select(FrameworkVersion.id)).first(),
+            framework_version_id=factories.framework_version(2).id,
+            rescore_target_id=_rescoring_version(db).id,
         )
         if case.who == "staff":
             assert log_in(client, admin.email).status_code == 302
@@ -611,6 +617,39 @@ def _edit_wave(w: World) -> list[Page]:
     ]
 
 
+def _rescoring_version(db):
+    """Version 1's questions with other pillar bands, recorded as a version that re-scores it."""
+    raw = copy.deepcopy(_raw_v1())
+    raw.update(version=9, rescores=1)
+    raw["pillar_bands"][0]["min_percent"] = 15
+    framework = from_dict(raw)
+    version = FrameworkVersion(
+        code=framework.code,
+        version=9,
+        content_hash=framework.content_hash,
+        title_vi=framework.title.vi,
+        title_en=framework.title.en,
+        definition=raw,
+    )
+    db.session.add(version)
+    db.session.commit()
+    return version
+
+
+def _rescore(w: World) -> list[Page]:
+    path = f"/staff/waves/{w.wave.id}/rescore"
+    return [
+        Page(
+            path,
+            [("version", str(w.rescore_target_id))],
+            [
+                *choice("version", ["0", str(w.framework_version_id), "abc", "9" * 40, "1.0", "-1"]),
+                _id_paths("/staff/waves/{id}/rescore", w.wave.id),
+            ],
+        )
+    ]
+
+
 def _wave_state(w: World) -> list[Page]:
     good = {"id": w.draft_wave.id, "action": "open"}
     poison = wrong_path(
@@ -748,6 +787,7 @@ CASES = [
     Case("staff.new_wave", "staff", _new_wave, 302, writes=True),
     Case("staff.edit_wave", "staff", _edit_wave, 302, writes=True),
     Case("staff.change_wave_state", "staff", _wave_state, 302, writes=True),
+    Case("staff.rescore_wave", "staff", _rescore, 302, writes=True),
     Case("staff.review_response", "staff", _review, 303, writes=True),
     Case("staff.add_note", "staff", _note, 303, writes=True),
     Case("staff.correct_response", "staff", _correction, 303, writes=True),

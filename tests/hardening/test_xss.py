@@ -237,7 +237,7 @@ def build_world(app, client, db, framework_version, payload: str, typed: dict[st
         {
             "name": typed["wave"],
             "year": "2025",
-            "framework_version_id": str(framework_version.id),
+            "framework_version_id": str(factories.framework_version(2).id),
             "opens_at": local_input(now - timedelta(days=1)),
             "closes_at": local_input(now + timedelta(days=30)),
         },
@@ -294,7 +294,7 @@ def build_world(app, client, db, framework_version, payload: str, typed: dict[st
     )
     assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
     pages["/firm (saved)"] = _fetch(respondent, "/firm")
-    helpers.complete(respondent)
+    helpers.complete(respondent, framework=helpers.V2)
     pages["/review"] = _fetch(respondent, "/review")
     assert helpers.submit(respondent).status_code == 303
     pages["/result"] = _fetch(respondent, "/result")

@@ -7,9 +7,11 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from survey import frameworks
+from survey.respondent.forms import field_name, figure_name
 from tests import factories
 
 FRAMEWORK = frameworks.load("dbi-2021-sme", 1)
+V2 = frameworks.load("dbi-2021-sme", 2)
 
 
 def token_of(client, path: str) -> str:
@@ -43,9 +45,21 @@ def start(client, tax_code: str, **firm_overrides):
     return client.post("/firm", data={**firm_data(**firm_overrides), "csrf_token": token})
 
 
-def pillar_answers(pillar, fraction: float = 0.5) -> dict:
-    all_answers = factories.answers_at(FRAMEWORK, fraction)
-    return {c.code: all_answers[c.code] for c in pillar.criteria}
+def pillar_answers(pillar, fraction: float = 0.5, framework=FRAMEWORK) -> dict:
+    """The form data of one pillar's page: field name -> value(s), as a browser posts it."""
+    all_answers = factories.answers_at(framework, fraction)
+    data = {}
+    for c in pillar.criteria:
+        answer = all_answers[c.code]
+        if isinstance(answer, dict):  # a figure: its boxes, and its shared figure's
+            data[figure_name(c.code, "value")] = answer["value"]
+            if "of" in answer:
+                data[figure_name(c.code, "of")] = answer["of"]
+            else:
+                data[field_name(c.base)] = all_answers[c.base]
+        else:
+            data[field_name(c.code)] = answer
+    return data
 
 
 def answer_step(client, step: int, answers: dict, action: str = "next"):
@@ -57,11 +71,11 @@ def answer_step(client, step: int, answers: dict, action: str = "next"):
     return client.post(f"/assessment/{step}", data=MultiDict(data))
 
 
-def complete(client, fraction: float = 0.5):
-    for step, pillar in enumerate(FRAMEWORK.pillars, start=1):
-        response = answer_step(client, step, pillar_answers(pillar, fraction))
+def complete(client, fraction: float = 0.5, framework=FRAMEWORK):
+    for step, pillar in enumerate(framework.pillars, start=1):
+        response = answer_step(client, step, pillar_answers(pillar, fraction, framework))
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    technologies = len(FRAMEWORK.pillars) + 1
+    technologies = len(framework.pillars) + 1
     token = token_of(client, f"/assessment/{technologies}")
     response = client.post(
         f"/assessment/{technologies}",

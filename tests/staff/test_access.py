@@ -19,6 +19,7 @@ SAMPLE_ARGS = {
     "response_id": 1,
     "invitation_id": 1,
     "job_id": 1,
+    "run_id": 1,
     "action": "open",
     "upload": "0" * 32,
 }
