@@ -16,8 +16,8 @@ from survey.scoring.stats import Z95
 from survey.statistics.rollup import compare, rollup
 from tests import factories
 
-ENGAGED = factories.answers_at(frameworks.load("dbi-2021-sme"), 1.0)
-OUTSIDE = factories.answers_at(frameworks.load("dbi-2021-sme"), 0.0)
+ENGAGED = factories.answers_at(frameworks.load("dbi-2021-sme", 1), 1.0)
+OUTSIDE = factories.answers_at(frameworks.load("dbi-2021-sme", 1), 0.0)
 
 
 def small_industry_firm():

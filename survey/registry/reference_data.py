@@ -166,6 +166,13 @@ def record_frameworks(session: Session) -> LoadResult:
     result = LoadResult()
     for code, version, path in frameworks.files():
         framework, definition = load_file(path)
+        if framework.rescores is not None:
+            # A re-scoring version must ask exactly what the version it re-scores asked.
+            earlier = frameworks.load(code, framework.rescores)
+            if earlier.question_signature() != framework.question_signature():
+                raise FrameworkError(
+                    f"{path}: declares it re-scores {code} v{framework.rescores} but asks other questions"
+                )
         recorded = session.scalars(
             select(FrameworkVersion).filter_by(code=code, version=version)
         ).one_or_none()
