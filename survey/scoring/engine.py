@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from survey.scoring.definition import (
@@ -66,17 +67,42 @@ class _CompiledCriterion:
     required: bool
     points: dict[str, int]
     max_points: int
-    #: Figure criteria: (edge as a fraction of 1, points), highest edge first.
-    bands: tuple[tuple[Fraction, int], ...] = ()
+    #: Figure criteria: (edge numerator, edge denominator, points) of the edge as a
+    #: fraction of 1, highest edge first.
+    bands: tuple[tuple[int, int, int], ...] = ()
     #: Figure criteria: the shared figure divided by, or None for an own denominator.
     base: str | None = None
 
 
-def figure_value(raw: Any) -> Fraction:
-    """A reported figure as an exact fraction; raises ValueError when it is not one."""
-    if type(raw) is not str or not FIGURE.match(raw):
+#: Figures have at most 4 decimals, so 10**4 times a figure is a whole number.
+SCALE = 10**4
+
+
+def figure_value(raw: Any) -> int:
+    """A reported figure times ``SCALE``, exactly; raises ValueError when it is not one.
+
+    Whole numbers, not Fractions: a version-2 response has 26 figures, and integer
+    cross-multiplication keeps its scoring as fast as a choice's.
+    """
+    if type(raw) is not str:
         raise ValueError("not a figure")
-    return Fraction(raw)
+    return _parse_figure(raw)
+
+
+@lru_cache(maxsize=8192)
+def _parse_figure(raw: str) -> int:
+    # Reported figures repeat a great deal (the same staff count on 13 criteria, round
+    # numbers), so each distinct string is parsed once.
+    if not FIGURE.match(raw):
+        raise ValueError("not a figure")
+    whole, _, decimals = raw.partition(".")
+    return int(whole) * SCALE + int((decimals + "0000")[:4])
+
+
+def _ratio(percent: float) -> tuple[int, int]:
+    """An edge given in percent as (numerator, denominator) of a fraction of 1."""
+    edge = Fraction(str(percent)) / 100
+    return edge.numerator, edge.denominator
 
 
 class Scorer:
@@ -85,6 +111,7 @@ class Scorer:
     def __init__(self, framework: Framework):
         self.framework = framework
         self.comparison = framework.band_comparison
+        self._strict = framework.band_comparison is Comparison.ABOVE
         self.criteria: dict[str, _CompiledCriterion] = {}
         for index, pillar in enumerate(framework.pillars):
             for criterion in pillar.criteria:
@@ -98,14 +125,14 @@ class Scorer:
                     points={o.code: o.points for o in criterion.options},
                     max_points=criterion_max(criterion),
                     bands=tuple(
-                        (Fraction(str(b.percent)) / 100, b.points)
+                        (*_ratio(b.percent), b.points)
                         for b in sorted(criterion.bands, key=lambda b: -b.percent)
                     ),
                     base=criterion.base,
                 )
         self.shared = {f.code for f in framework.figures}
         self._bands = [
-            (band.level, Fraction(str(band.percent)) / 100)
+            (band.level, *_ratio(band.percent))
             for band in sorted(framework.pillar_bands, key=lambda b: -b.level)
         ]
         self._has_rules = any(
@@ -299,9 +326,9 @@ class Scorer:
                         raise _Invalid
                     points = min(sum(criterion.points[o] for o in answer), criterion.max_points)
                 else:
-                    share = self._share(criterion, answer, answers)
-                    shares[code] = round(float(share * 100), 2)
-                    points = self._figure_points(criterion, share)
+                    part, whole = self._share(criterion, answer, answers)
+                    shares[code] = round(part * 100 / whole, 2)
+                    points = self._figure_points(criterion, part, whole)
                 criterion_points[code] = points
         except (KeyError, TypeError):
             raise _Invalid from None
@@ -313,8 +340,8 @@ class Scorer:
             raise _Invalid
         return criterion_points, shares, dropped
 
-    def _share(self, criterion: _CompiledCriterion, answer: Any, answers: Answers) -> Fraction:
-        """The reported share as a fraction of 1; raises _Invalid saying what is wrong."""
+    def _share(self, criterion: _CompiledCriterion, answer: Any, answers: Answers) -> tuple[int, int]:
+        """The reported share as (part, whole); raises _Invalid saying what is wrong."""
         if type(answer) is not dict or "value" not in answer:
             raise _Invalid('a figure is answered with {"value": ..., "of": ...}')
         allowed = {"value"} if criterion.base else {"value", "of"}
@@ -336,11 +363,16 @@ class Scorer:
         if value > of:
             raise _Invalid("the part is larger than the whole")
         # Nothing of nothing (no meetings held, none online) is a share of 0.
-        return value / of if of else Fraction(0)
+        return (value, of) if of else (0, 1)
 
-    def _figure_points(self, criterion: _CompiledCriterion, share: Fraction) -> int:
-        for edge, points in criterion.bands:
-            if self.comparison.passes(share, edge):
+    def _passes(self, part: int, whole: int, edge_num: int, edge_den: int) -> bool:
+        """part/whole against the edge edge_num/edge_den, by the framework's comparison."""
+        left, right = part * edge_den, edge_num * whole
+        return left > right if self._strict else left >= right
+
+    def _figure_points(self, criterion: _CompiledCriterion, part: int, whole: int) -> int:
+        for edge_num, edge_den, points in criterion.bands:
+            if self._passes(part, whole, edge_num, edge_den):
                 return points
         return 0
 
@@ -348,9 +380,8 @@ class Scorer:
         """A pillar's level from its points out of ``max_points``, by the bands."""
         if max_points <= 0:
             return 0
-        share = Fraction(points, max_points)
-        for level, edge in self._bands:
-            if self.comparison.passes(share, edge):
+        for level, edge_num, edge_den in self._bands:
+            if self._passes(points, max_points, edge_num, edge_den):
                 return level
         return 0
 
