@@ -59,6 +59,24 @@ def framework_version(version: int) -> FrameworkVersion:
     return db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=version)).one()
 
 
+def record_framework(raw: dict) -> FrameworkVersion:
+    """Record a framework definition (validated as the loader does) as a version row."""
+    from survey.scoring import from_dict
+
+    framework = from_dict(raw)
+    version = FrameworkVersion(
+        code=framework.code,
+        version=framework.version,
+        content_hash=framework.content_hash,
+        title_vi=framework.title.vi,
+        title_en=framework.title.en,
+        definition=raw,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
 def wave(open_now: bool = True, **fields) -> Wave:
     now = utcnow()
     version = (

@@ -53,10 +53,9 @@ from werkzeug.security import generate_password_hash
 from survey import errors
 from survey.extensions import db as _db
 from survey.extensions import limiter
-from survey.models import AuditEvent, FrameworkVersion, Invitation, Response, Role, StaffUser, Wave
+from survey.models import AuditEvent, Invitation, Response, Role, StaffUser, Wave
 from survey.models.base import utcnow
 from survey.respondent import tokens
-from survey.scoring import from_dict
 from survey.staff.review import CORRECTABLE
 from tests import factories
 from tests.registry_import._support import row, workbook
@@ -622,16 +621,7 @@ def _rescoring_version(db):
     raw = copy.deepcopy(_raw_v1())
     raw.update(version=9, rescores=1)
     raw["pillar_bands"][0]["min_percent"] = 15
-    framework = from_dict(raw)
-    version = FrameworkVersion(
-        code=framework.code,
-        version=9,
-        content_hash=framework.content_hash,
-        title_vi=framework.title.vi,
-        title_en=framework.title.en,
-        definition=raw,
-    )
-    db.session.add(version)
+    version = factories.record_framework(raw)
     db.session.commit()
     return version
 

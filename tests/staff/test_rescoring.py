@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from survey.frameworks import FOLDER
 from survey.models import AuditEvent, FrameworkVersion, RescoreRun, Response, ResponseState, ReviewState, Role
 from survey.responses import rescoring
-from survey.scoring import from_dict
 from tests import factories
 from tests.scoring._support import zero_v2
 
@@ -31,18 +30,7 @@ def _v3(db, questions_changed: bool = False) -> FrameworkVersion:
     if questions_changed:
         raw["pillars"][0]["components"][0]["criteria"][0]["options"].pop()
         raw["pillars"][0]["components"][0]["criteria"][0]["options"][-1]["points"] = 5
-    framework = from_dict(raw)
-    version = FrameworkVersion(
-        code=framework.code,
-        version=framework.version,
-        content_hash=framework.content_hash,
-        title_vi=framework.title.vi,
-        title_en=framework.title.en,
-        definition=raw,
-    )
-    db.session.add(version)
-    db.session.flush()
-    return version
+    return factories.record_framework(raw)
 
 
 def _wave(db):
