@@ -84,8 +84,10 @@ class TextFormParser(FormDataParser):
 
 
 def _check(items) -> None:
-    # A multipart part whose name Werkzeug could not read comes with the name None.
-    if any(NOT_TEXT.search(name or "") or NOT_TEXT.search(value) for name, value in items):
+    # A multipart part whose name Werkzeug could not read (name="a\" escapes its own closing
+    # quote) comes with the name None: no field of ours, and Flask-WTF's CSRF check would
+    # crash on it, so it is refused like any other field that is not text.
+    if any(name is None or NOT_TEXT.search(name) or NOT_TEXT.search(value) for name, value in items):
         raise _not_text()
 
 
