@@ -48,6 +48,12 @@ class Response(FirmProfileMixin, Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: SHA-256 of the secret resume token; the token itself is never stored.
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The personal link that opened this response (None: begun on the start page).
+    #: Opening a firm's link takes over a draft begun without it (see open_invitation).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
+    #: A one-time recovery link mailed to the response's contact (digest and expiry).
+    recovery_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    recovery_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The language the respondent used (for e-mails and staff context).
     language: Mapped[str | None] = mapped_column(String(5))
 
