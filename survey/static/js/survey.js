@@ -2,20 +2,24 @@
 (function () {
   "use strict";
 
-  // Filter the long list of wards and communes as the respondent types.
+  // Filter the long list of wards and communes as the respondent types. Filtering only
+  // hides options: the choice stays the person's (picking the first match for them once
+  // re-filed a prefilled firm under another unit). Diacritics are ignored, so "le chan"
+  // finds "Lê Chân".
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLocaleLowerCase("vi");
+  }
   document.querySelectorAll("input[data-filter-for]").forEach(function (box) {
     var select = document.getElementById(box.getAttribute("data-filter-for"));
     if (!select) return;
     box.hidden = false;
     box.addEventListener("input", function () {
-      var needle = box.value.trim().toLocaleLowerCase("vi");
-      var firstMatch = null;
+      var needle = fold(box.value.trim());
       select.querySelectorAll("option").forEach(function (option) {
-        var hit = !needle || option.textContent.toLocaleLowerCase("vi").indexOf(needle) !== -1;
-        option.hidden = !hit;
-        if (hit && !firstMatch && option.value) firstMatch = option;
+        // The chosen option stays visible, so the list never shows a choice it hides.
+        option.hidden = !!needle && !option.selected && fold(option.textContent).indexOf(needle) === -1;
       });
-      if (needle && firstMatch) select.value = firstMatch.value;
     });
   });
 

@@ -1,0 +1,61 @@
+"""The unit filter box on the firm page only filters: the choice stays the person's.
+
+Typing once re-filed a firm prefilled as "Phường Hải An" under Lê Chân, because the
+script picked the first match by itself; the dashboard then showed a 110% response
+rate for that unit.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import AdminUnit, Response
+from tests import factories
+from tests.browser.journey import Walk, phone
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_in_the_filter_never_changes_the_prefilled_unit(browser, live_app, live_server, live_wave):
+    with live_app.app_context():
+        hai_an = db.session.scalars(select(AdminUnit).filter_by(name_vi="Phường Hải An")).one()
+        firm = factories.enterprise(unit_id=hai_an.id, sector_code="H")
+        db.session.commit()
+        tax_code, hai_an_id = firm.tax_code, str(hai_an.id)
+
+    with phone(browser, live_server) as page:
+        walk = Walk(page)
+        walk.landing()
+        walk.start(tax_code)
+        unit = page.locator("#unit_id")
+        expect(unit).to_have_value(hai_an_id)
+        box = page.locator("input[data-filter-for=unit_id]")
+        box.press_sequentially("le chan")  # without diacritics, as people type on a phone
+        # The filter found Lê Chân's wards (diacritics ignored) and hid the rest ...
+        shown = unit.locator("option:not([hidden])")
+        expect(shown.filter(has_text="Phường Lê Chân")).to_have_count(1)
+        expect(unit.locator("option:not([hidden])", has_text="Phường Đông Hải")).to_have_count(0)
+        # ... but did not choose for the firm: Hải An is still selected and still shown.
+        expect(unit).to_have_value(hai_an_id)
+        expect(shown.filter(has_text="Phường Hải An")).to_have_count(1)
+        box.fill("")
+        box.press_sequentially("Lê Chân")
+        expect(unit).to_have_value(hai_an_id)
+
+        page.locator("#contact_name").fill("Nguyễn Thị Lan")
+        page.locator("#contact_email").fill("lan@example.vn")
+        page.locator("#contact_phone").fill("0912 345 678")
+        page.locator("#firm_name").fill("Công ty TNHH Cảng Xanh")
+        walk.main_submit()
+        page.wait_for_url(re.compile(r"/assessment/1\b"))
+
+    with live_app.app_context():
+        stored = db.session.scalars(
+            select(Response).join(Response.enterprise).filter_by(tax_code=tax_code)
+        ).one()
+        assert str(stored.unit_id) == hai_an_id
