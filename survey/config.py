@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -25,8 +26,22 @@ DEFAULTS: dict[str, object] = {
     #: e.g. {"x_for": 1, "x_proto": 1}. Empty (the default) trusts none, so a client
     #: cannot choose its own address, for the rate limits or the audit log.
     "PROXY_FIX": {},
-    # Requests larger than this (a register upload included) are refused with 413.
-    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    #: Request bodies larger than this are refused with 413 before they are read. The
+    #: biggest form (the last assessment page, or the whole answer form on submit) is a few
+    #: KB; a 25 MB body parsed as a form cost a worker over a gigabyte of memory.
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    #: The larger cap of file-upload routes (endpoint names), for signed-in staff only:
+    #: a register workbook of 50,000 firms is a few MB.
+    "UPLOAD_ENDPOINTS": ["staff.register_upload"],
+    "UPLOAD_MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    #: The public address, e.g. "https://khaosat.example.gov.vn": every link the app sends
+    #: out (resume links, the invitation workbook) is built on it, never on the request's
+    #: Host header, which the client chooses. It also sets TRUSTED_HOSTS unless that is set.
+    "BASE_URL": "",
+    #: Host names a request may name in its Host header (Flask); None derives them from
+    #: BASE_URL (its host, plus localhost for health checks on the machine itself).
+    "TRUSTED_HOSTS": None,
     # Post-stratification cells for population estimates (see README, "Statistics").
     "ROLLUP_STRATA": ["size_group", "size_class"],
     # Rate limits (Flask-Limiter). In-memory by default; with several app instances set
@@ -37,8 +52,19 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_SUBMIT": "30 per minute",
     #: Wrong resume or invitation tokens per client address.
     "RATELIMIT_TOKEN_FAILURES": "10 per minute; 50 per hour",
+    #: Requests for a recovery link (a lost resume link) per client address.
+    "RATELIMIT_RECOVER": "5 per 10 minutes; 20 per day",
     "RATELIMIT_LOGIN_PER_ADDRESS": "10 per 5 minutes",
     "RATELIMIT_LOGIN_PER_ACCOUNT": "5 per 5 minutes",
+    #: Log-in attempts on one account from all addresses together: above what one address
+    #: may try (RATELIMIT_LOGIN_PER_ACCOUNT counts per account and address), so only an
+    #: attack from many addresses reaches it (README, "Accounts and access").
+    "RATELIMIT_LOGIN_ACCOUNT_CEILING": "30 per 5 minutes",
+    #: A staff session ends after this long without a request, and this long after log-in.
+    "STAFF_SESSION_IDLE_MINUTES": 30,
+    "STAFF_SESSION_MAX_HOURS": 12,
+    #: Export jobs one staff member may have queued or running at once.
+    "EXPORT_MAX_PENDING_PER_USER": 3,
     "PER_PAGE": 50,
     # Outgoing mail for resume links; nothing is sent while MAIL_SERVER is empty.
     "MAIL_SERVER": "",
@@ -58,8 +84,26 @@ DEFAULTS: dict[str, object] = {
     "EXPORT_INLINE": False,
     "EXPORT_KEEP_HOURS": 24,
     "EXPORT_STALE_MINUTES": 30,
+    #: What a register upload may unpack to and hold (survey/registry/register_limits.py):
+    #: declared sizes are checked before parsing, rows, columns and texts while reading.
+    "REGISTER_MAX_UNPACKED_BYTES": 150 * 1024 * 1024,
+    "REGISTER_MAX_SHEET_BYTES": 100 * 1024 * 1024,
+    "REGISTER_MAX_SHARED_STRINGS_BYTES": 50 * 1024 * 1024,
+    "REGISTER_MAX_OTHER_PART_BYTES": 10 * 1024 * 1024,
+    "REGISTER_MAX_RATIO": 100,
+    "REGISTER_MAX_PARTS": 1000,
+    "REGISTER_MAX_ROWS": 100_000,
+    "REGISTER_MAX_COLUMNS": 100,
+    "REGISTER_MAX_CELL_CHARS": 32_767,
     #: The anonymous city summary at /summary.
     "PUBLIC_SUMMARY": True,
+    #: Its figures are cached per app process and recomputed when the wave's submitted
+    #: responses or the register change, but at most once in MIN_AGE seconds (a busy
+    #: deadline day would otherwise recompute at every submission) and at least once in
+    #: MAX_AGE seconds (changes the stamp does not see, such as reference data).
+    "PUBLIC_SUMMARY_CACHE_MIN_AGE": 60,
+    "PUBLIC_SUMMARY_CACHE_MAX_AGE": 600,
+    "RATELIMIT_SUMMARY": "30 per minute; 300 per hour",
     #: Peers needed before a firm is shown how it compares (privacy and stability).
     "PEER_MIN_GROUP": 5,
     #: Only for `make bench`: registers the baseline endpoint of survey/benchmarking.py.
@@ -95,8 +139,22 @@ def finalise(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    _base_url(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
+
+
+def _base_url(app: Flask) -> None:
+    """Check BASE_URL and derive TRUSTED_HOSTS from it (see survey/urls.py)."""
+    base = (app.config["BASE_URL"] or "").rstrip("/")
+    app.config["BASE_URL"] = base
+    if not base:
+        return
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"BASE_URL must be like https://khaosat.example.gov.vn, got {base!r}")
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = [parts.hostname, "localhost", "127.0.0.1"]
 
 
 def _instance_secret_key(app: Flask) -> str:

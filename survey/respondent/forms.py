@@ -71,17 +71,28 @@ class Honeypot(StringField):
             raise ValidationError(_l("This form could not be accepted."))
 
 
+#: What a typed number may look like once spaces are removed: ASCII digits and one
+#: decimal comma or point. Decimal() is laxer than a form should be: it reads
+#: full-width digits ("９"), underscores ("1_000") and exponents ("1e-400"), which a
+#: draft then kept and the scorer refused.
+PLAIN_NUMBER = re.compile(r"[0-9]+([.,][0-9]+)?")
+
+
+def _without_spaces(text: str) -> str:
+    return text.replace(" ", "").replace("\u00a0", "").strip()
+
+
 class AmountField(DecimalField):
     """A decimal amount that accepts the Vietnamese decimal comma (2,5) as well as 2.5."""
 
     def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [valuelist[0].strip().replace(" ", "").replace(",", ".")]
+        if valuelist and valuelist[0].strip():
+            text = _without_spaces(valuelist[0])
+            if not PLAIN_NUMBER.fullmatch(text):
+                self.data = None
+                raise ValueError(_l("Type a number with digits only, e.g. 12,5 or 1500."))
+            valuelist = [text.replace(",", ".")]
         super().process_formdata(valuelist)
-        # Decimal reads "NaN", "sNaN" and "Infinity" too; no amount is one of those.
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 def _phone_digits(form, field) -> None:
@@ -106,6 +117,22 @@ class StartForm(FlaskForm):
             field.data = tax_code.normalise(field.data or "")
         except tax_code.TaxCodeError as exc:
             raise ValidationError(TAX_CODE_MESSAGES[exc.reason]) from None
+
+
+class RecoverForm(FlaskForm):
+    """Ask for a one-time link to an assessment begun earlier (the resume link was lost)."""
+
+    tax_code = StartForm.tax_code
+    validate_tax_code = StartForm.validate_tax_code
+    contact_email = EmailField(
+        _l("The contact e-mail address given in the assessment"),
+        validators=[
+            InputRequired(_l("Please enter the e-mail address.")),
+            Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    website = Honeypot(_l("Leave this field empty"))
 
 
 def _optional_int(value) -> int | None:
@@ -239,9 +266,6 @@ def figure_name(code: str, part: str) -> str:
     return f"{field_name(code)}__{part}"
 
 
-FIGURE_FORMAT = re.compile(r"^[0-9]+([.,][0-9]+)?$")
-
-
 def parse_figure(raw: str | None) -> tuple[str | None, str | None]:
     """(normalised decimal string, error) for what a respondent typed as a figure.
 
@@ -252,7 +276,7 @@ def parse_figure(raw: str | None) -> tuple[str | None, str | None]:
     text = (raw or "").replace(" ", "").replace("\u00a0", "")
     if not text:
         return None, None
-    if not FIGURE_FORMAT.match(text):
+    if not PLAIN_NUMBER.fullmatch(text):
         return None, _l("Type a number with digits only, without thousands separators: 1500000 or 2,5.")
     whole, _, fraction = text.replace(",", ".").partition(".")
     whole = whole.lstrip("0") or "0"
@@ -349,6 +373,8 @@ class AnswersForm(FlaskForm):
             chosen = value if isinstance(value, list) else ([value] if value else [])
             if any(code not in codes for code in chosen):
                 field.errors.append(_l("Not one of the answers offered."))
+            elif len(set(chosen)) != len(chosen):
+                field.errors.append(_l("The same answer was sent twice."))
             elif (
                 criterion.kind is Kind.MULTI
                 and len(chosen) > 1

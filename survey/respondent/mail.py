@@ -10,24 +10,50 @@ from flask_babel import gettext as _
 
 
 def send_resume_link(to: str | None, link: str | None) -> bool:
-    """Send ``link`` to ``to``; False (and a log line) when mail is off or fails.
+    """Send the resume ``link`` to ``to``; False (and a log line) when mail is off or fails.
 
     The survey must go on without mail: the link is also shown on the page.
     """
-    config = current_app.config
-    if not (config["MAIL_SERVER"] and to and link):
-        return False
-    message = EmailMessage()
-    message["Subject"] = _("Your link to continue the digital readiness assessment")
-    message["From"] = config["MAIL_SENDER"]
-    message["To"] = to
-    message.set_content(
+    return _send(
+        to,
+        _("Your link to continue the digital readiness assessment"),
         _(
             "Thank you for taking part. Keep this link private: it lets you continue your "
             "assessment and see your result.\n\n%(link)s\n",
             link=link,
-        )
+        ),
+        link,
     )
+
+
+def send_recovery_link(to: str, link: str) -> bool:
+    """Send a one-time recovery link (see ``survey.respondent.recovery``)."""
+    return _send(
+        to,
+        _("A new link to your digital readiness assessment"),
+        _(
+            "Someone asked for a new link to your enterprise's assessment. The link below works "
+            "once, within 24 hours; opening it ends every earlier link and session. If you did "
+            "not ask for it, you can ignore this message.\n\n%(link)s\n",
+            link=link,
+        ),
+        link,
+    )
+
+
+def enabled() -> bool:
+    return bool(current_app.config["MAIL_SERVER"])
+
+
+def _send(to: str | None, subject: str, body: str, link: str | None) -> bool:
+    config = current_app.config
+    if not (config["MAIL_SERVER"] and to and link):
+        return False
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message.set_content(body)
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
             if config["MAIL_USE_TLS"]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
+from survey import audit
 from survey.models import (
     Enterprise,
     Response,
@@ -34,6 +37,8 @@ PROFILE_FIELDS = (
     "contact_email",
     "contact_phone",
 )
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
 #: What the register may prefill for anybody who types a tax code: nothing personal.
 PREFILL_FIELDS = ("unit_id", "sector_code", "ownership", "employees", "revenue_vnd", "capital_vnd")
 
@@ -118,42 +123,129 @@ def start_response(
     return response
 
 
-def open_invitation(
-    session: Session, invitation, language: str, now: datetime
-) -> tuple[Response, str | None]:
-    """The invited firm's response in the wave, created from the register on first use.
+class TakeOverChoice(Exception):
+    """The firm's draft was begun without its personal link: the firm must choose
+    whether to keep what was typed or start afresh (see ``open_invitation``)."""
 
-    Returns the response and, when it was created now, its new resume token. The
-    invitation only ever reaches its own firm's response.
+    def __init__(self, response: Response):
+        self.response = response
+        super().__init__(response.id)
+
+
+#: What the firm opening its link may do with a draft begun without the link.
+KEEP, AFRESH = "keep", "afresh"
+
+
+def open_invitation(
+    session: Session, invitation, language: str, now: datetime, choice: str | None = None
+) -> tuple[Response, str, bool]:
+    """Open the invited firm's response in the wave, taking it over for the firm.
+
+    Returns the response, its new resume token and whether the response was begun (or
+    submitted) without the link. The link is the firm's key: every opening draws a new
+    resume token, so every other session and every resume link shown before stop
+    working. The invitation only ever reaches its own firm's response.
+
+    Anyone may type a register firm's (public) tax code on the start page, so a draft
+    begun there may be a stranger's. It does not silently become the firm's: the first
+    opening through the link raises ``TakeOverChoice`` until the firm chooses ``KEEP``
+    (its answers and profile stay, and the firm checks them) or ``AFRESH`` (answers
+    and profile go back to the register's). A submitted response cannot be undone by a
+    link; it is taken over and reported as begun without the link, so the page can say
+    so and the audit log records it.
     """
     if invitation.opened_at is None:
         invitation.opened_at = now
     response = session.scalar(
         select(Response).filter_by(enterprise_id=invitation.enterprise_id, wave_id=invitation.wave_id)
     )
-    if response is not None:
-        return response, None
-    wave = invitation.wave
-    if not wave.accepts_answers(now):
-        raise WaveClosed
-    firm = invitation.enterprise
+    if response is None:
+        if not invitation.wave.accepts_answers(now):
+            raise WaveClosed
+        token, token_hash = tokens.new_token()
+        response = Response(
+            wave=invitation.wave,
+            enterprise=invitation.enterprise,
+            invitation_id=invitation.id,
+            resume_token_hash=token_hash,
+            language=language,
+            answers={},
+            technologies=[],
+        )
+        _prefill_from_register(response, invitation.enterprise)
+        session.add(response)
+        session.flush()
+        return response, token, False
+    stranger = response.invitation_id is None
+    if stranger and response.state == ResponseState.DRAFT:
+        if choice not in (KEEP, AFRESH):
+            raise TakeOverChoice(response)
+        if choice == AFRESH:
+            response.answers = {}
+            response.technologies = []
+            _prefill_from_register(response, invitation.enterprise)
+        # The firm agrees to the privacy notice itself, on the firm page.
+        response.consent_at = None
+    if stranger:
+        audit.record(
+            session,
+            "response.taken_over",
+            response,
+            invitation_id=invitation.id,
+            state=response.state,
+            choice=choice,
+        )
+    response.invitation_id = invitation.id
+    return response, take_over(response), stranger
+
+
+def _prefill_from_register(response: Response, firm: Enterprise) -> None:
+    response.firm_name = firm.name
+    for field in ("contact_name", "contact_email", "contact_phone", *PREFILL_FIELDS):
+        setattr(response, field, getattr(firm, field))
+
+
+def take_over(response: Response) -> str:
+    """Give the response a new resume token and return it.
+
+    A respondent's session holds the token it was opened with and is honoured only
+    while the token is the response's (see ``holds``), so this ends every other
+    session and resume link at once.
+    """
     token, token_hash = tokens.new_token()
-    response = Response(
-        wave=wave,
-        enterprise=firm,
-        resume_token_hash=token_hash,
-        language=language,
-        answers={},
-        technologies=[],
-        firm_name=firm.name,
-        contact_name=firm.contact_name,
-        contact_email=firm.contact_email,
-        contact_phone=firm.contact_phone,
-        **{k: getattr(firm, k) for k in PREFILL_FIELDS},
-    )
-    session.add(response)
-    session.flush()
-    return response, token
+    response.resume_token_hash = token_hash
+    response.recovery_token_hash = None
+    response.recovery_expires_at = None
+    return token
+
+
+def shut_out(session: Session, wave_id: int, enterprise_id: int) -> bool:
+    """End every session and resume link of the firm's response in the wave, if any.
+
+    Nobody learns the new token: the firm comes back through its (new) personal link.
+    """
+    response = session.scalar(select(Response).filter_by(enterprise_id=enterprise_id, wave_id=wave_id))
+    if response is None:
+        return False
+    take_over(response)
+    return True
+
+
+def holds(response: Response, token: str | None) -> bool:
+    """Whether a session's resume ``token`` still opens ``response``."""
+    if not token or not response.resume_token_hash:
+        return False
+    return hmac.compare_digest(response.resume_token_hash, tokens.digest(token))
+
+
+def editable(response: Response, now: datetime) -> bool:
+    """Whether the respondent may still change the response (profile or answers).
+
+    A submitted response is final (staff may reopen it); a draft is read-only once
+    its wave takes no answers, so what the department counts at the close is what was
+    there at the close.
+    """
+    return response.state == ResponseState.DRAFT and response.wave.accepts_answers(now)
 
 
 def update_profile(response: Response, profile: dict) -> None:
@@ -205,16 +297,37 @@ def submit(response: Response, now: datetime) -> bool:
 @dataclass
 class PeerComparison:
     n: int
-    mean_total: float
-    #: Mean percent of each pillar among the peers.
-    pillar_means: dict[str, float]
+    #: Whole points: see ``peer_comparison`` for why nothing finer is shown.
+    mean_total: int
+    #: Mean percent of each pillar among the peers, to the nearest PEER_PERCENT_STEP.
+    pillar_means: dict[str, int]
 
 
-def peer_comparison(session: Session, response: Response, min_group: int) -> PeerComparison | None:
+#: Pillar means are shown to the nearest 5 percent.
+PEER_PERCENT_STEP = 5
+
+
+def peer_cutoff(now: datetime) -> datetime:
+    """The start of today in Hải Phòng: peers count from the day after they submitted."""
+    local = now.astimezone(LOCAL)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def peer_comparison(
+    session: Session, response: Response, min_group: int, cutoff: datetime
+) -> PeerComparison | None:
     """How submitted firms of the same sector group and size class did in this wave.
 
     None unless at least ``min_group`` other firms qualify: fewer would be unstable
     and could reveal individual firms' answers.
+
+    The averages must not give one firm's scores away by differencing: watching the
+    mean of 6 peers become the mean of 7 when one firm submits once gave that firm's
+    total within 0.1 point. So peers count only from the day after they submitted
+    (``cutoff``, the start of today: the comparison changes once a day, in a batch,
+    not with each submission), and the figures are coarsened (the total to whole
+    points, pillars to 5 %), which leaves a difference of two days' figures many
+    points wide even when a single firm joined the group that day.
     """
     if response.sector_code is None or response.size_class is None:
         return None
@@ -226,6 +339,7 @@ def peer_comparison(session: Session, response: Response, min_group: int) -> Pee
             Response.wave_id == response.wave_id,
             Response.state == ResponseState.SUBMITTED,
             Response.review_state != ReviewState.REJECTED,
+            Response.submitted_at < cutoff,
             Response.size_class == response.size_class,
             Sector.size_group == group,
             Response.id != response.id,
@@ -241,4 +355,9 @@ def peer_comparison(session: Session, response: Response, min_group: int) -> Pee
         .join(peers, peers.c.id == ResponsePillarScore.response_id)
         .group_by(ResponsePillarScore.pillar_code)
     ).all()
-    return PeerComparison(n=n, mean_total=float(mean_total), pillar_means={c: float(v) for c, v in rows})
+    step = PEER_PERCENT_STEP
+    return PeerComparison(
+        n=n,
+        mean_total=round(float(mean_total)),
+        pillar_means={code: step * round(float(value) / step) for code, value in rows},
+    )

@@ -25,10 +25,11 @@ from survey.extensions import db, limiter
 from survey.main.services import open_wave
 from survey.models import AdminUnit, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
-from survey.respondent import charts, mail, services, tokens
+from survey.respondent import charts, mail, recovery, services, tokens
 from survey.respondent.forms import (
     AnswersForm,
     FirmForm,
+    RecoverForm,
     StartForm,
     SubmitForm,
     TechnologyForm,
@@ -38,6 +39,7 @@ from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import answers as answers_text
 from survey.scoring import scorer_for
 from survey.staff import invitations
+from survey.urls import external_url
 
 bp = Blueprint("respondent", __name__)
 
@@ -75,11 +77,19 @@ def _current_response() -> Response | None:
     if not response_id:
         return None
     # Every page of the journey needs the wave and its framework version; one query.
-    return db.session.get(
+    response = db.session.get(
         Response,
         response_id,
         options=[joinedload(Response.wave).joinedload(Wave.framework_version)],
     )
+    # A session opens the response only while it holds the response's resume token:
+    # opening the firm's personal link, a recovery link, or revoking a link replaces the
+    # token, and that ends every other session at once.
+    if response is None or not services.holds(response, session.get(TOKEN_KEY)):
+        for key in (RESPONSE_KEY, TOKEN_KEY):
+            session.pop(key, None)
+        return None
+    return response
 
 
 def _require_response() -> Response:
@@ -96,7 +106,8 @@ def _framework(response: Response):
 
 def _resume_url() -> str | None:
     token = session.get(TOKEN_KEY)
-    return url_for("respondent.resume", token=token, _external=True) if token else None
+    # On the configured BASE_URL, never on the Host header (see survey/urls.py).
+    return external_url("respondent.resume", token=token) if token else None
 
 
 def _firm_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
@@ -153,9 +164,8 @@ def start():
         return _message(_("No survey is open"), _("Please come back when the next survey wave opens."))
     form = StartForm()
     if form.validate_on_submit():
-        existing = services.existing_response(db.session, wave, form.tax_code.data)
-        if existing is not None:
-            return _already_responded(existing.state)
+        if services.existing_response(db.session, wave, form.tax_code.data) is not None:
+            return _already_responded()
         session[TAX_CODE_KEY] = form.tax_code.data
         session.pop(RESPONSE_KEY, None)
         # The resume token is drawn now, so that a retried firm step is recognised.
@@ -167,21 +177,45 @@ def start():
     )
 
 
-def _already_responded(state: ResponseState):
-    contact = current_app.config["CONTACT_EMAIL"]
-    if state == ResponseState.SUBMITTED:
-        text = _(
-            "This enterprise has already submitted its assessment for this survey. To see the "
-            "result, open the link you received when you started. For help, write to %(contact)s.",
-            contact=contact,
-        )
-    else:
-        text = _(
-            "An assessment for this enterprise has already been started. Continue it with the "
-            "resume link you received when you started, or write to %(contact)s for help.",
-            contact=contact,
-        )
-    return _message(_("This enterprise has already responded"), text, 409)
+def _already_responded():
+    """The same answer whether the firm's assessment is a draft or submitted.
+
+    A tax code is public, so the state of a firm's assessment must not be told to
+    whoever types it (it gave away who had just submitted); the firm's way back is its
+    resume link, its personal link, or a recovery link mailed to its contact.
+    """
+    text = _(
+        "An assessment for this enterprise has already been begun in this survey. Continue it "
+        "with the resume link you received, or with the personal link the department sent you. "
+        "Lost the link? Ask for a new one below, or write to %(contact)s.",
+        contact=current_app.config["CONTACT_EMAIL"],
+    )
+    return render_template(
+        "respondent/message.html",
+        title=_("This enterprise has already begun"),
+        text=text,
+        recover=True,
+    ), 409
+
+
+def _closed():
+    return _message(
+        _("The survey is closed"),
+        _("This survey wave no longer accepts answers. What you saved before it closed is kept."),
+        409,
+    )
+
+
+def _final():
+    return _message(
+        _("The assessment is submitted"),
+        _(
+            "A submitted assessment can no longer be changed. If something in it is wrong, please "
+            "write to %(contact)s.",
+            contact=current_app.config["CONTACT_EMAIL"],
+        ),
+        409,
+    )
 
 
 @bp.route("/firm", methods=["GET", "POST"])
@@ -193,6 +227,12 @@ def firm():
     wave = response.wave if response else open_wave()
     if wave is None:
         return redirect(url_for("main.home"))
+    if response is not None and response.state == ResponseState.SUBMITTED:
+        if request.method == "POST":
+            return _final()
+        return redirect(url_for("respondent.result"))
+    if response is not None and request.method == "POST" and not services.editable(response, utcnow()):
+        return _closed()
     units, sectors = _firm_choices()
     if response is not None:
         stored = {f: getattr(response, f) for f in services.PROFILE_FIELDS}
@@ -219,16 +259,13 @@ def firm():
                 db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow(), token
             )
             db.session.commit()
-        except services.AlreadyResponded as exc:
+        except (services.AlreadyResponded, IntegrityError):
+            # IntegrityError: someone started for the same firm at the same moment; theirs stands.
             db.session.rollback()
-            return _already_responded(exc.state)
-        except IntegrityError:
-            # Someone started for the same firm at the same moment; theirs stands.
-            db.session.rollback()
-            return _already_responded(ResponseState.DRAFT)
+            return _already_responded()
         except services.WaveClosed:
             db.session.rollback()
-            return _message(_("The survey is closed"), _("This survey wave no longer accepts answers."), 409)
+            return _closed()
         session.pop(TAX_CODE_KEY, None)
         session[RESPONSE_KEY] = response.id
         session[TOKEN_KEY] = token
@@ -265,6 +302,8 @@ def assessment(step: int):
     else:
         form_class = AnswersForm.for_pillar(framework, pillar, lang, profile_of(response))
         form = form_class(data=form_class.initial(response.answers) if request.method == "GET" else None)
+    if request.method == "POST" and not services.editable(response, utcnow()):
+        return _closed()
     if request.method == "POST":
         action = request.form.get("action", "next")
         if pillar is None:
@@ -356,7 +395,9 @@ def result():
         return redirect(url_for("respondent.review"))
     framework = _framework(response)
     card = scorer_for(framework).score(response.answers, profile_of(response))
-    peers = services.peer_comparison(db.session, response, current_app.config["PEER_MIN_GROUP"])
+    peers = services.peer_comparison(
+        db.session, response, current_app.config["PEER_MIN_GROUP"], services.peer_cutoff(utcnow())
+    )
     lang = i18n.current_language()
     return render_template(
         "respondent/result.html",
@@ -369,48 +410,101 @@ def result():
     )
 
 
-@bp.get("/resume/<token>")
-@limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
-def resume(token: str):
-    response = services.find_by_token(db.session, token)
-    if response is None:
-        return _message(
-            _("This link is not valid"),
-            _("Please check that you copied the whole link, or start a new assessment."),
-            404,
-        )
+def _open(response: Response, token: str):
+    """Let this session into ``response`` with its resume ``token``, and go on."""
     session[RESPONSE_KEY] = response.id
     session[TOKEN_KEY] = token
     session.pop(TAX_CODE_KEY, None)
     if response.state == ResponseState.SUBMITTED:
         return redirect(url_for("respondent.result"))
+    if response.consent_at is None:
+        return redirect(url_for("respondent.firm"))
     step = _first_unanswered_step(_framework(response), response)
     return redirect(url_for("respondent.assessment", step=step))
 
 
-@bp.get("/i/<token>")
+def _invalid_link(text: str):
+    return _message(_("This link is not valid"), text, 404)
+
+
+@bp.get("/resume/<token>")
+@limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
+def resume(token: str):
+    response = services.find_by_token(db.session, token)
+    if response is None:
+        return _invalid_link(_("Please check that you copied the whole link, or start a new assessment."))
+    return _open(response, token)
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
 def invitation(token: str):
-    """A firm's personal link: opens its own response, creating the draft on first use."""
+    """A firm's personal link: takes its own response over, creating the draft on first use."""
     invite = invitations.find_live(db.session, token)
     if invite is None:
-        return _message(
-            _("This link is not valid"),
-            _("The link may have been replaced by a newer one. Please use the latest link you received."),
-            404,
+        return _invalid_link(
+            _("The link may have been replaced by a newer one. Please use the latest link you received.")
         )
+    form = SubmitForm()
+    choice = request.form.get("choice") if request.method == "POST" and form.validate_on_submit() else None
     try:
-        response, resume_token = services.open_invitation(
-            db.session, invite, i18n.current_language(), utcnow()
+        response, resume_token, stranger = services.open_invitation(
+            db.session, invite, i18n.current_language(), utcnow(), choice
         )
         db.session.commit()
+    except services.TakeOverChoice as exc:
+        db.session.commit()  # that the link was opened
+        return render_template(
+            "respondent/take_over.html", response=exc.response, form=form, token=token
+        ), 400 if request.method == "POST" else 200
     except services.WaveClosed:
         db.session.rollback()
-        return _message(_("The survey is closed"), _("This survey wave no longer accepts answers."), 409)
-    session[RESPONSE_KEY] = response.id
-    session.pop(TAX_CODE_KEY, None)
-    if resume_token:
-        session[TOKEN_KEY] = resume_token
-    if response.state == ResponseState.SUBMITTED:
-        return redirect(url_for("respondent.result"))
-    return redirect(url_for("respondent.firm"))
+        return _closed()
+    if stranger and response.state == ResponseState.SUBMITTED:
+        flash(
+            _(
+                "This assessment was submitted before your enterprise opened its personal link. "
+                "If your enterprise did not submit it, please write to %(contact)s.",
+                contact=current_app.config["CONTACT_EMAIL"],
+            ),
+            "warning",
+        )
+    return _open(response, resume_token)
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RECOVER"), methods=["POST"])
+def recover():
+    """Ask for a recovery link; the answer is the same whatever was found."""
+    wave = open_wave()
+    if wave is None:
+        return _message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+    form = RecoverForm()
+    if form.validate_on_submit():
+        found = recovery.request_link(db.session, wave, form.tax_code.data, form.contact_email.data, utcnow())
+        db.session.commit()
+        if found is not None:
+            response, token = found
+            link = external_url("respondent.recovered", token=token)
+            mail.send_recovery_link(response.contact_email, link)
+        return _message(
+            _("Check your e-mail"),
+            _(
+                "If an assessment for this enterprise gave this e-mail address, a link to it is on "
+                "its way. The link works once, within 24 hours. Nothing arrived? Write to %(contact)s.",
+                contact=current_app.config["CONTACT_EMAIL"],
+            ),
+        )
+    return render_template(
+        "respondent/recover.html", form=form, wave=wave, mail_enabled=mail.enabled()
+    ), 400 if form.errors else 200
+
+
+@bp.get("/recover/<token>")
+@limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
+def recovered(token: str):
+    opened = recovery.open_link(db.session, token, utcnow())
+    if opened is None:
+        return _invalid_link(_("The link may have expired or been used already. You can ask for a new one."))
+    db.session.commit()
+    return _open(*opened)

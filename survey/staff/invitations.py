@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from survey import audit
 from survey.models import AdminUnit, Enterprise, Invitation, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
+from survey.respondent import services as respondent_services
 from survey.respondent import tokens
 from survey.spreadsheets import safe_cell
 
@@ -26,8 +27,24 @@ class IssuedLink:
     token: str
 
 
+class AlreadyReplaced(Exception):
+    """The link was revoked or replaced already (by someone else, or a second click)."""
+
+
+def _lock_wave(session: Session, wave_id: int) -> None:
+    """Serialise issuing and revoking for one wave.
+
+    At most one live link per firm and wave is a unique index; two issues at the same
+    moment would both find a firm without a link and the second would fail on it. On
+    PostgreSQL the wave's row lock makes the second wait for the first and then see its
+    links; SQLite writers are serialised already (``BEGIN IMMEDIATE``).
+    """
+    session.execute(select(Wave.id).where(Wave.id == wave_id).with_for_update())
+
+
 def issue(session: Session, wave: Wave, filters: dict, actor_id: int | None) -> list[IssuedLink]:
     """A new link for every register firm matching ``filters`` that has no live one in ``wave``."""
+    _lock_wave(session, wave.id)
     live = select(Invitation.enterprise_id).where(
         Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None)
     )
@@ -54,14 +71,28 @@ def issue(session: Session, wave: Wave, filters: dict, actor_id: int | None) -> 
 
 
 def revoke(session: Session, invitation: Invitation) -> None:
-    if invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
-        audit.record(session, "invitation.revoked", invitation, enterprise_id=invitation.enterprise_id)
-        session.flush()
+    """Revoke the link and shut out whoever already used it.
+
+    Whoever opened the link holds a session and was shown a resume link; both open the
+    firm's response through its resume token, so the token is replaced (nobody learns
+    the new one: the firm comes back through a new personal link).
+    """
+    _lock_wave(session, invitation.wave_id)
+    session.refresh(invitation)
+    if invitation.revoked_at is not None:
+        raise AlreadyReplaced
+    invitation.revoked_at = utcnow()
+    respondent_services.shut_out(session, invitation.wave_id, invitation.enterprise_id)
+    audit.record(session, "invitation.revoked", invitation, enterprise_id=invitation.enterprise_id)
+    session.flush()
 
 
 def reissue(session: Session, invitation: Invitation, actor_id: int | None) -> IssuedLink:
-    """Revoke ``invitation`` and issue a fresh link to the same firm for the same wave."""
+    """Revoke ``invitation`` and issue a fresh link to the same firm for the same wave.
+
+    Raises ``AlreadyReplaced`` if the link is no longer live: reissuing it twice would
+    otherwise give the firm two live links.
+    """
     revoke(session, invitation)
     token, digest = tokens.new_token()
     fresh = Invitation(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,12 +16,14 @@ from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 from survey.staff.views_responses import selected_wave
+from survey.urls import external_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _link(token: str) -> str:
-    return url_for("respondent.invitation", token=token, _external=True)
+    # On the configured BASE_URL, never on the Host header (see survey/urls.py).
+    return external_url("respondent.invitation", token=token)
 
 
 @bp.get("/invitations", endpoint="invitations")
@@ -84,6 +86,11 @@ def issue_invitations(wave_id: int):
     )
 
 
+def _already_replaced(invitation: Invitation):
+    db.session.rollback()
+    return render_template("staff/invitation_replaced.html", invitation=invitation), 409
+
+
 def _invitation(invitation_id: int) -> Invitation:
     return get_or_404(Invitation, invitation_id)
 
@@ -94,7 +101,10 @@ def revoke_invitation(invitation_id: int):
     invitation = _invitation(invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    invitations.revoke(db.session, invitation)
+    try:
+        invitations.revoke(db.session, invitation)
+    except invitations.AlreadyReplaced:
+        return _already_replaced(invitation)
     db.session.commit()
     return render_template("staff/invitation_done.html", invitation=invitation, link=None)
 
@@ -105,6 +115,9 @@ def reissue_invitation(invitation_id: int):
     invitation = _invitation(invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    fresh = invitations.reissue(db.session, invitation, current_user.id)
+    try:
+        fresh = invitations.reissue(db.session, invitation, current_user.id)
+    except invitations.AlreadyReplaced:
+        return _already_replaced(invitation)
     db.session.commit()
     return render_template("staff/invitation_done.html", invitation=fresh.invitation, link=_link(fresh.token))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -151,36 +152,32 @@ def test_resume_with_a_wrong_token_says_so_and_is_throttled(client, wave):
     assert client.get("/resume/still-wrong").status_code == 429
 
 
-def test_a_firm_that_already_submitted_cannot_start_again(client, app, db, wave):
-    tax = factories.tax_code()
-    helpers.start(client, tax)
-    helpers.complete(client)
-    helpers.submit(client)
+def _start_as_stranger(app, tax: str):
     stranger = app.test_client()
     token = stranger.csrf_token("/start")
-    response = stranger.post(
+    return stranger.post(
         "/start",
         data={"tax_code": tax, "consent": "y", "csrf_token": token},
         headers={"Accept-Language": "en"},
     )
-    assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "already submitted" in page
-    assert "Cảng Xanh" not in page  # nothing of the existing response is shown
-    assert count(db) == 1
 
 
-def test_a_firm_with_a_draft_is_pointed_to_its_resume_link(client, app, db, wave):
-    tax = factories.tax_code()
-    helpers.start(client, tax)
-    stranger = app.test_client()
-    token = stranger.csrf_token("/start")
-    response = stranger.post(
-        "/start",
-        data={"tax_code": tax, "consent": "y", "csrf_token": token},
-        headers={"Accept-Language": "en"},
-    )
-    assert response.status_code == 409 and "resume link" in response.get_data(as_text=True)
+def test_start_says_the_same_for_a_draft_and_a_submitted_assessment(client, app, db, wave):
+    """A tax code is public: the start page must not tell who has just submitted."""
+    drafted, submitted = factories.tax_code(), factories.tax_code()
+    helpers.start(client, drafted)
+    other = app.test_client()
+    helpers.start(other, submitted)
+    helpers.complete(other)
+    helpers.submit(other)
+    answers = [_start_as_stranger(app, tax) for tax in (drafted, submitted)]
+    assert [a.status_code for a in answers] == [409, 409]
+    # The same page but for the CSRF token of the language switch.
+    pages = [re.sub(r'value="[^"]*\.[^"]*"', "", a.get_data(as_text=True)) for a in answers]
+    assert pages[0] == pages[1]
+    assert "already been begun" in pages[0] and 'href="/recover"' in pages[0]
+    assert "Cảng Xanh" not in pages[0]  # nothing of the existing response is shown
+    assert count(db) == 2
 
 
 def test_register_prefills_only_non_personal_fields(client, db, wave):
@@ -253,26 +250,6 @@ def test_closed_wave_refuses_submission_and_keeps_the_draft(client, db, wave):
 def test_no_open_wave_says_so(client, db):
     page = client.get("/start", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "No survey is open" in page
-
-
-def test_peer_comparison_needs_five_peers(client, app, db, wave):
-    def submitted_peer():
-        firm = factories.enterprise(sector_code="G", employees=30, revenue_vnd=20 * 10**9, capital_vnd=None)
-        factories.response(wave, firm, factories.answers_at(FRAMEWORK, 0.2))
-
-    for _ in range(4):
-        submitted_peer()
-    db.session.commit()
-    # Trade (G) like transport (H) is trade & services; 25 employees, 12.5 bn: small.
-    helpers.start(client, factories.tax_code(), sector_code="G")
-    helpers.complete(client)
-    helpers.submit(client)
-    page = client.get("/result").get_data(as_text=True)
-    assert 'data-testid="no-peers"' in page
-    submitted_peer()
-    db.session.commit()
-    page = client.get("/result", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert 'data-testid="peers"' in page and "Average of 5 submitted enterprises" in page
 
 
 def test_unit_and_sector_must_be_chosen_not_defaulted(client, db, wave):

@@ -60,6 +60,9 @@ def test_shared_figures_come_first_on_the_pages_that_need_them(client, wave_v2):
     [
         ("1.500.000", "không dùng dấu phân cách hàng nghìn"),
         ("abc", "không dùng dấu phân cách hàng nghìn"),
+        ("１２", "không dùng dấu phân cách hàng nghìn"),
+        ("1_000", "không dùng dấu phân cách hàng nghìn"),
+        ("1e3", "không dùng dấu phân cách hàng nghìn"),
         ("1" * 16, "Tối đa 15 chữ số"),
         ("150", "không được lớn hơn tổng số"),
     ],
