@@ -94,3 +94,8 @@ def resume_link(client, path: str = "/assessment/1") -> str:
     match = re.search(r'id="resume-link"[^>]*value="([^"]+)"', page)
     assert match, "no resume link on the page"
     return match.group(1)
+
+
+def without_tokens(page: str) -> str:
+    """A page without its CSRF tokens (every page's language switch carries one)."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", page)
