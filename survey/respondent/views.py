@@ -481,6 +481,15 @@ def recover():
         return _message(_("No survey is open"), _("Please come back when the next survey wave opens."))
     form = RecoverForm()
     if form.validate_on_submit():
+        if not mail.enabled():
+            return _message(
+                _("No e-mail from this server"),
+                _(
+                    "This server cannot send e-mail. Please write to %(contact)s with your "
+                    "enterprise's tax code.",
+                    contact=current_app.config["CONTACT_EMAIL"],
+                ),
+            )
         found = recovery.request_link(db.session, wave, form.tax_code.data, form.contact_email.data, utcnow())
         db.session.commit()
         if found is not None:

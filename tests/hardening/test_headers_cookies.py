@@ -108,6 +108,8 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "respondent.assessment": ["/assessment/1"],
         "respondent.firm": ["/firm"],
         "respondent.invitation": ["/i/not-a-real-token"],
+        "respondent.recover": ["/recover"],
+        "respondent.recovered": ["/recover/not-a-real-token"],
         "respondent.result": ["/result"],
         "respondent.resume": ["/resume/not-a-real-token"],
         "respondent.review": ["/review"],

@@ -344,6 +344,8 @@ class World:
     #: A recorded version that re-scores the wave's version 1 (other pillar bands).
     rescore_target_id: int = 0
     upload: str | None = None
+    #: The invitation's secret, for the personal link's own form.
+    invitation_token: str = ""
 
 
 @pytest.fixture
@@ -364,9 +366,8 @@ def make_world(app, db, client):
         wave = factories.wave(name="Khảo sát junk 2025")
         draft_wave = factories.wave(open_now=False, name="Khảo sát junk 2026")
         submitted = factories.response(wave, answers=factories.answers_at(FRAMEWORK, 0.5))
-        invitation = Invitation(
-            wave=wave, enterprise=factories.enterprise(), token_hash=tokens.new_token()[1]
-        )
+        invitation_token, invitation_digest = tokens.new_token()
+        invitation = Invitation(wave=wave, enterprise=factories.enterprise(), token_hash=invitation_digest)
         db.session.add(invitation)
         db.session.commit()
         other = app.test_client()
@@ -379,6 +380,7 @@ def make_world(app, db, client):
             draft_wave=draft_wave,
             submitted=submitted,
             invitation=invitation,
+            invitation_token=invitation_token,
             framework_version_id=factories.framework_version(2).id,
             rescore_target_id=_rescoring_version(db).id,
         )
@@ -458,6 +460,24 @@ def _start(w: World) -> list[Page]:
         set_to("website", ["http://spam.example"], "honeypot filled"),
     ]
     return [Page("/start", [("tax_code", factories.tax_code()), ("consent", "y"), ("website", "")], poisons)]
+
+
+def _recover(w: World) -> list[Page]:
+    poisons = [
+        missing("tax_code", "contact_email"),
+        set_to("tax_code", TAX_CODES, "bad tax code"),
+        set_to("contact_email", EMAILS, "bad e-mail"),
+        set_to("website", ["http://spam.example"], "honeypot filled"),
+    ]
+    form = [("tax_code", w.submitted.enterprise.tax_code), ("contact_email", "lan@example.vn"), ("website", "")]
+    return [Page("/recover", form, poisons)]
+
+
+def _take_over(w: World) -> list[Page]:
+    template = "/i/{token}"
+    wrong = ["x" * 101, "%00", "%FF%FE", w.invitation_token[:-1], w.invitation_token.swapcase(), "0" * 43]
+    poisons = [wrong_path(template, {"token": w.invitation_token}, token=wrong)]
+    return [Page(template.format(token=w.invitation_token), [("choice", "afresh")], poisons)]
 
 
 def _firm(w: World) -> list[Page]:
@@ -765,6 +785,8 @@ CASES = [
     Case("main.set_language", "respondent", _language, 302, writes=False),
     Case("respondent.start", "respondent", _start, 302, writes=False),
     Case("respondent.firm", "respondent", _firm, 302, writes=True),
+    Case("respondent.recover", "visitor", _recover, 200, writes=False),
+    Case("respondent.invitation", "visitor", _take_over, 302, writes=True),
     Case("respondent.assessment", "respondent", _assessment, 302, writes=True),
     Case("respondent.submit", "respondent", lambda w: [Page("/submit", [])], 303, writes=True),
     Case("auth.login", "visitor", _login, 302, writes=True),
@@ -1119,7 +1141,7 @@ def test_a_wrong_resume_or_invitation_link_is_refused(app, client, db):
     before = fingerprint()
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None)
-    @given(kind=st.sampled_from(["resume", "i"]), token=link_tokens)
+    @given(kind=st.sampled_from(["resume", "i", "recover"]), token=link_tokens)
     def refused(kind: str, token: str):
         TRIED["personal links"] += 1
         limiter.reset()  # wrong tokens are rate-limited; the limit is tested elsewhere
