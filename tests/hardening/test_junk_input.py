@@ -469,7 +469,11 @@ def _recover(w: World) -> list[Page]:
         set_to("contact_email", EMAILS, "bad e-mail"),
         set_to("website", ["http://spam.example"], "honeypot filled"),
     ]
-    form = [("tax_code", w.submitted.enterprise.tax_code), ("contact_email", "lan@example.vn"), ("website", "")]
+    form = [
+        ("tax_code", w.submitted.enterprise.tax_code),
+        ("contact_email", "lan@example.vn"),
+        ("website", ""),
+    ]
     return [Page("/recover", form, poisons)]
 
 
