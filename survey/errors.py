@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     400: lambda: (_("The request could not be understood"), _("Please go back and try again.")),
@@ -23,6 +26,7 @@ MESSAGES = {
 
 
 def _render(code: int, detail: str | None = None):
+    _ensure_url_adapter()
     title, text = MESSAGES.get(code, MESSAGES[500])()
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "detail": detail or text}, code
@@ -36,6 +40,9 @@ def init_app(app: Flask) -> None:
             # Flask-WTF's reason is English and about the mechanism; the user needs to
             # know that the form expired (usually a session that timed out).
             detail = _("The form has expired. Please try again.")
+        elif isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS; Werkzeug's English text would repeat it.
+            detail = _("This site does not answer to the address you used. Please use its official address.")
         else:
             # Our own aborts may carry a safe, specific description (e.g. a refused filter).
             detail = exc.description if exc.code in (400, 404) and _is_ours(exc) else None
@@ -50,6 +57,18 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
         return _render(500)
+
+
+def _ensure_url_adapter() -> None:
+    """A request for a host outside TRUSTED_HOSTS has no URL adapter (Flask could not bind
+    one to that host), and the page's links need one: bind it to the configured host. The
+    links on the page are paths, so the refused host appears nowhere."""
+    ctx = request_ctx._get_current_object()
+    if ctx.url_adapter is None:
+        parts = urlsplit(current_app.config["BASE_URL"] or "http://localhost")
+        ctx.url_adapter = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+        )
 
 
 def _is_ours(exc: HTTPException) -> bool:

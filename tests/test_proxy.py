@@ -6,6 +6,7 @@ import pytest
 from flask import url_for
 
 from survey.extensions import limiter
+from survey.urls import external_url
 
 
 def wrong_token_statuses(app, addresses: list[str]) -> list[int]:
@@ -38,6 +39,17 @@ def test_forwarded_scheme_makes_external_links_https(app, own_app):
     proxied.add_url_rule("/_probe", "probe", lambda: url_for("main.home", _external=True))
     page = proxied.test_client().get("/_probe", headers={"X-Forwarded-Proto": "https"})
     assert page.get_data(as_text=True) == "https://localhost/"
+
+
+def test_the_base_url_wins_over_the_forwarded_scheme_and_host(app, own_app):
+    """Links that leave the site (survey.urls.external_url) follow BASE_URL only: a proxy
+    that says http, or a client that names its own host, changes nothing in them."""
+    proxied = own_app(PROXY_FIX={"x_for": 1, "x_proto": 1}, BASE_URL="https://khaosat.example.gov.vn")
+    proxied.add_url_rule("/_probe", "probe", lambda: external_url("respondent.resume", token="t0k"))
+    client = proxied.test_client()
+    for proto in ("http", "https"):
+        page = client.get("/_probe", headers={"X-Forwarded-Proto": proto, "Host": "localhost"})
+        assert page.get_data(as_text=True) == "https://khaosat.example.gov.vn/resume/t0k"
 
 
 @pytest.mark.parametrize("bad", [{"x_forwarded": 1}, [1], "x_for"])
