@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from survey.extensions import db as _db
-from survey.models import Response
+from survey.models import Invitation, Response
 from tests import factories
 from tests.conftest import make_app, scratch_database
 
@@ -66,9 +66,11 @@ def live_wave(live_app, request):
         wave_id = wave.id
     yield wave_id
     with live_app.app_context():
-        # Responses first: they point at the wave.
-        for response in _db.session.scalars(select(Response).filter_by(wave_id=wave_id)):
-            _db.session.delete(response)
+        # Responses and invitations first: they point at the wave.
+        for model in (Response, Invitation):
+            for row in _db.session.scalars(select(model).filter_by(wave_id=wave_id)):
+                _db.session.delete(row)
+            _db.session.flush()
         _db.session.delete(_db.session.get(type(wave), wave_id))
         _db.session.commit()
 
