@@ -11,15 +11,31 @@ a space but tab and line breaks, DEL, and the U+FFFD that stands for unreadable 
 is refused with a 400 that says why, before any view sees it. Left alone, Werkzeug
 would quietly drop a raw body that is not UTF-8, turn percent-encoded junk into
 look-alike text, and hand a NUL to the database, which PostgreSQL refuses with an error.
+
+Bodies are capped before they are read: ``MAX_CONTENT_LENGTH`` (a few hundred KB) on
+every route, and ``UPLOAD_MAX_CONTENT_LENGTH`` on the routes named in
+``UPLOAD_ENDPOINTS``, for signed-in staff only. The cap is the request's own
+(``TextFormRequest.max_content_length``), not a ``before_request`` hook, because the
+CSRF check reads the form in a hook of its own that may run first.
+
+Pages with personal data, the respondent's journey, the staff workspace and its
+downloads, are sent with ``Cache-Control: no-store``, as is every response that sets a
+cookie, so that neither a shared proxy nor the browser's disk keeps them.
+
+Resume, invitation and recovery tokens are secrets in the path; ``redact_tokens`` cuts
+them short in the access logs (Werkzeug's here, gunicorn's in survey/gunicorn_conf.py).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import parse_qsl
 
-from flask import Flask, Request, request
+from flask import Flask, Request, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
 
@@ -94,9 +110,71 @@ def _check(items) -> None:
 class TextFormRequest(Request):
     form_data_parser_class = TextFormParser
 
+    @property
+    def max_content_length(self) -> int | None:
+        """The body cap of this request: the upload cap on upload routes for staff."""
+        if self._max_content_length is None and current_app and self._may_upload():
+            return current_app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    def _may_upload(self) -> bool:
+        # Anonymous clients keep the small cap even there: the role check comes after the
+        # CSRF check, which would already have read (and spooled) the whole body.
+        return self.endpoint in current_app.config["UPLOAD_ENDPOINTS"] and current_user.is_authenticated
+
+
+#: Blueprints whose pages carry personal data: never stored by a cache.
+NO_STORE_BLUEPRINTS = {"respondent", "staff", "auth"}
+
+
+class NoStoreCookieSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, marking every response that sets a cookie ``no-store``.
+
+    This runs after every ``after_request`` hook (Flask-Login's among them), when the
+    response's cookies are final.
+    """
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+
+
+#: A token in a path: /resume/<token>, /i/<token>, /recover/<token>.
+TOKEN_IN_PATH = re.compile(r"(?<=/)(resume|i|recover)/([^/?#\s\"']{4})[^/?#\s\"']*")
+
+
+def redact_tokens(text: str) -> str:
+    """``text`` with every path token cut to its first four characters and an ellipsis."""
+    return TOKEN_IN_PATH.sub(r"\1/\2…", text)
+
+
+class RedactTokens(logging.Filter):
+    """Redacts tokens in the message and the string arguments of each log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_tokens(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_tokens(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def redact_werkzeug_log() -> None:
+    """Install the filter on the development server's request log (idempotent)."""
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactTokens) for f in logger.filters):
+        logger.addFilter(RedactTokens())
+
 
 def init_app(app: Flask) -> None:
     app.request_class = TextFormRequest
+    app.session_interface = NoStoreCookieSessionInterface()
+    redact_werkzeug_log()
 
     @app.before_request
     def refuse_query_strings_that_are_not_text():
@@ -107,4 +185,6 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.blueprint in NO_STORE_BLUEPRINTS:
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -254,8 +254,11 @@ def test_json_clients_get_the_same_words_and_nothing_internal(crashing_app, lang
 
 
 def test_requests_are_capped_by_default(app):
-    """The cap is on unless an administrator turns it off (25 MB: a register file fits)."""
-    assert app.config["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
+    """Small bodies everywhere; 25 MB on the register upload, so a register file fits
+    (tests/hardening/test_body_limits.py sends them)."""
+    assert app.config["MAX_CONTENT_LENGTH"] == 256 * 1024
+    assert app.config["UPLOAD_MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
+    assert app.config["UPLOAD_ENDPOINTS"] == ["staff.register_upload"]
 
 
 def test_a_register_upload_over_the_cap_is_refused_before_it_is_read(app, client, db, monkeypatch):
@@ -265,7 +268,7 @@ def test_a_register_upload_over_the_cap_is_refused_before_it_is_read(app, client
     admin = make_staff(db, Role.ADMIN)
     assert log_in(client, admin.email).status_code == 302
     token = client.csrf_token("/staff/register")
-    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_CONTENT_LENGTH", 64 * 1024)
     response = client.post(
         "/staff/register",
         data={"csrf_token": token, "file": (BytesIO(b"x" * 100_000), "register.xlsx")},
