@@ -7,9 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey import frameworks, i18n
-from survey.dashboard import figures
-from survey.extensions import db
-from survey.main import services
+from survey.extensions import db, limiter
+from survey.main import services, summary
 from survey.models.base import utcnow
 from survey.responses.scoring import framework_of
 from survey.scoring import effort
@@ -57,20 +56,15 @@ def healthz():
 
 
 @bp.get("/summary")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUMMARY"])
 def public_summary():
-    """The anonymous city-level summary: headline and breakdowns, never a small group."""
+    """The anonymous city-level summary: headline and breakdowns, never a small group.
+
+    Its figures are cached until the data behind them changes (survey/main/summary.py).
+    """
     if not current_app.config["PUBLIC_SUMMARY"]:
         abort(404)
     wave = services.latest_wave_with_answers()
     if wave is None:
         return render_template("dashboard/public.html", board=None)
-    board = figures.build(
-        db.session,
-        wave,
-        {},
-        current_app.config["DASHBOARD_MIN_GROUP"],
-        current_app.config["ROLLUP_STRATA"],
-        breakdowns=("economic_pillar", "sector", "size_class", "former_area"),
-        with_trend=False,
-    )
-    return render_template("dashboard/public.html", board=board)
+    return render_template("dashboard/public.html", board=summary.board(db.session, wave))
