@@ -152,7 +152,7 @@ def test_a_response_submitted_without_the_link_is_taken_over_and_said_so(app, cl
     helpers.complete(stranger)
     assert helpers.submit(stranger).status_code == 303
     firm_client = app.test_client()
-    opened = firm_client.get(path_of(link))
+    opened = firm_client.get(path_of(link), headers={"Accept-Language": "en"})
     assert opened.headers["Location"].endswith("/result")
     page = firm_client.get("/result", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "submitted before your enterprise opened its personal link" in page
