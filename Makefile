@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app survey
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations browser lint format bench clean
+.PHONY: run test install translations browser lint format audit bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The locked versions against known vulnerabilities; warns (does not fail) when no
+# advisory source can be reached, fails on a vulnerable version (.ci/audit.py).
+audit: install
+	$(BIN)/python .ci/audit.py requirements.lock
 
 bench: translations
 	$(BIN)/python -m bench $(BENCH_ARGS)
