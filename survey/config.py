@@ -21,6 +21,11 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
+    #: Flask-Login's "remember me" cookie (never set today: the log-in does not offer it).
+    #: None follows SESSION_COOKIE_SECURE, so one setting makes every cookie Secure.
+    "REMEMBER_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     #: Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header,
     #: e.g. {"x_for": 1, "x_proto": 1}. Empty (the default) trusts none, so a client
@@ -142,6 +147,8 @@ def finalise(app: Flask) -> None:
     _base_url(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
+    if app.config["REMEMBER_COOKIE_SECURE"] is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["SESSION_COOKIE_SECURE"])
 
 
 def _base_url(app: Flask) -> None:

@@ -301,3 +301,10 @@ def test_cookies_are_secure_when_configured(own_app, monkeypatch, how):
     headers = set_cookies(first, switched)
     assert [cookie_attributes(h)[0] for h in set_cookies(switched)].count("session") == 1
     assert cookie_problems(headers, secure=True) == []
+
+
+def test_the_remember_cookie_follows_the_session_cookies_secure_setting(own_app):
+    """Flask-Login's "remember me" cookie (never offered today) is Secure with the session's."""
+    assert own_app(SESSION_COOKIE_SECURE=True).config["REMEMBER_COOKIE_SECURE"] is True
+    assert own_app().config["REMEMBER_COOKIE_SECURE"] is False
+    assert own_app(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=True).config["REMEMBER_COOKIE_SECURE"]
