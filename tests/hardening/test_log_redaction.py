@@ -109,6 +109,26 @@ def test_gunicorns_access_log_has_no_token(database_url, tmp_path):
     assert_redacted(log)
 
 
+def test_gunicorns_error_log_has_no_token(tmp_path):
+    """gunicorn names the URI when a request fails ("Error handling request /resume/…")."""
+    from gunicorn.config import Config
+
+    from survey.gunicorn_conf import RedactingLogger
+
+    errors = tmp_path / "error.log"
+    cfg = Config()
+    cfg.set("errorlog", str(errors))
+    logger = RedactingLogger(cfg)
+    try:
+        for path in PATHS:
+            logger.error("Error handling request %s", path)
+        logger.exception("Error handling request " + PATHS[0])
+    finally:
+        for handler in logger.error_log.handlers:
+            handler.close()
+    assert_redacted(errors.read_text(encoding="utf-8"))
+
+
 class Collect(logging.Handler):
     def __init__(self):
         super().__init__()
