@@ -112,3 +112,14 @@ def test_the_summary_is_rate_limited_per_client(app, client, wave, computed, mon
     # Another address has its own budget.
     other = client.get("/summary", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other.status_code == 200
+
+
+def test_the_cached_figures_serve_every_language(client, wave, computed, clock):
+    """The cache holds figures, not pages: labels carry both languages."""
+    vietnamese = client.get("/summary").get_data(as_text=True)
+    token = client.csrf_token("/")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    english = client.get("/summary").get_data(as_text=True)
+    assert computed == [3]
+    assert '<html lang="vi">' in vietnamese and '<html lang="en">' in english
+    assert "Digital transformation of Hai Phong's enterprises" in english.replace("&#39;", "'")
