@@ -1,4 +1,4 @@
-"""Entry point for WSGI servers: ``gunicorn wsgi:app``."""
+"""Entry point for WSGI servers: ``gunicorn -c python:survey.gunicorn_conf wsgi:app`` (see README)."""
 
 from survey import create_app
 
