@@ -7,10 +7,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField as _IntegerField
 
-#: A whole number as people type it: ASCII digits, spaces between groups (1 000).
-#: ``int()`` is laxer than a form should be: it reads full-width digits ("９") and
-#: underscores ("1_000"), which a draft then kept and the scorer refused.
-WHOLE = re.compile(r"-?[0-9]+")
+#: A whole number as people type it: ASCII digits, or groups of three after a space
+#: (1 000 000). ``int()`` is laxer than a form should be: it reads full-width digits
+#: ("９") and underscores ("1_000"), which a draft then kept and the scorer refused.
+DIGITS = r"(?:[0-9]+|[0-9]{1,3}(?: [0-9]{3})+)"
+WHOLE = re.compile(rf"-?{DIGITS}")
 
 
 class IntegerField(_IntegerField):
@@ -24,9 +25,9 @@ class IntegerField(_IntegerField):
 
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str) and valuelist[0].strip():
-            text = valuelist[0].replace(" ", "").replace("\u00a0", "").strip()
+            text = valuelist[0].replace("\u00a0", " ").strip()
             if len(text) > self.MAX_DIGITS or not WHOLE.fullmatch(text):
                 self.data = None
                 raise ValueError(_l("Please enter a whole number, with digits only."))
-            valuelist = [text]
+            valuelist = [text.replace(" ", "")]
         super().process_formdata(valuelist)

@@ -32,7 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey.fields import IntegerField
+from survey.fields import DIGITS, IntegerField
 from survey.models import Ownership
 from survey.registry import tax_code
 from survey.scoring.definition import (
@@ -71,15 +71,12 @@ class Honeypot(StringField):
             raise ValidationError(_l("This form could not be accepted."))
 
 
-#: What a typed number may look like once spaces are removed: ASCII digits and one
-#: decimal comma or point. Decimal() is laxer than a form should be: it reads
-#: full-width digits ("９"), underscores ("1_000") and exponents ("1e-400"), which a
-#: draft then kept and the scorer refused.
+#: What a typed amount may look like: ASCII digits (groups of three after a space
+#: allowed: 1 000) and one decimal comma or point. Decimal() is laxer than a form
+#: should be: it reads full-width digits ("９"), underscores ("1_000") and exponents
+#: ("1e-400"), which a draft then kept and the scorer refused.
 PLAIN_NUMBER = re.compile(r"[0-9]+([.,][0-9]+)?")
-
-
-def _without_spaces(text: str) -> str:
-    return text.replace(" ", "").replace("\u00a0", "").strip()
+AMOUNT = re.compile(rf"{DIGITS}(?:[.,][0-9]+)?")
 
 
 class AmountField(DecimalField):
@@ -87,11 +84,11 @@ class AmountField(DecimalField):
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
-            text = _without_spaces(valuelist[0])
-            if not PLAIN_NUMBER.fullmatch(text):
+            text = valuelist[0].replace("\u00a0", " ").strip()
+            if not AMOUNT.fullmatch(text):
                 self.data = None
                 raise ValueError(_l("Type a number with digits only, e.g. 12,5 or 1500."))
-            valuelist = [text.replace(",", ".")]
+            valuelist = [text.replace(" ", "").replace(",", ".")]
         super().process_formdata(valuelist)
 
 

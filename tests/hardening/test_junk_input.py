@@ -919,7 +919,9 @@ def refusal_pages(app) -> list[tuple[str, str]]:
         for lang in app.config["LANGUAGES"]:
             with force_locale(lang):
                 pages += [make() for make in errors.MESSAGES.values()]
-                pages.append((_("This enterprise has already responded"), ""))
+                pages.append((_("This enterprise has already begun"), ""))
+                pages.append((_("The survey is closed"), ""))
+                pages.append((_("The assessment is submitted"), ""))
                 pages.append((_("This link is not valid"), ""))
     return pages
 
