@@ -285,10 +285,24 @@ def backup(output: str) -> None:
 @click.option("--older-than-days", type=click.IntRange(min=0), default=None, help="Default: RETENTION_DAYS.")
 @with_appcontext
 def erase_contacts(older_than_days: int | None) -> None:
-    """Erase contact details from waves closed longer ago than the retention period."""
+    """Erase contact data of waves that closed longer ago than the retention period: in
+    responses, in the register (firms with no wave since) and in export files."""
     from survey import maintenance
+    from survey.exports import jobs
 
     days = current_app.config["RETENTION_DAYS"] if older_than_days is None else older_than_days
-    erased = maintenance.erase_contacts(db.session, days)
+    try:
+        erased = maintenance.erase_contacts(db.session, days, exports=jobs.folder())
+    except OSError as exc:
+        db.session.rollback()
+        _fail(f"An export file could not be deleted, so nothing was erased: {exc}")
     db.session.commit()
-    click.echo(f"Erased the contact details of {erased} responses in waves closed over {days} days ago.")
+    click.echo(
+        f"Erased the contact details of {erased.responses} responses in waves closed over {days} days ago "
+        f"({len(erased.wave_ids)} waves)."
+    )
+    click.echo(f"Erased the register contacts of {erased.enterprises} firms with no wave since.")
+    click.echo(
+        f"Deleted {erased.export_files} export files with their contact data "
+        f"({erased.export_jobs} export jobs marked erased)."
+    )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from survey import files
 from survey.extensions import db
 from survey.models import ExportJob, JobState, StaffUser
 from survey.models.base import utcnow
@@ -89,7 +90,7 @@ def _write(job: ExportJob, path: Path) -> None:
             dim: rollups.rollup(db.session, wave, by=dim, strata=strata, filters=filters)
             for dim in ("economic_pillar", "sector", "size_class", "ownership", "former_area", "unit")
         }
-        with path.open("wb") as target:
+        with files.create_private(path) as target:  # 0600: it holds contact data
             workbooks.write_summary_workbook(
                 target,
                 by,
@@ -114,7 +115,7 @@ def _write(job: ExportJob, path: Path) -> None:
                 db.session.get(ExportJob, job.id).rows_done = done
                 db.session.commit()
 
-    with path.open("wb") as target:
+    with files.create_private(path) as target:  # 0600: it holds contact data
         written = workbooks.write_responses_workbook(
             target,
             framework,

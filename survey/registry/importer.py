@@ -17,6 +17,7 @@ while an empty cell in a column the file has clears that value.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
@@ -32,7 +33,23 @@ from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Enterprise, Ownership, Sector
 from survey.registry import tax_code as tax_codes
-from survey.registry.register_format import COLUMNS, EXAMPLE, FIELD_OF, FIELDS, REQUIRED, RowError
+from survey.registry.register_format import (
+    COLUMNS,
+    EXAMPLE,
+    FIELD_OF,
+    FIELDS,
+    REQUIRED,
+    RegisterFileError,
+    RowError,
+)
+from survey.registry.register_limits import (
+    EXCEL_MAX_ROW,
+    LimitExceeded,
+    RegisterLimits,
+    check_archive,
+    check_row,
+    too_many_rows,
+)
 from survey.registry.register_workbooks import error_report, template_workbook
 from survey.registry.size_class import BILLION, classify
 
@@ -48,10 +65,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _WHOLE = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-
-
-class RegisterFileError(ValueError):
-    """A file that cannot be read as a register at all; the message says why."""
 
 
 @dataclass
@@ -87,26 +100,35 @@ class ImportResult:
 
 
 def read_register(
-    source: str | os.PathLike | BinaryIO, session: Session, display_name: str | None = None
+    source: str | os.PathLike | BinaryIO,
+    session: Session,
+    display_name: str | None = None,
+    limits: RegisterLimits | None = None,
 ) -> ImportPreview:
     """Check every row of the first sheet of ``source`` and compare the good rows with the
     register. Nothing is written.
 
     Rows are streamed: only the cleaned values of good rows and the errors are kept, so
     a file of tens of thousands of rows needs little memory. Raises RegisterFileError
-    when the file cannot be read as a register at all (not .xlsx, no header, no rows).
+    when the file cannot be read as a register at all (not .xlsx, no header, no rows),
+    and its subclass LimitExceeded when it is beyond ``limits`` (see register_limits:
+    the archive is checked before anything is parsed).
     """
+    limits = limits or RegisterLimits()
     reference = _Reference.load(session)
     # ``display_name``: what the user called the file, when ``source`` is our own copy of it.
     name = f"'{display_name}'" if display_name else _source_name(source)
     try:
+        check_archive(source, limits)
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except RegisterFileError:
+        raise
     except OSError as exc:
         raise RegisterFileError(f"{name} cannot be read ({exc.strerror or exc})") from None
     except Exception as exc:  # whatever the parser trips on, the file is not a readable .xlsx
         raise _not_xlsx(name) from exc
     try:
-        preview = _read_sheet(workbook, reference, name)
+        preview = _read_sheet(workbook, reference, name, limits)
     finally:
         workbook.close()
     _compare(session, preview)
@@ -127,26 +149,40 @@ def _not_xlsx(name: str) -> RegisterFileError:
     )
 
 
-def _rows(sheet, name: str) -> Iterator[tuple]:
-    """The sheet's rows as value tuples (a gap in the file comes out as an empty row)."""
+def _rows(sheet, name: str, limits: RegisterLimits) -> Iterator[tuple]:
+    """The sheet's rows as value tuples (a gap in the file comes out as an empty row),
+    refused as soon as one is beyond ``limits``."""
     rows = sheet.iter_rows(values_only=True)
-    while True:
+    filled = 0
+    for number in itertools.count(1):
         try:
             row = next(rows)
         except StopIteration:
             return
         except Exception as exc:  # a damaged sheet part
             raise _not_xlsx(name) from exc
+        if not row:  # a gap in the file: nothing parsed, nothing to check
+            if number > EXCEL_MAX_ROW:
+                check_row(number, row, limits)
+            yield row
+            continue
+        check_row(number, row, limits)
+        # Empty rows cost little to skip, so only rows with something in them count
+        # towards the limit; the header is one of them.
+        if any(not _blank(value) for value in row):
+            filled += 1
+            if filled > limits.max_rows + 1:
+                raise too_many_rows(limits)
         yield row
 
 
-def _read_sheet(workbook, reference: _Reference, name: str) -> ImportPreview:
+def _read_sheet(workbook, reference: _Reference, name: str, limits: RegisterLimits) -> ImportPreview:
     if not workbook.worksheets:
         raise RegisterFileError(f"{name} has no worksheet")
     sheet = workbook.worksheets[0]
     # Some programs write a wrong size into the file; read every row that is there.
     sheet.reset_dimensions()
-    rows = _rows(sheet, name)
+    rows = _rows(sheet, name, limits)
     header = next(rows, None)
     if header is None:
         raise RegisterFileError(f"the first sheet ('{sheet.title}') is empty")
@@ -155,6 +191,8 @@ def _read_sheet(workbook, reference: _Reference, name: str) -> ImportPreview:
     preview = ImportPreview(fields=tuple(FIELD_OF[c] for c in COLUMNS if c in positions))
     indexed = tuple(positions.items())
     for row_number, row in enumerate(rows, start=2):
+        if not row:
+            continue
         width = len(row)
         cells = {column: row[index] if index < width else None for column, index in indexed}
         if all(_blank(value) for value in cells.values()):
@@ -489,7 +527,9 @@ __all__ = [
     "FIELDS",
     "ImportPreview",
     "ImportResult",
+    "LimitExceeded",
     "RegisterFileError",
+    "RegisterLimits",
     "RowError",
     "apply_register",
     "error_report",

@@ -58,6 +58,10 @@ EXAMPLE = {
 }
 
 
+class RegisterFileError(ValueError):
+    """A file that cannot be read as a register at all; the message says why."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """Everything wrong with one row: ``row_number`` is Excel's (the header is row 1)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from survey import audit
+from survey import audit, files
 from survey.extensions import db
 from survey.models import Enterprise, Role
 from survey.registry import importer
@@ -26,17 +27,30 @@ _UPLOAD = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    # Uploads hold firms' contacts: the folders are the app user's alone (0700).
+    files.private_folder(current_app.instance_path)
+    return files.private_folder(Path(current_app.instance_path) / "uploads")
 
 
 def _forget_old_uploads(max_age: float = 24 * 3600) -> None:
-    """Previews that were never confirmed are not kept for ever (they hold personal data)."""
+    """Previews that were never confirmed are not kept for ever (they hold personal data).
+
+    This also sweeps up the file of an upload whose worker was killed mid-check (a
+    refused or failed check deletes its own file at once).
+    """
     cutoff = time.time() - max_age
     for path in _uploads().glob("*.xlsx"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # another worker swept it first
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+
+
+def _limits() -> importer.RegisterLimits:
+    return importer.RegisterLimits.from_config(current_app.config)
+
+
+def _message(exc: importer.RegisterFileError) -> str:
+    return exc.translated() if isinstance(exc, importer.LimitExceeded) else str(exc)
 
 
 def _upload_path(upload: str) -> Path:
@@ -49,9 +63,21 @@ def _upload_path(upload: str) -> Path:
     return path
 
 
+def _read_pending(path: Path) -> importer.ImportPreview | None:
+    """Read a checked upload again; None (the file deleted, the reason flashed) if it no
+    longer passes, e.g. because the limits were lowered in between."""
+    try:
+        return importer.read_register(path, db.session, limits=_limits())
+    except importer.RegisterFileError as exc:
+        path.unlink(missing_ok=True)
+        flash(_message(exc), "error")
+        return None
+
+
 @bp.get("/register")
 @requires(Role.ADMIN)
 def register_import():
+    _forget_old_uploads()
     return _register_page()
 
 
@@ -85,22 +111,30 @@ def register_upload():
     _forget_old_uploads()
     name = secrets.token_hex(16)
     path = _uploads() / f"{name}.xlsx"
-    upload.save(path)
     try:
+        with files.create_private(path) as target:
+            upload.save(target)
         preview = importer.read_register(
-            path, db.session, display_name=secure_filename(upload.filename) or None
+            path, db.session, display_name=secure_filename(upload.filename) or None, limits=_limits()
         )
     except importer.RegisterFileError as exc:
         path.unlink(missing_ok=True)
-        flash(str(exc), "error")
+        flash(_message(exc), "error")
         return _register_page(400)
+    except BaseException:
+        # Whatever else stops the check (a bug, the worker's timeout raising SystemExit),
+        # a file nobody can confirm is not left behind with its personal data.
+        path.unlink(missing_ok=True)
+        raise
     return render_template("staff/register_preview.html", preview=preview, upload=name, form=ConfirmForm())
 
 
 @bp.get("/register/<upload>/errors.xlsx")
 @requires(Role.ADMIN)
 def register_errors(upload: str):
-    preview = importer.read_register(_upload_path(upload), db.session)
+    preview = _read_pending(_upload_path(upload))
+    if preview is None:
+        return _register_page(400)
     return send_file(
         BytesIO(importer.error_report(preview.errors)),
         mimetype=XLSX,
@@ -117,7 +151,9 @@ def register_confirm(upload: str):
     path = _upload_path(upload)
     # Read again rather than trust anything kept from the preview: the register may have
     # changed in between, and the counts must describe what is written now.
-    preview = importer.read_register(path, db.session)
+    preview = _read_pending(path)
+    if preview is None:
+        return _register_page(400)
     result = importer.apply_register(db.session, preview)
     audit.record(
         db.session,

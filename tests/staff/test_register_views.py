@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import os
 import re
+import stat
+import time
 from io import BytesIO
 from pathlib import Path
 
@@ -12,8 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import AuditEvent, Enterprise, Role
+from survey.registry import importer
 from survey.registry.importer import COLUMNS
 from tests import factories
+from tests.registry_import._bombs import with_shared_strings
 from tests.registry_import._support import row, workbook
 from tests.staff.staff_helpers import logged_in, rows_of, staff_token
 
@@ -245,4 +249,95 @@ def test_only_admins_may_use_the_register_pages(app, client, db, role):
     assert client.post(f"/staff/register/{upload_id}/confirm", data={"csrf_token": token}).status_code == 403
 
     assert enterprises(db) == before
+    assert imports(db) == []
+
+
+def in_english(client) -> None:
+    """The limit messages are translated; these tests read the English ones."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def test_a_zip_bomb_is_refused_with_its_reason_and_not_kept(client, db, no_stray_uploads):
+    logged_in(client, db, Role.ADMIN)
+    in_english(client)
+    kept = uploads_in(no_stray_uploads)
+    bomb = with_shared_strings(b"<si><t>s0000000</t></si>" * 1000 for _ in range(3000))
+
+    response = upload(client, bomb)
+
+    assert response.status_code == 400
+    (message,) = flashes(response.get_data(as_text=True))
+    assert "xl/sharedStrings.xml would be 69 MB (at most 50 MB)" in message
+    assert uploads_in(no_stray_uploads) == kept
+    assert imports(db) == []
+
+
+def test_the_limits_come_from_the_settings(app, client, db, monkeypatch, no_stray_uploads):
+    logged_in(client, db, Role.ADMIN)
+    in_english(client)
+    monkeypatch.setitem(app.config, "REGISTER_MAX_ROWS", 2)
+    assert preview_of(upload(client, workbook([row(), row()])))[1]["valid"] == 2
+    kept = uploads_in(no_stray_uploads)
+
+    response = upload(client, workbook([row(), row(), row()]))
+
+    assert response.status_code == 400
+    assert flashes(response.get_data(as_text=True)) == [
+        "The first sheet has more than 2 rows of data. Split the register into files of at most 2 rows each."
+    ]
+    assert uploads_in(no_stray_uploads) == kept
+
+
+def test_an_upload_whose_check_fails_unexpectedly_is_not_kept(client, db, monkeypatch, no_stray_uploads):
+    logged_in(client, db, Role.ADMIN)
+    in_english(client)
+    kept = uploads_in(no_stray_uploads)
+
+    def crash(*args, **kwargs):
+        raise SystemExit(1)  # what a worker's timeout raises in the middle of the check
+
+    monkeypatch.setattr(importer, "read_register", crash)
+    with pytest.raises(SystemExit):
+        upload(client, workbook([row()]))
+    assert uploads_in(no_stray_uploads) == kept
+
+
+def test_a_pending_upload_is_readable_by_the_app_user_only(app, client, db, no_stray_uploads):
+    logged_in(client, db, Role.ADMIN)
+    in_english(client)
+    _, _, upload_id = preview_of(upload(client, workbook([row()])))
+    assert stat.S_IMODE(os.stat(no_stray_uploads / f"{upload_id}.xlsx").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(no_stray_uploads).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(app.instance_path).st_mode) == 0o700
+
+
+def test_stale_uploads_are_swept_when_the_register_page_opens(client, db, no_stray_uploads):
+    logged_in(client, db, Role.ADMIN)
+    in_english(client)
+    _, _, fresh = preview_of(upload(client, workbook([row()])))
+    stale = no_stray_uploads / f"{'0' * 32}.xlsx"
+    stale.write_bytes(b"left by a worker that was killed")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+
+    assert client.get("/staff/register").status_code == 200
+
+    assert not stale.exists()
+    assert (no_stray_uploads / f"{fresh}.xlsx").exists()
+
+
+def test_an_upload_beyond_limits_lowered_since_its_check_is_refused_on_confirm(
+    app, client, db, monkeypatch, no_stray_uploads
+):
+    logged_in(client, db, Role.ADMIN)
+    in_english(client)
+    _, _, upload_id = preview_of(upload(client, workbook([row(), row()])))
+    monkeypatch.setitem(app.config, "REGISTER_MAX_ROWS", 1)
+
+    response = confirm(client, upload_id)
+
+    assert response.status_code == 400
+    (message,) = flashes(response.get_data(as_text=True))
+    assert "more than 1 rows of data" in message
+    assert not (no_stray_uploads / f"{upload_id}.xlsx").exists()
     assert imports(db) == []
