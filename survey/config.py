@@ -11,6 +11,11 @@ from flask import Flask
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 
+
+class ConfigError(RuntimeError):
+    """A setting the app cannot run with; raised at start-up, naming the setting."""
+
+
 DEFAULTS: dict[str, object] = {
     # None means "SQLite file in the instance folder"; resolved in ``finalise``.
     "DATABASE_URL": None,
@@ -135,6 +140,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     if test_config is not None:
         app.config.from_mapping(test_config)
     finalise(app)
+    check(app)
 
 
 def finalise(app: Flask) -> None:
@@ -153,13 +159,17 @@ def finalise(app: Flask) -> None:
 
 def _base_url(app: Flask) -> None:
     """Check BASE_URL and derive TRUSTED_HOSTS from it (see survey/urls.py)."""
-    base = (app.config["BASE_URL"] or "").rstrip("/")
-    app.config["BASE_URL"] = base
+    base = app.config["BASE_URL"] or ""
+    if not isinstance(base, str):
+        raise ConfigError(_wrong("BASE_URL", base, "an address like https://khaosat.example.gov.vn"))
+    base = app.config["BASE_URL"] = base.rstrip("/")
     if not base:
         return
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise RuntimeError(f"BASE_URL must be like https://khaosat.example.gov.vn, got {base!r}")
+        raise ConfigError(
+            _wrong("BASE_URL", base, "an absolute http(s) address like https://khaosat.example.gov.vn")
+        )
     if app.config["TRUSTED_HOSTS"] is None:
         app.config["TRUSTED_HOSTS"] = [parts.hostname, "localhost", "127.0.0.1"]
 
@@ -187,3 +197,117 @@ def _instance_secret_key(app: Flask) -> str:
         if app.debug or app.testing:
             return secrets.token_hex(32)
         raise RuntimeError(f"No secret key: set SURVEY_SECRET_KEY or make {path} writable ({exc})") from exc
+
+
+#: Settings holding Flask-Limiter rate limits, e.g. "30 per minute; 300 per hour".
+RATE_LIMIT_SETTINGS = (
+    "RATELIMIT_START",
+    "RATELIMIT_SUBMIT",
+    "RATELIMIT_TOKEN_FAILURES",
+    "RATELIMIT_RECOVER",
+    "RATELIMIT_LOGIN_PER_ADDRESS",
+    "RATELIMIT_LOGIN_PER_ACCOUNT",
+    "RATELIMIT_LOGIN_ACCOUNT_CEILING",
+    "RATELIMIT_SUMMARY",
+)
+#: Counts and thresholds that must be whole numbers above zero.
+POSITIVE_INT_SETTINGS = ("DASHBOARD_MIN_GROUP", "PEER_MIN_GROUP", "PER_PAGE", "RETENTION_DAYS")
+
+
+def check(app: Flask) -> None:
+    """Refuse to start with settings that would only fail later, on some request.
+
+    A misspelt stratum in ROLLUP_STRATA once started fine and made /summary answer 500.
+    Every wrong setting is named with its value and what it may be, all in one error.
+    """
+    conf = app.config
+    problems = [
+        *_strata_problems(conf["ROLLUP_STRATA"]),
+        *_language_problems(app),
+        *_positive_int_problems(conf),
+        *_rate_limit_problems(conf),
+        *_framework_problems(conf["DEFAULT_FRAMEWORK"]),
+    ]
+    if problems:
+        raise ConfigError(
+            "The app cannot start with these settings (instance/config.py or SURVEY_* variables):\n"
+            + "\n".join(f"- {problem}" for problem in problems)
+        )
+
+
+def _wrong(setting: str, value: object, allowed: str) -> str:
+    return f"{setting} is {value!r}; it must be {allowed}"
+
+
+def _strata_problems(strata: object) -> list[str]:
+    from survey.statistics.dimensions import DIMENSIONS
+
+    allowed = f"a list of dimensions from {', '.join(DIMENSIONS)}"
+    if not isinstance(strata, list | tuple) or not all(isinstance(name, str) for name in strata):
+        return [_wrong("ROLLUP_STRATA", strata, allowed)]
+    unknown = [name for name in strata if name not in DIMENSIONS]
+    if unknown:
+        return [_wrong("ROLLUP_STRATA", strata, f"{allowed} (unknown: {', '.join(unknown)})")]
+    if len(set(strata)) != len(strata):
+        return [_wrong("ROLLUP_STRATA", strata, f"{allowed}, each once")]
+    return []
+
+
+def _catalogues(app: Flask) -> set[str]:
+    """The languages with a message catalogue in Flask-Babel's translation folders."""
+    found = set()
+    for folder in app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations").split(";"):
+        for catalogue in Path(app.root_path, folder).glob("*/LC_MESSAGES/messages.[pm]o"):
+            found.add(catalogue.parent.parent.name)
+    return found
+
+
+def _language_problems(app: Flask) -> list[str]:
+    languages, default = app.config["LANGUAGES"], app.config["BABEL_DEFAULT_LOCALE"]
+    available = sorted(_catalogues(app))
+    allowed = f"a list of languages from those with a catalogue: {', '.join(available)}"
+    if (
+        not isinstance(languages, list | tuple)
+        or not languages
+        or not all(isinstance(x, str) for x in languages)
+    ):
+        return [_wrong("LANGUAGES", languages, allowed)]
+    problems = []
+    if not set(languages) <= set(available):
+        problems.append(_wrong("LANGUAGES", languages, allowed))
+    if default not in languages:
+        problems.append(_wrong("BABEL_DEFAULT_LOCALE", default, f"one of LANGUAGES ({', '.join(languages)})"))
+    return problems
+
+
+def _positive_int_problems(conf) -> list[str]:
+    return [
+        _wrong(name, conf[name], "a whole number above 0")
+        for name in POSITIVE_INT_SETTINGS
+        if isinstance(conf[name], bool) or not isinstance(conf[name], int) or conf[name] < 1
+    ]
+
+
+def _rate_limit_problems(conf) -> list[str]:
+    import limits
+
+    allowed = 'rate limits like "30 per minute; 300 per hour", each of at least 1'
+    problems = []
+    for name in RATE_LIMIT_SETTINGS:
+        value = conf[name]
+        try:
+            parsed = limits.parse_many(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if not parsed or any(item.amount < 1 for item in parsed):
+            problems.append(_wrong(name, value, allowed))
+    return problems
+
+
+def _framework_problems(code: object) -> list[str]:
+    from survey import frameworks
+
+    packaged = sorted({found for found, _, _ in frameworks.files()})
+    if code not in packaged:
+        return [_wrong("DEFAULT_FRAMEWORK", code, f"a packaged framework: {', '.join(packaged)}")]
+    return []
