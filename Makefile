@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app survey
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations browser lint format audit bench clean
+.PHONY: run test check install translations browser lint format audit bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: translations
 
 test: translations browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The quick loop: no chromium, no npm, none of the tests marked slow (browser, wheel).
+check: translations
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,19 +1,30 @@
-"""The digital-readiness survey application."""
+"""The digital-readiness survey application.
+
+Flask and the app's modules are imported inside ``create_app``, not here: importing any
+submodule runs this file first, and ``survey.scoring`` must stay importable without Flask
+or SQLAlchemy (tests/test_imports.py).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from survey import config, errors, security
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration layers, extensions, blueprints, CLI."""
+    from flask import Flask
+
+    from survey import config, errors, security
+
     app = Flask(
         __name__,
         instance_path=config.instance_path_from_env(),
         instance_relative_config=True,
-        template_folder="../templates",
+        template_folder=str(_bundled("templates")),
     )
     config.load(app, test_config)
     _trust_proxies(app)
@@ -46,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
+    migrate.init_app(app, db, directory=str(_bundled("migrations")))
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -80,7 +91,13 @@ def register_cli(app: Flask) -> None:
     register(app)
 
 
-def _project_root():
-    from pathlib import Path
+def _bundled(name: str) -> Path:
+    """The top-level folder ``name`` (templates, migrations) of the repository.
 
-    return Path(__file__).resolve().parent.parent
+    A wheel carries it inside the package as ``survey/_<name>`` (pyproject.toml maps it
+    there); in the checkout, and in the editable install made from it, it sits beside
+    the package.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / f"_{name}"
+    return installed if installed.is_dir() else package.parent / name

@@ -25,6 +25,14 @@ from survey.registry import reference_data
 TEST_SECRET = "test-secret-key-not-for-production"
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects, so that `-m "not slow"` sees the mark
+def pytest_collection_modifyitems(items):
+    """Browser tests count as slow: `make check` (pytest -m "not slow") leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 def make_app(database_url: str, **extra):
     # Export jobs run inside the request in tests: a thread could not share the test's
     # transaction (the live server of the browser tests runs them in threads, as production does).
