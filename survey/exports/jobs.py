@@ -19,11 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from survey import files
 from survey.extensions import db
 from survey.models import ExportJob, JobState, StaffUser
 from survey.models.base import utcnow
+from survey.models.export_job import PENDING_STATES
 from survey.responses.scoring import framework_of
 
 PROGRESS_EVERY = 2000
@@ -33,6 +36,23 @@ def folder(app: Flask | None = None) -> Path:
     path = Path((app or current_app).instance_path) / "exports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def has_room(session: Session, user: StaffUser) -> bool:
+    """Whether ``user`` may queue another job (fewer than EXPORT_MAX_PENDING_PER_USER pending).
+
+    One viewer once queued 60 at once, each a thread and a workbook. The user's own row
+    is locked first (SELECT … FOR UPDATE on PostgreSQL; SQLite's write requests run one
+    at a time anyway), so that simultaneous requests of one user are counted one after
+    another and cannot all slip under the cap. Call it in the transaction that adds the job.
+    """
+    session.execute(select(StaffUser.id).where(StaffUser.id == user.id).with_for_update())
+    pending = session.scalar(
+        select(func.count())
+        .select_from(ExportJob)
+        .where(ExportJob.requested_by_id == user.id, ExportJob.state.in_(PENDING_STATES))
+    )
+    return pending < current_app.config["EXPORT_MAX_PENDING_PER_USER"]
 
 
 def start(job_id: int) -> None:

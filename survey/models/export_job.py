@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
-from survey.models.staff import StaffUser
+from survey.models.staff import Role, StaffUser
 from survey.models.wave import Wave
 
 
@@ -18,6 +18,10 @@ class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+#: A job counts against its requester's EXPORT_MAX_PENDING_PER_USER while in these states.
+PENDING_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 
 class ExportJob(Base):
@@ -42,3 +46,12 @@ class ExportJob(Base):
 
     wave: Mapped[Wave] = relationship()
     requested_by: Mapped[StaffUser] = relationship()
+
+    @property
+    def required_role(self) -> Role:
+        """The role its file needs *now*: a role taken away since the request takes the file too.
+
+        The responses workbook, with or without contact data, is for analysts (the role
+        that may see contacts); the summary holds no personal data and is for every role.
+        """
+        return Role.VIEWER if self.kind == "summary" else Role.ANALYST

@@ -75,3 +75,25 @@ class AuditEvent(Base):
     client_address: Mapped[str | None] = mapped_column(String(45))
 
     actor: Mapped[StaffUser | None] = relationship()
+
+
+class StaffSession(Base):
+    """One log-in of a staff member, so that it can end on the server (see survey.auth.sessions).
+
+    The cookie carries a random id; only its SHA-256 digest is stored, as for resume
+    tokens, so a copy of this table opens no session.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Brought forward at most once a minute (``sessions.TOUCH_EVERY``), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set by log-out; a session past its idle or absolute limit is refused without it.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_address: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[StaffUser] = relationship()

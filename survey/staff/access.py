@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.extensions import login_manager
@@ -37,3 +38,54 @@ def requires(role: Role):
 def can_see_contacts() -> bool:
     """Viewers see no personal contact data."""
     return current_user.is_authenticated and current_user.has_role(Role.ANALYST)
+
+
+#: Keys of audit details that hold codes, numbers and states, never words a person typed.
+#: Viewers read only these in a history; every other value (notes, reasons, names staff
+#: typed in a correction, and any key added later) is hidden from them.
+STRUCTURED_DETAILS = frozenset(
+    {
+        "review_state",
+        "unit_id",
+        "sector_code",
+        "ownership",
+        "employees",
+        "revenue_vnd",
+        "capital_vnd",
+        "count",
+        "older_than_days",
+        "checked",
+        "changed",
+        "moved",
+        "run",
+        "wave_id",
+        "contacts",
+        "enterprise_id",
+        "replaces",
+    }
+)
+
+
+def can_read_free_text() -> bool:
+    """Internal notes and reasons are for analysts and admins; viewers see that they exist."""
+    return current_user.is_authenticated and current_user.has_role(Role.ANALYST)
+
+
+def visible_details(details: dict) -> dict:
+    """An audit event's details as the current user may read them (see STRUCTURED_DETAILS)."""
+    if can_read_free_text():
+        return details
+    hidden = _("(hidden)")
+
+    def redact(values: dict) -> dict:
+        shown = {}
+        for key, value in values.items():
+            if key in ("before", "after") and isinstance(value, dict):
+                shown[key] = redact(value)
+            elif key in STRUCTURED_DETAILS and not isinstance(value, dict | list):
+                shown[key] = value
+            else:
+                shown[key] = None if value is None else hidden
+        return shown
+
+    return redact(details or {})

@@ -2,50 +2,44 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from survey import audit
-from survey.extensions import db, limiter
-from survey.models import StaffUser
+from survey.auth import sessions, throttle
+from survey.auth.login import authenticate
+from survey.auth.passwords import reuse_problem
+from survey.extensions import db
 from survey.models.base import utcnow
 from survey.staff.forms import ChangePasswordForm, LoginForm
 from survey.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
-def _account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+# At start-up: say so when the log-in throttle cannot hold across workers.
+bp.record_once(lambda state: throttle.warn_if_counting_per_process(state.app))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-# Failed attempts only, per client address and per account: a password guesser is slowed
-# down whichever of the two it varies.
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("staff.dashboard"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalar(select(StaffUser).filter_by(email=email))
-        if user is not None and user.active and user.check_password(form.password.data):
+        # Counted before the password is checked, so that a burst cannot overshoot the
+        # limits (see survey/auth/throttle.py for who is counted).
+        counts = throttle.Counts.of(email, request.remote_addr)
+        wait = counts.take()
+        if wait is not None:
+            raise TooManyRequests(retry_after=wait)
+        user, account = authenticate(db.session, email, form.password.data)
+        if user is not None:
+            counts.forgive()
+            sessions.forget_old(db.session, user)
             login_user(user)
+            sessions.begin(db.session, user)
             user.last_login_at = utcnow()
             audit.record(db.session, "login", user, actor_id=user.id)
             db.session.commit()
@@ -54,7 +48,7 @@ def login():
             db.session,
             "login.failed",
             object_type="staff_users",
-            object_id=user.id if user else None,
+            object_id=account.id if account else None,
             email=email,
         )
         db.session.commit()
@@ -67,6 +61,8 @@ def login():
 @login_required
 def logout():
     audit.record(db.session, "logout", current_user._get_current_object())
+    # Ended on the server: the cookie, if someone kept a copy, opens nothing any more.
+    sessions.end(db.session)
     db.session.commit()
     logout_user()
     flash(_("You are logged out."), "success")
@@ -81,9 +77,13 @@ def change_password():
     if form.validate_on_submit():
         if not user.check_password(form.current.data):
             form.current.errors.append(_("The current password is not right."))
+        elif problem := reuse_problem(user, form.new.data):
+            form.new.errors.append(problem)
         else:
             user.set_password(form.new.data)
             user.must_change_password = False
+            # The new version ends the other sessions already; their rows say so too.
+            sessions.end_all(db.session, user, keep_current=True)
             audit.record(db.session, "password.changed", user)
             db.session.commit()
             # The session version changed with the password: log in again on this session.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,7 +36,7 @@ def request_export():
     if wave is None:
         abort(400, description="unknown wave")
     try:
-        filters, _ = params.parse(request.form, db.session)
+        filters = params.parse(request.form, db.session)[0]
     except params.BadFilter as exc:
         abort(400, description=str(exc))
     labels = request.form.get("labels", "codes")
@@ -44,6 +44,17 @@ def request_export():
     if labels not in ("codes", "labels") or lang not in ("vi", "en"):
         abort(400, description="labels must be codes or labels, lang vi or en")
     jobs.forget_old()
+    if not jobs.has_room(db.session, current_user._get_current_object()):
+        db.session.commit()  # what forget_old marked failed
+        flash(
+            _(
+                "You already have %(count)d exports in preparation. Please wait until one is "
+                "ready before you ask for another.",
+                count=current_app.config["EXPORT_MAX_PENDING_PER_USER"],
+            ),
+            "error",
+        )
+        return _exports_page(429)
     job = ExportJob(
         kind=kind,
         wave_id=wave.id,
@@ -85,6 +96,10 @@ def export_status(job_id: int):
 @requires(Role.VIEWER)
 def export_download(job_id: int):
     job = _own_job(job_id)
+    # Checked at download, not only at the request: an analyst made a viewer since then
+    # must not take away the contact data the role no longer shows.
+    if not current_user.has_role(job.required_role):
+        abort(403)
     if job.state != JobState.DONE or not job.file_name:
         abort(404)
     path = jobs.folder() / job.file_name
@@ -99,7 +114,11 @@ def export_download(job_id: int):
 @bp.get("/exports")
 @requires(Role.VIEWER)
 def my_exports():
+    return _exports_page()
+
+
+def _exports_page(status: int = 200):
     mine = db.session.scalars(
         select(ExportJob).filter_by(requested_by_id=current_user.id).order_by(ExportJob.id.desc()).limit(20)
     ).all()
-    return render_template("staff/exports.html", jobs=mine)
+    return render_template("staff/exports.html", jobs=mine), status

@@ -26,7 +26,7 @@ from survey.models import (
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import InvalidAnswers, scorer_for
 from survey.staff import response_query, review
-from survey.staff.access import can_see_contacts, requires
+from survey.staff.access import can_read_free_text, can_see_contacts, requires, visible_details
 from survey.staff.blueprint import bp
 from survey.staff.forms import CorrectionForm, NoteForm, ReviewForm
 
@@ -129,7 +129,9 @@ def response_detail(response_id: int, review_form=None, note_form=None, correcti
         response=response,
         framework=framework,
         card=card,
-        history=history,
+        # Viewers see what was done, never the words of notes and reasons.
+        history=[(event, visible_details(event.details)) for event in history],
+        show_free_text=can_read_free_text(),
         notes=notes if may_act else [],
         may_act=may_act,
         show_contacts=can_see_contacts(),

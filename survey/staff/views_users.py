@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from survey import audit
+from survey.auth import accounts
 from survey.auth.passwords import generate_password
 from survey.extensions import db
 from survey.ids import get_or_404
@@ -19,14 +20,6 @@ from survey.staff.forms import ConfirmForm, NewUserForm, RoleForm
 
 def _user(user_id: int) -> StaffUser:
     return get_or_404(StaffUser, user_id)
-
-
-def _other_active_admins(user: StaffUser) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(StaffUser)
-        .where(StaffUser.role == Role.ADMIN, StaffUser.active, StaffUser.id != user.id)
-    )
 
 
 @bp.get("/users")
@@ -75,14 +68,14 @@ def change_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    new_role = Role(form.role.data)
-    if user.role == Role.ADMIN and new_role != Role.ADMIN and not _other_active_admins(user):
-        flash(_("The last active administrator cannot lose the role."), "error")
+    try:
+        changed = accounts.change_role(db.session, user, Role(form.role.data))
+    except accounts.AccountRuleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
         return redirect(url_for("staff.users"))
-    if new_role != user.role:
-        audit.record(db.session, "user.role", user, before={"role": user.role}, after={"role": new_role})
-        user.role = new_role
-        db.session.commit()
+    db.session.commit()
+    if changed:
         flash(_("Role changed."), "success")
     return redirect(url_for("staff.users"))
 
@@ -93,18 +86,12 @@ def toggle_active(user_id: int):
     user = _user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user.active and (
-        user.id == current_user.id or (user.role == Role.ADMIN and not _other_active_admins(user))
-    ):
-        flash(_("You cannot deactivate your own account or the last administrator."), "error")
+    try:
+        accounts.set_active(db.session, user, not user.active, current_user._get_current_object())
+    except accounts.AccountRuleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
         return redirect(url_for("staff.users"))
-    audit.record(
-        db.session, "user.deactivated" if user.active else "user.reactivated", user,
-        before={"active": user.active}, after={"active": not user.active},
-    )  # fmt: skip
-    user.active = not user.active
-    # Ends the account's sessions at once (see StaffUser.get_id).
-    user.session_version += 1
     db.session.commit()
     return redirect(url_for("staff.users"))
 
