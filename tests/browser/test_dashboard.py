@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from survey import frameworks
 from survey.extensions import db
 from survey.models import AuditEvent, Enterprise, ExportJob, Response, Role, StaffUser, Wave
+from survey.models.staff import StaffSession
 from tests import factories
 from tests.browser.journey import Walk
 
@@ -46,6 +47,7 @@ def dashboard_scene(live_app, wave_id: int):
         with live_app.app_context():
             db.session.execute(delete(ExportJob).where(ExportJob.requested_by_id == user_id))
             db.session.execute(delete(AuditEvent).where(AuditEvent.actor_id == user_id))
+            db.session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
             for response in db.session.scalars(select(Response).where(Response.enterprise_id.in_(firms))):
                 db.session.delete(response)
             db.session.flush()

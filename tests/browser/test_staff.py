@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from survey import frameworks
 from survey.extensions import db
 from survey.models import AuditEvent, Enterprise, Response, ResponseNote, Role, StaffUser, Wave
+from survey.models.staff import StaffSession
 from tests import factories
 from tests.browser.journey import Walk
 
@@ -83,6 +84,7 @@ def staff_scene(live_app, wave_id: int):
                 db.session.delete(stored)
             db.session.flush()
             db.session.delete(db.session.get(Enterprise, scene["firm_id"]))
+            db.session.execute(delete(StaffSession).where(StaffSession.user_id.in_(user_ids)))
             for user_id in user_ids:
                 db.session.delete(db.session.get(StaffUser, user_id))
             db.session.commit()
