@@ -7,37 +7,21 @@ transaction cannot be shared by two threads). On SQLite writers are serialised b
 
 from __future__ import annotations
 
-import re
-import threading
-
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Invitation, Role, StaffUser
 from tests import factories
-from tests.conftest import make_app, scratch_database
+from tests.concurrency import at_once, scratch_app
 from tests.staff.staff_helpers import PASSWORD, login, staff_token
 
 ROUNDS = 4
 
 
-class RaceClient(FlaskClient):
-    """Each request in its own app context, as a server runs it (no test transaction)."""
-
-    def csrf_token(self, path: str = "/") -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).get_data(as_text=True)).group(1)
-
-
 @pytest.fixture(scope="module")
 def race_app(database_url, tmp_path_factory):
-    with scratch_database(database_url, "race_inv", tmp_path_factory.mktemp("race")) as url:
-        app = make_app(url)
-        app.test_client_class = RaceClient
-        runner = app.test_cli_runner()
-        for args in (["init-db"], ["seed-reference"]):
-            assert runner.invoke(args=args).exit_code == 0
+    with scratch_app(database_url, tmp_path_factory.mktemp("race"), "race_inv", "seed-reference") as app:
         with app.app_context():
             factories.framework_version(1)
             for n in range(2):
@@ -46,25 +30,11 @@ def race_app(database_url, tmp_path_factory):
                 db.session.add(user)
             db.session.commit()
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
-def _together(app, posts) -> list[int]:
-    """Run each (client, path, data) POST in its own thread, released at once."""
-    barrier = threading.Barrier(len(posts))
-    statuses = [None] * len(posts)
-
-    def run(i, client, path, data):
-        barrier.wait()
-        statuses[i] = client.post(path, data=data).status_code
-
-    threads = [threading.Thread(target=run, args=(i, *post)) for i, post in enumerate(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+def _together(posts) -> list[int]:
+    """Each (client, path, data) POST in its own thread, released at once: their statuses."""
+    return at_once([lambda c=c, p=p, d=d: c.post(p, data=d).status_code for c, p, d in posts])
 
 
 def _clients(app):
@@ -87,7 +57,7 @@ def test_two_issues_at_once_give_each_firm_one_live_link(race_app):
             wave_id = wave.id
         path = f"/staff/invitations/{wave_id}/issue"
         posts = [(c, path, {"csrf_token": staff_token(c)}) for c in clients]
-        assert _together(race_app, posts) == [200, 200]
+        assert _together(posts) == [200, 200]
         with race_app.app_context():
             live = db.session.execute(
                 select(Invitation.enterprise_id, func.count())
@@ -109,7 +79,7 @@ def test_two_reissues_of_one_link_at_once_leave_one_live_link(race_app):
             wave_id, invitation_id = wave.id, invitation.id
         path = f"/staff/invitations/link/{invitation_id}/reissue"
         posts = [(c, path, {"csrf_token": staff_token(c)}) for c in clients]
-        assert sorted(_together(race_app, posts)) == [200, 409]
+        assert sorted(_together(posts)) == [200, 409]
         with race_app.app_context():
             live = db.session.scalar(
                 select(func.count()).where(Invitation.wave_id == wave_id, Invitation.revoked_at.is_(None))

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from survey.auth import accounts
 from survey.extensions import db as _db
 from survey.models import Role, StaffUser
-from tests.conftest import make_app, scratch_database
+from tests.concurrency import scratch_app
 from tests.staff.conftest import make_staff
 
 
@@ -58,12 +58,8 @@ def test_the_service_refuses_to_take_the_last_admin(app, db):
 
 @pytest.fixture(scope="module")
 def race_app(database_url, tmp_path_factory):
-    with scratch_database(database_url, "race_admin", tmp_path_factory.mktemp("race")) as url:
-        app = make_app(url)
-        assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    with scratch_app(database_url, tmp_path_factory.mktemp("race"), "race_admin") as app:
         yield app
-        with app.app_context():
-            _db.engine.dispose()
 
 
 def _two_admins(app) -> tuple[int, int]:
