@@ -49,6 +49,18 @@ def shut_out(client, resume: str) -> bool:
     )
 
 
+def opened_through(app, link: str):
+    """A device that opened the personal link and saved the firm page: (client, resume link)."""
+    holder = app.test_client()
+    assert holder.get(path_of(link)).headers["Location"].endswith("/firm")
+    token = holder.csrf_token("/firm")
+    assert (
+        holder.post("/firm", data={**helpers.firm_data(), "consent": "y", "csrf_token": token}).status_code
+        == 302
+    )
+    return holder, helpers.resume_link(holder)
+
+
 def choose(firm_client, link: str, choice: str):
     token = firm_client.csrf_token(path_of(link))
     return firm_client.post(path_of(link), data={"csrf_token": token, "choice": choice})
@@ -128,14 +140,7 @@ def test_each_opening_of_the_link_ends_the_sessions_before_it(app, client, db):
     wave = factories.wave()
     firm = register_firm()
     link = link_for(client, db, wave, firm)
-    phone = app.test_client()
-    assert phone.get(path_of(link)).headers["Location"].endswith("/firm")
-    token = phone.csrf_token("/firm")
-    assert (
-        phone.post("/firm", data={**helpers.firm_data(), "consent": "y", "csrf_token": token}).status_code
-        == 302
-    )
-    phone_resume = helpers.resume_link(phone)
+    phone, phone_resume = opened_through(app, link)
     # No choice page: the draft was begun through the link.
     laptop = app.test_client()
     opened = laptop.get(path_of(link))
@@ -163,11 +168,7 @@ def test_revoking_a_link_ends_the_sessions_and_resume_links_of_whoever_used_it(a
     wave = factories.wave()
     firm = register_firm()
     link = link_for(client, db, wave, firm)
-    holder = app.test_client()
-    holder.get(path_of(link))
-    token = holder.csrf_token("/firm")
-    holder.post("/firm", data={**helpers.firm_data(), "consent": "y", "csrf_token": token})
-    resume = helpers.resume_link(holder)
+    holder, resume = opened_through(app, link)
     invitation = invitation_of(db, link)
     assert post_action(client, f"/staff/invitations/link/{invitation.id}/revoke").status_code == 200
     assert shut_out(holder, resume)
@@ -177,11 +178,7 @@ def test_reissuing_ends_old_sessions_and_the_new_link_opens_the_same_draft(app, 
     wave = factories.wave()
     firm = register_firm()
     link = link_for(client, db, wave, firm)
-    holder = app.test_client()
-    holder.get(path_of(link))
-    token = holder.csrf_token("/firm")
-    holder.post("/firm", data={**helpers.firm_data(), "consent": "y", "csrf_token": token})
-    resume = helpers.resume_link(holder)
+    holder, resume = opened_through(app, link)
     invitation = invitation_of(db, link)
     done = post_action(client, f"/staff/invitations/link/{invitation.id}/reissue")
     new = re.search(
