@@ -116,18 +116,25 @@ class StartForm(FlaskForm):
             raise ValidationError(TAX_CODE_MESSAGES[exc.reason]) from None
 
 
+def _email_field(label, missing) -> EmailField:
+    """A required e-mail address, checked for its form only (no DNS look-up)."""
+    return EmailField(
+        label,
+        validators=[
+            InputRequired(missing),
+            Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+
+
 class RecoverForm(FlaskForm):
     """Ask for a one-time link to an assessment begun earlier (the resume link was lost)."""
 
     tax_code = StartForm.tax_code
     validate_tax_code = StartForm.validate_tax_code
-    contact_email = EmailField(
-        _l("The contact e-mail address given in the assessment"),
-        validators=[
-            InputRequired(_l("Please enter the e-mail address.")),
-            Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
+    contact_email = _email_field(
+        _l("The contact e-mail address given in the assessment"), _l("Please enter the e-mail address.")
     )
     website = Honeypot(_l("Leave this field empty"))
 
@@ -197,14 +204,7 @@ class FirmForm(FlaskForm):
             Length(max=120),
         ],
     )
-    contact_email = EmailField(
-        _l("Contact e-mail"),
-        validators=[
-            InputRequired(_l("Please enter an e-mail address.")),
-            Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    contact_email = _email_field(_l("Contact e-mail"), _l("Please enter an e-mail address."))
     contact_phone = TelField(
         _l("Contact phone"),
         validators=[

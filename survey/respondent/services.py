@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from survey.models import (
 from survey.respondent import tokens
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
+from survey.timezone import LOCAL
 
 #: Profile fields a respondent fills in, kept on the response as its snapshot.
 PROFILE_FIELDS = (
@@ -37,8 +37,6 @@ PROFILE_FIELDS = (
     "contact_email",
     "contact_phone",
 )
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
 #: What the register may prefill for anybody who types a tax code: nothing personal.
 PREFILL_FIELDS = ("unit_id", "sector_code", "ownership", "employees", "revenue_vnd", "capital_vnd")
 

@@ -11,7 +11,7 @@ from survey.extensions import db
 from survey.models import AuditEvent, Role, StaffUser
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
-from survey.staff.timezone import LOCAL
+from survey.timezone import LOCAL
 
 
 @bp.get("/audit")

@@ -16,7 +16,7 @@ from survey.models import FrameworkVersion, Response, Role, Wave, WaveState
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm, WaveForm
-from survey.staff.timezone import to_local_naive, to_utc
+from survey.timezone import to_local_naive, to_utc
 
 WAVE_FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at")
 #: Fields that stay editable once a wave has responses (its framework version never does).

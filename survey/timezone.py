@@ -1,4 +1,4 @@
-"""Staff type times in Hải Phòng local time; the database keeps UTC."""
+"""The city's local time (Hải Phòng, UTC+7): people read and type times in it; the database keeps UTC."""
 
 from __future__ import annotations
 
