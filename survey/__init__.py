@@ -18,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration layers, extensions, blueprints, CLI."""
     from flask import Flask
 
-    from survey import config, errors, security
+    from survey import config, errors, security, work
 
     app = Flask(
         __name__,
@@ -30,8 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _trust_proxies(app)
     # Vietnamese stays readable in JSON (tojson still escapes <, > and & for HTML).
     app.json.ensure_ascii = False
+    work.init_app(app)  # first: the unit is declared before any hook uses the database
     register_extensions(app)
     register_blueprints(app)
+    work.wrap_views(app)
     register_cli(app)
     errors.init_app(app)
     security.init_app(app)

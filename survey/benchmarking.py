@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, request
 
+from survey import work
 from survey.extensions import csrf, db
 from survey.models import AuditEvent
 
@@ -17,10 +18,10 @@ bp = Blueprint("bench", __name__, url_prefix="/_bench")
 
 @bp.post("/bare")
 @csrf.exempt
+@work.writes
 def bare():
     answers = request.form.to_dict(flat=False)
     db.session.add(AuditEvent(action="bench.bare", details=answers))
-    db.session.commit()
     return "", 204
 
 

@@ -1,7 +1,8 @@
 """Command-line interface: ``flask --app survey <command>``.
 
 Every command reports what it did and exits non-zero with a clear message on bad
-input. Commands are thin: they parse, call a service, commit once.
+input. Commands are thin: they parse and call a service, each command one unit of work
+(``work.command``: it commits at the end and rolls back on any error).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey import frameworks
+from survey import frameworks, work
 from survey.auth.passwords import generate_password, password_problem
 from survey.exports.cli import export_group
 from survey.extensions import db
@@ -66,6 +67,7 @@ def init_db() -> None:
 @click.option("--units", type=click.Path(dir_okay=False), help="CSV of administrative units.")
 @click.option("--sectors", type=click.Path(dir_okay=False), help="CSV of VSIC sections.")
 @with_appcontext
+@work.command(writes=True)
 def seed_reference(units: str | None, sectors: str | None) -> None:
     """Load units, sectors, reference figures and frameworks (safe to run again)."""
     from pathlib import Path
@@ -78,9 +80,7 @@ def seed_reference(units: str | None, sectors: str | None) -> None:
             "framework versions": reference_data.record_frameworks(db.session),
         }
     except (reference_data.ReferenceDataError, FrameworkError) as exc:
-        db.session.rollback()
         _fail(str(exc))
-    db.session.commit()
     for name, result in results.items():
         click.echo(f"{name}: {result}")
 
@@ -89,6 +89,7 @@ def seed_reference(units: str | None, sectors: str | None) -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @with_appcontext
+@work.command(writes=True)
 def create_user(email: str, role: str) -> None:
     """Create a staff account; the password is read from a prompt (or stdin), never an argument."""
     email = email.strip().lower()
@@ -106,9 +107,8 @@ def create_user(email: str, role: str) -> None:
     user.set_password(password)
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         _fail(f"A staff account for {email} already exists.")
     click.echo(f"Created {role} account {email}.")
 
@@ -118,6 +118,7 @@ def create_user(email: str, role: str) -> None:
 @click.option("--seed", type=int, default=2025, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the demo wave already exists.")
 @with_appcontext
+@work.command(writes=True)
 def seed_demo(firms: int, seed: int, if_empty: bool) -> None:
     """Create a synthetic register, an open demo wave with answers, and a demo admin."""
     if demo.demo_present(db.session):
@@ -134,7 +135,6 @@ def seed_demo(firms: int, seed: int, if_empty: bool) -> None:
     try:
         result = demo.seed_demo(db.session, firms, seed, version)
     except ValueError as exc:
-        db.session.rollback()
         _fail(str(exc))
     password = None
     if db.session.scalar(select(StaffUser).filter_by(email=DEMO_ADMIN_EMAIL)) is None:
@@ -142,7 +142,6 @@ def seed_demo(firms: int, seed: int, if_empty: bool) -> None:
         admin = StaffUser(email=DEMO_ADMIN_EMAIL, role=Role.ADMIN)
         admin.set_password(password)
         db.session.add(admin)
-    db.session.commit()
     click.echo(
         f"Demo register: {result.firms} firms; wave {result.wave.name!r} (id {result.wave.id}): "
         f"{result.responses} responses, {result.submitted} submitted."
@@ -158,6 +157,7 @@ def framework_group() -> None:
 
 @framework_group.command("list")
 @with_appcontext
+@work.command(writes=False)
 def framework_list() -> None:
     for code, version, path in frameworks.files():
         click.echo(f"{code}\tv{version}\t{path.name}")
@@ -167,6 +167,7 @@ def framework_list() -> None:
 @click.argument("code")
 @click.option("--version", "version", type=int, help="Default: the newest version.")
 @with_appcontext
+@work.command(writes=False)
 def framework_export(code: str, version: int | None) -> None:
     """Print a framework as JSON (pillars, criteria, options, points, levels)."""
     try:
@@ -192,6 +193,7 @@ def _score_one(item) -> dict:
 @click.command("score")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @with_appcontext
+@work.command(writes=False)
 def score(file) -> None:
     """Score answers given as JSON (FILE or stdin); needs no database.
 
@@ -238,6 +240,7 @@ def _wave(identifier: str) -> Wave:
 @click.option("--compare-to", help="An earlier wave: report the change in weighted shares.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @with_appcontext
+@work.command(writes=False)
 def rollup(wave_id: str, by: str | None, compare_to: str | None, fmt: str) -> None:
     """The wave's tier shares, level distribution, pillar means and population estimate."""
     wave = _wave(wave_id)
@@ -257,17 +260,18 @@ def rollup(wave_id: str, by: str | None, compare_to: str | None, fmt: str) -> No
 @click.command("recompute-scores")
 @click.option("--wave", "wave_id", required=True, help="Wave id or exact name.")
 @with_appcontext
+@work.command(writes=True)
 def recompute_scores(wave_id: str) -> None:
     """Rescore a wave's submitted responses and report how many scorecards changed."""
     wave = _wave(wave_id)
     result = recompute_wave(db.session, wave)
-    db.session.commit()
     click.echo(f"Wave {wave_id}: {result.checked} scorecards checked, {result.changed} changed.")
 
 
 @click.command("backup")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="New file.")
 @with_appcontext
+@work.command(writes=False)
 def backup(output: str) -> None:
     """Copy the SQLite database consistently while the app runs (PostgreSQL: use pg_dump)."""
     from pathlib import Path
@@ -284,6 +288,7 @@ def backup(output: str) -> None:
 @click.command("erase-contacts")
 @click.option("--older-than-days", type=click.IntRange(min=0), default=None, help="Default: RETENTION_DAYS.")
 @with_appcontext
+@work.command(writes=True)
 def erase_contacts(older_than_days: int | None) -> None:
     """Erase contact data of waves that closed longer ago than the retention period: in
     responses, in the register (firms with no wave since) and in export files."""
@@ -294,9 +299,7 @@ def erase_contacts(older_than_days: int | None) -> None:
     try:
         erased = maintenance.erase_contacts(db.session, days, exports=jobs.folder())
     except OSError as exc:
-        db.session.rollback()
         _fail(f"An export file could not be deleted, so nothing was erased: {exc}")
-    db.session.commit()
     click.echo(
         f"Erased the contact details of {erased.responses} responses in waves closed over {days} days ago "
         f"({len(erased.wave_ids)} waves)."

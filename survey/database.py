@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -16,7 +16,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; turn it
-    # off and emit BEGIN ourselves (see "_sqlite_on_begin"), as SQLAlchemy documents.
+    # off and emit BEGIN ourselves (survey/work.py knows whether the work writes), as
+    # SQLAlchemy documents.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     _keep_private(cursor)
@@ -41,21 +42,3 @@ def _keep_private(cursor) -> None:
         if name == "main" and path:  # "" for an in-memory database
             for suffix in ("", "-wal", "-shm"):
                 files.tighten(path + suffix)
-
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_on_begin(conn) -> None:
-    if conn.dialect.name != "sqlite":
-        return
-    # A deferred transaction that reads first and writes later cannot wait for the
-    # write lock: if another request committed meanwhile, SQLite fails it at once with
-    # "database is locked" (the busy timeout does not apply). Requests that change
-    # data therefore take the write lock up front; readers stay deferred, and WAL lets
-    # them run alongside the writer.
-    if has_request_context() and request.method in WRITE_METHODS:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")

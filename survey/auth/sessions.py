@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from survey import work
 from survey.models.base import utcnow
 from survey.models.staff import StaffSession, StaffUser
 
@@ -75,23 +76,28 @@ def live(session: Session, user_id: int, now: datetime | None = None) -> StaffSe
 def touch(session: Session, row: StaffSession, *, own_transaction: bool, now: datetime | None = None) -> None:
     """Bring ``last_seen_at`` forward if a minute has passed.
 
-    With ``own_transaction`` (the user is loaded before the request did any other database
-    work) it commits at once: a page view that writes nothing else must still count as
-    activity. Otherwise the change waits for the request's own commit, so that this never
-    commits half of a view's work. On SQLite a concurrent writer can refuse the write
-    ("database is locked"); the touch is then skipped, and a later request tries again.
+    In a unit that writes, the change goes with the request's own commit. A page that only
+    reads must still count as activity: if the user is loaded before the request did any
+    other database work (``own_transaction``), what was read so far is let go and the
+    touch is a unit of its own; otherwise it waits for a later request. On SQLite a
+    concurrent writer can hold the lock past the busy timeout ("database is locked"); the
+    touch is then skipped, and a later request tries again.
     """
     now = now or utcnow()
     if now - row.last_seen_at < TOUCH_EVERY:
         return
-    if not own_transaction:
+    if work.writing():
         row.last_seen_at = now
         return
+    if not own_transaction:
+        return
+    row_id = row.id
+    session.rollback()  # only the user's rows were read; they load again when used
     try:
-        session.execute(update(StaffSession).where(StaffSession.id == row.id).values(last_seen_at=now))
-        session.commit()
+        with work.unit(writes=True):
+            session.execute(update(StaffSession).where(StaffSession.id == row_id).values(last_seen_at=now))
     except OperationalError:
-        session.rollback()
+        pass
 
 
 def end(session: Session) -> None:

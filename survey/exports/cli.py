@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from survey import work
 from survey.exports import rows as export_rows
 from survey.exports import workbooks
 from survey.extensions import db
@@ -129,6 +130,7 @@ def export_group() -> None:
 @click.option("--no-contacts", is_flag=True, help="Leave out the contact name, e-mail and phone.")
 @_filter_options
 @with_appcontext
+@work.command(writes=False)
 def export_responses(
     wave_id: str, output: Path, labels: str, lang: str, no_contacts: bool, **given: str | None
 ) -> None:
@@ -172,6 +174,7 @@ def export_responses(
 )
 @_filter_options
 @with_appcontext
+@work.command(writes=False)
 def export_summary(wave_id: str, output: Path, lang: str, min_group: int, **given: str | None) -> None:
     """The wave's figures with charts: overall, by each dimension, levels, pillars, reference."""
     wave = _wave(wave_id)

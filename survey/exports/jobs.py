@@ -19,10 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from survey import files
+from survey import files, work
 from survey.extensions import db
 from survey.models import ExportJob, JobState, StaffUser
 from survey.models.base import utcnow
@@ -69,28 +69,35 @@ def start(job_id: int) -> None:
 
 
 def run(app: Flask, job_id: int) -> None:
+    """The job in three units: claim it, write the file (reading only), record the outcome."""
     with app.app_context():
-        job = db.session.get(ExportJob, job_id)
-        job.state = JobState.RUNNING
-        db.session.commit()
-        name = f"{job.id}-{secrets.token_hex(8)}.xlsx"
-        path = folder(app) / name
         try:
-            _write(job, path)
-        except Exception as exc:
-            db.session.rollback()
-            app.logger.exception("export job %s failed", job_id)
-            job = db.session.get(ExportJob, job_id)
-            job.state = JobState.FAILED
-            job.error = type(exc).__name__
-            path.unlink(missing_ok=True)
-        else:
-            job = db.session.get(ExportJob, job_id)
-            job.state = JobState.DONE
-            job.file_name = name
-        job.finished_at = utcnow()
-        db.session.commit()
-        db.session.remove()
+            with work.unit(writes=True):
+                db.session.get(ExportJob, job_id).state = JobState.RUNNING
+            name = f"{job_id}-{secrets.token_hex(8)}.xlsx"
+            path = folder(app) / name
+            error = None
+            try:
+                with work.unit(writes=False):
+                    _write(db.session.get(ExportJob, job_id), path)
+            except Exception as exc:
+                app.logger.exception("export job %s failed", job_id)
+                error = type(exc).__name__
+                path.unlink(missing_ok=True)
+            with work.unit(writes=True):
+                job = db.session.get(ExportJob, job_id)
+                job.state = JobState.FAILED if error else JobState.DONE
+                job.error = error
+                job.file_name = None if error else name
+                job.finished_at = utcnow()
+        finally:
+            db.session.remove()
+
+
+def _progress(job_id: int, **counts: int) -> None:
+    """Record how far the job is, at once, beside the long read that writes the file."""
+    with work.beside() as session:
+        session.execute(update(ExportJob).where(ExportJob.id == job_id).values(**counts))
 
 
 def _write(job: ExportJob, path: Path) -> None:
@@ -122,8 +129,7 @@ def _write(job: ExportJob, path: Path) -> None:
                 lang=params.get("lang", "vi"),
             )
         return
-    job.rows_total = export_rows.count_responses(db.session, wave, filters)
-    db.session.commit()
+    _progress(job.id, rows_total=export_rows.count_responses(db.session, wave, filters))
     contacts = bool(params.get("contacts"))
     requester = db.session.get(StaffUser, job.requested_by_id)
 
@@ -131,9 +137,7 @@ def _write(job: ExportJob, path: Path) -> None:
         for done, record in enumerate(records, start=1):
             yield record
             if done % PROGRESS_EVERY == 0:
-                # The row query pages by key, so committing between batches is safe.
-                db.session.get(ExportJob, job.id).rows_done = done
-                db.session.commit()
+                _progress(job.id, rows_done=done)
 
     with files.create_private(path) as target:  # 0600: it holds contact data
         written = workbooks.write_responses_workbook(
@@ -148,7 +152,7 @@ def _write(job: ExportJob, path: Path) -> None:
             lang=params.get("lang", "vi"),
             include_contacts=contacts,
         )
-    db.session.get(ExportJob, job.id).rows_done = written
+    _progress(job.id, rows_done=written)
 
 
 def forget_old(app: Flask | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Views of the respondent journey. Each: load, validate the form, call one service, commit."""
+"""Views of the respondent journey. Each: load, validate the form, call one service (the unit
+of work around the view commits, survey/work.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from survey import i18n
+from survey import i18n, work
 from survey.extensions import db, limiter
 from survey.main.services import open_wave
 from survey.models import AdminUnit, Response, ResponseState, Sector, Wave
@@ -219,6 +220,7 @@ def _final():
 
 
 @bp.route("/firm", methods=["GET", "POST"])
+@work.writes
 def firm():
     response = _current_response()
     tax_code = response.enterprise.tax_code if response else session.get(TAX_CODE_KEY)
@@ -251,14 +253,13 @@ def firm():
             services.update_profile(response, form.profile())
             if needs_consent:
                 response.consent_at = utcnow()
-            db.session.commit()
             return redirect(url_for("respondent.assessment", step=1))
         token = session.get(TOKEN_KEY) or tokens.new_token()[0]
         try:
             response = services.start_response(
                 db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow(), token
             )
-            db.session.commit()
+            db.session.flush()  # a twin start fails here, not in the commit after the view
         except (services.AlreadyResponded, IntegrityError):
             # IntegrityError: someone started for the same firm at the same moment; theirs stands.
             db.session.rollback()
@@ -269,7 +270,8 @@ def firm():
         session.pop(TAX_CODE_KEY, None)
         session[RESPONSE_KEY] = response.id
         session[TOKEN_KEY] = token
-        mail.send_resume_link(response.contact_email, _resume_url())
+        resume_url, email = _resume_url(), response.contact_email
+        work.after_commit(lambda: mail.send_resume_link(email, resume_url))
         return redirect(url_for("respondent.assessment", step=1, new=1))
     progress = _progress(framework_of(wave.framework_version), 2)
     return render_template(
@@ -285,6 +287,7 @@ def firm():
 
 
 @bp.route("/assessment/<int:step>", methods=["GET", "POST"])
+@work.writes
 def assessment(step: int):
     response = _require_response()
     if response.state == ResponseState.SUBMITTED:
@@ -315,7 +318,6 @@ def assessment(step: int):
             if ok:
                 services.save_answers(response, form.answer_codes(), form.answers())
         if ok:
-            db.session.commit()
             if action == "back":
                 back = url_for("respondent.assessment", step=step - 1) if step > 1 else None
                 return redirect(back or url_for("respondent.firm"))
@@ -362,6 +364,7 @@ def review():
 
 
 @bp.post("/submit")
+@work.writes
 @limiter.limit(_limit("RATELIMIT_SUBMIT"))
 def submit():
     response = _require_response()
@@ -370,7 +373,7 @@ def submit():
         abort(400)
     try:
         services.submit(response, utcnow())
-        db.session.commit()
+        db.session.flush()  # where a second click that lost the race fails
     except services.Incomplete:
         db.session.rollback()
         flash(_("Some questions are not answered yet; they are marked below."), "error")
@@ -437,6 +440,7 @@ def resume(token: str):
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
+@work.writes
 @limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
 def invitation(token: str):
     """A firm's personal link: takes its own response over, creating the draft on first use."""
@@ -451,9 +455,7 @@ def invitation(token: str):
         response, resume_token, stranger = services.open_invitation(
             db.session, invite, i18n.current_language(), utcnow(), choice
         )
-        db.session.commit()
-    except services.TakeOverChoice as exc:
-        db.session.commit()  # that the link was opened
+    except services.TakeOverChoice as exc:  # the view returns: that the link was opened is kept
         return render_template(
             "respondent/take_over.html", response=exc.response, form=form, token=token
         ), 400 if request.method == "POST" else 200
@@ -473,6 +475,7 @@ def invitation(token: str):
 
 
 @bp.route("/recover", methods=["GET", "POST"])
+@work.writes
 @limiter.limit(_limit("RATELIMIT_RECOVER"), methods=["POST"])
 def recover():
     """Ask for a recovery link; the answer is the same whatever was found."""
@@ -491,11 +494,10 @@ def recover():
                 ),
             )
         found = recovery.request_link(db.session, wave, form.tax_code.data, form.contact_email.data, utcnow())
-        db.session.commit()
         if found is not None:
             response, token = found
-            link = external_url("respondent.recovered", token=token)
-            mail.send_recovery_link(response.contact_email, link)
+            link, email = external_url("respondent.recovered", token=token), response.contact_email
+            work.after_commit(lambda: mail.send_recovery_link(email, link))
         return _message(
             _("Check your e-mail"),
             _(
@@ -510,10 +512,10 @@ def recover():
 
 
 @bp.get("/recover/<token>")
+@work.writes
 @limiter.limit(_limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=_token_failed)
 def recovered(token: str):
     opened = recovery.open_link(db.session, token, utcnow())
     if opened is None:
         return _invalid_link(_("The link may have expired or been used already. You can ask for a new one."))
-    db.session.commit()
     return _open(*opened)

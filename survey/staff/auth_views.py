@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
-from survey import audit
+from survey import audit, work
 from survey.auth import sessions, throttle
 from survey.auth.login import authenticate
 from survey.auth.passwords import reuse_problem
@@ -22,6 +22,7 @@ bp.record_once(lambda state: throttle.warn_if_counting_per_process(state.app))
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@work.writes
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("staff.dashboard"))
@@ -42,7 +43,6 @@ def login():
             sessions.begin(db.session, user)
             user.last_login_at = utcnow()
             audit.record(db.session, "login", user, actor_id=user.id)
-            db.session.commit()
             return redirect(safe_next(form.next.data, url_for("staff.dashboard")))
         audit.record(
             db.session,
@@ -51,25 +51,25 @@ def login():
             object_id=account.id if account else None,
             email=email,
         )
-        db.session.commit()
         form.password.errors.append(_("Wrong e-mail or password, or the account is deactivated."))
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
+@work.writes
 @login_required
 def logout():
     audit.record(db.session, "logout", current_user._get_current_object())
     # Ended on the server: the cookie, if someone kept a copy, opens nothing any more.
     sessions.end(db.session)
-    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@work.writes
 @login_required
 def change_password():
     user = current_user._get_current_object()
@@ -85,7 +85,6 @@ def change_password():
             # The new version ends the other sessions already; their rows say so too.
             sessions.end_all(db.session, user, keep_current=True)
             audit.record(db.session, "password.changed", user)
-            db.session.commit()
             # The session version changed with the password: log in again on this session.
             login_user(user)
             flash(_("Your password is changed."), "success")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import audit
+from survey import audit, work
 from survey.dashboard import params
 from survey.exports import jobs
 from survey.extensions import db
@@ -21,6 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("/exports")
+@work.writes
 @requires(Role.VIEWER)
 def request_export():
     if not ConfirmForm().validate_on_submit():
@@ -45,7 +46,6 @@ def request_export():
         abort(400, description="labels must be codes or labels, lang vi or en")
     jobs.forget_old()
     if not jobs.has_room(db.session, current_user._get_current_object()):
-        db.session.commit()  # what forget_old marked failed
         flash(
             _(
                 "You already have %(count)d exports in preparation. Please wait until one is "
@@ -67,8 +67,7 @@ def request_export():
         db.session, f"export.{kind}", job, wave_id=wave.id, filters=filters, contacts=can_see_contacts()
     )
     job_id = job.id
-    db.session.commit()
-    jobs.start(job_id)
+    work.after_commit(lambda: jobs.start(job_id))
     return redirect(url_for("staff.export_status", job_id=job_id), 303)
 
 
@@ -93,6 +92,7 @@ def export_status(job_id: int):
 
 
 @bp.get("/exports/<int:job_id>/download")
+@work.writes
 @requires(Role.VIEWER)
 def export_download(job_id: int):
     job = _own_job(job_id)
@@ -106,7 +106,6 @@ def export_download(job_id: int):
     if not path.exists():
         abort(404, description=_("The file has expired; please export again."))
     audit.record(db.session, "export.downloaded", job)
-    db.session.commit()
     name = f"{job.kind}-wave-{job.wave_id}-{job.created_at:%Y%m%d-%H%M}.xlsx"
     return send_file(path, mimetype=XLSX, as_attachment=True, download_name=name)
 

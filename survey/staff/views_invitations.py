@@ -8,6 +8,7 @@ from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey import work
 from survey.extensions import db
 from survey.ids import get_or_404
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
@@ -73,6 +74,7 @@ def _filters() -> dict:
 
 
 @bp.post("/invitations/<int:wave_id>/issue")
+@work.writes
 @requires(Role.ANALYST)
 def issue_invitations(wave_id: int):
     wave = get_or_404(Wave, wave_id)
@@ -80,7 +82,6 @@ def issue_invitations(wave_id: int):
         abort(400)
     links = invitations.issue(db.session, wave, _filters(), current_user.id)
     workbook = invitations.links_workbook(links, _link)
-    db.session.commit()
     return send_file(
         BytesIO(workbook), mimetype=XLSX, as_attachment=True, download_name=f"invitations-wave-{wave.id}.xlsx"
     )
@@ -96,6 +97,7 @@ def _invitation(invitation_id: int) -> Invitation:
 
 
 @bp.post("/invitations/link/<int:invitation_id>/revoke")
+@work.writes
 @requires(Role.ANALYST)
 def revoke_invitation(invitation_id: int):
     invitation = _invitation(invitation_id)
@@ -105,11 +107,11 @@ def revoke_invitation(invitation_id: int):
         invitations.revoke(db.session, invitation)
     except invitations.AlreadyReplaced:
         return _already_replaced(invitation)
-    db.session.commit()
     return render_template("staff/invitation_done.html", invitation=invitation, link=None)
 
 
 @bp.post("/invitations/link/<int:invitation_id>/reissue")
+@work.writes
 @requires(Role.ANALYST)
 def reissue_invitation(invitation_id: int):
     invitation = _invitation(invitation_id)
@@ -119,5 +121,4 @@ def reissue_invitation(invitation_id: int):
         fresh = invitations.reissue(db.session, invitation, current_user.id)
     except invitations.AlreadyReplaced:
         return _already_replaced(invitation)
-    db.session.commit()
     return render_template("staff/invitation_done.html", invitation=fresh.invitation, link=_link(fresh.token))

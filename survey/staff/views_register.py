@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from survey import audit, files
+from survey import audit, files, work
 from survey.extensions import db
 from survey.models import Enterprise, Role
 from survey.registry import importer
@@ -144,6 +144,7 @@ def register_errors(upload: str):
 
 
 @bp.post("/register/<upload>/confirm")
+@work.writes
 @requires(Role.ADMIN)
 def register_confirm(upload: str):
     if not ConfirmForm().validate_on_submit():
@@ -164,8 +165,7 @@ def register_confirm(upload: str):
         unchanged=result.unchanged,
         skipped_rows=len(preview.errors),
     )
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    work.after_commit(lambda: path.unlink(missing_ok=True))
     flash(
         _(
             "Register imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.",

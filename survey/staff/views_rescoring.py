@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey import work
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.ids import get_or_404, parse_id
@@ -19,6 +20,7 @@ from survey.staff.forms import ConfirmForm
 
 
 @bp.route("/waves/<int:wave_id>/rescore", methods=["GET", "POST"])
+@work.writes
 @requires(Role.ADMIN)
 def rescore_wave(wave_id: int):
     wave = get_or_404(Wave, wave_id)
@@ -33,7 +35,6 @@ def rescore_wave(wave_id: int):
             flash(_("Choose a scoring version that re-scores this wave's questions."), "error")
             return _page(wave, options, form), 400
         run = rescoring.rescore_wave(db.session, wave, target, current_user.id)
-        db.session.commit()
         flash(_("The wave is re-scored: %(n)s responses checked.", n=run.checked), "success")
         return redirect(url_for("staff.rescore_run", run_id=run.id))
     return _page(wave, options, form)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from survey import work
 from survey.extensions import db
 from survey.ids import get_or_404, parse_id
 from survey.models import (
@@ -155,6 +156,7 @@ def _conflict(response_id: int):
 
 
 @bp.post("/responses/<int:response_id>/review")
+@work.writes
 @requires(Role.ANALYST)
 def review_response(response_id: int):
     response = _response(response_id)
@@ -166,7 +168,7 @@ def review_response(response_id: int):
         review.set_review_state(
             db.session, response, ReviewState(form.decision.data), form.reason.data, current_user
         )
-        db.session.commit()
+        db.session.flush()  # what can clash fails here, inside the try
     except review.Conflict:
         return _conflict(response_id)
     except StaleDataError:
@@ -180,6 +182,7 @@ def review_response(response_id: int):
 
 
 @bp.post("/responses/<int:response_id>/notes")
+@work.writes
 @requires(Role.ANALYST)
 def add_note(response_id: int):
     response = _response(response_id)
@@ -187,11 +190,11 @@ def add_note(response_id: int):
     if not form.validate_on_submit():
         return response_detail(response_id, note_form=form, status=400)
     review.add_note(db.session, response, form.text.data, current_user)
-    db.session.commit()
     return redirect(url_for("staff.response_detail", response_id=response_id, _anchor="notes"), 303)
 
 
 @bp.post("/responses/<int:response_id>/correct")
+@work.writes
 @requires(Role.ANALYST)
 def correct_response(response_id: int):
     response = _response(response_id)
@@ -204,7 +207,7 @@ def correct_response(response_id: int):
         values = {f: getattr(form, f).data for f in review.CORRECTABLE}
         values["ownership"] = Ownership(values["ownership"])
         changed = review.correct_profile(db.session, response, values, form.reason.data)
-        db.session.commit()
+        db.session.flush()  # what can clash fails here, inside the try
     except (review.Conflict, StaleDataError):
         return _conflict(response_id)
     flash(_("Profile corrected and rescored.") if changed else _("Nothing changed."), "success")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import audit
+from survey import audit, work
 from survey.auth import accounts
 from survey.auth.passwords import generate_password
 from survey.extensions import db
@@ -40,6 +40,7 @@ def _users_page(new_form: NewUserForm, status: int = 200):
 
 
 @bp.post("/users")
+@work.writes
 @requires(Role.ADMIN)
 def create_user():
     form = NewUserForm()
@@ -57,11 +58,11 @@ def create_user():
     db.session.add(user)
     db.session.flush()
     audit.record(db.session, "user.created", user, after={"email": email, "role": user.role})
-    db.session.commit()
     return render_template("staff/password_once.html", user=user, password=password)
 
 
 @bp.post("/users/<int:user_id>/role")
+@work.writes
 @requires(Role.ADMIN)
 def change_role(user_id: int):
     user = _user(user_id)
@@ -74,13 +75,13 @@ def change_role(user_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("staff.users"))
-    db.session.commit()
     if changed:
         flash(_("Role changed."), "success")
     return redirect(url_for("staff.users"))
 
 
 @bp.post("/users/<int:user_id>/active")
+@work.writes
 @requires(Role.ADMIN)
 def toggle_active(user_id: int):
     user = _user(user_id)
@@ -92,11 +93,11 @@ def toggle_active(user_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("staff.users"))
-    db.session.commit()
     return redirect(url_for("staff.users"))
 
 
 @bp.post("/users/<int:user_id>/reset")
+@work.writes
 @requires(Role.ADMIN)
 def reset_password(user_id: int):
     user = _user(user_id)
@@ -106,5 +107,4 @@ def reset_password(user_id: int):
     user.set_password(password)
     user.must_change_password = True
     audit.record(db.session, "user.password_reset", user)
-    db.session.commit()
     return render_template("staff/password_once.html", user=user, password=password)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from survey import audit, frameworks
+from survey import audit, frameworks, work
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.ids import get_or_404
@@ -59,6 +59,7 @@ def waves():
 
 
 @bp.route("/waves/new", methods=["GET", "POST"])
+@work.writes
 @requires(Role.ADMIN)
 def new_wave():
     form = _form()
@@ -79,7 +80,6 @@ def new_wave():
             form.name.errors.append(_("A wave with this name exists."))
             return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
         audit.record(db.session, "wave.created", wave, after={f: getattr(wave, f) for f in WAVE_FIELDS})
-        db.session.commit()
         flash(_("Wave created. Open it when it should accept answers."), "success")
         return redirect(url_for("staff.waves"))
     return render_template(
@@ -88,6 +88,7 @@ def new_wave():
 
 
 @bp.route("/waves/<int:wave_id>/edit", methods=["GET", "POST"])
+@work.writes
 @requires(Role.ADMIN)
 def edit_wave(wave_id: int):
     wave = _wave(wave_id)
@@ -124,7 +125,7 @@ def edit_wave(wave_id: int):
         if after:
             audit.record(db.session, "wave.edited", wave, before=before, after=after)
         try:
-            db.session.commit()
+            db.session.flush()  # what can clash fails here, inside the try
         except IntegrityError:
             db.session.rollback()
             form.name.errors.append(_("A wave with this name exists."))
@@ -137,6 +138,7 @@ def edit_wave(wave_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/<any(open, close):action>")
+@work.writes
 @requires(Role.ADMIN)
 def change_wave_state(wave_id: int, action: str):
     wave = _wave(wave_id)
@@ -148,5 +150,4 @@ def change_wave_state(wave_id: int, action: str):
             db.session, f"wave.{action}", wave, before={"state": wave.state}, after={"state": new_state}
         )
         wave.state = new_state
-        db.session.commit()
     return redirect(url_for("staff.waves"))
