@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from survey import frameworks, work
+from survey import commandline, frameworks, work
 from survey.auth.passwords import generate_password, password_problem
 from survey.exports.cli import export_group
 from survey.extensions import db
@@ -224,14 +224,7 @@ def score(file) -> None:
 
 
 def _wave(identifier: str) -> Wave:
-    wave = None
-    if identifier.isdigit():
-        wave = db.session.get(Wave, int(identifier))
-    if wave is None:
-        wave = db.session.scalar(select(Wave).filter_by(name=identifier))
-    if wave is None:
-        _fail(f"No wave with id or name {identifier!r}.")
-    return wave
+    return commandline.wave(identifier)
 
 
 @click.command("rollup")

@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from survey import work
+from survey import commandline, work
 from survey.exports import rows as export_rows
 from survey.exports import workbooks
 from survey.extensions import db
@@ -42,10 +42,7 @@ def _fail(message: str) -> None:
 
 
 def _wave(identifier: str) -> Wave:
-    # Imported here: survey.cli imports this module to register the commands.
-    from survey.cli import _wave
-
-    return _wave(identifier)
+    return commandline.wave(identifier)
 
 
 def _filter_options(command):
