@@ -9,8 +9,8 @@ from sqlalchemy import insert, select
 
 from survey.extensions import db
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave, WaveState
+from survey.models.size_class import SizeClass, classify
 from survey.registry.demo import draw_answers
-from survey.registry.size_class import SizeClass, classify
 from survey.responses.scoring import framework_of
 from survey.scoring import scorer_for
 

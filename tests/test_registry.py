@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey.models import Enterprise, SizeClass
+from survey.models.size_class import BILLION, SizeGroup, classify
 from survey.registry import tax_code
-from survey.registry.size_class import BILLION, SizeGroup, classify
 from tests import factories
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from survey import frameworks
 from survey.models import Response, ReviewState
-from survey.registry.size_class import BILLION
+from survey.models.size_class import BILLION
 from survey.responses.scoring import recompute_wave
 from survey.scoring.stats import Z95
 from survey.statistics.rollup import compare, rollup

@@ -8,9 +8,9 @@ from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, 
 from survey.models.rescore import RescoreRun
 from survey.models.response import Response, ResponsePillarScore, ResponseState, ReviewState
 from survey.models.review import Invitation, ResponseNote
+from survey.models.size_class import SizeClass, SizeGroup
 from survey.models.staff import AuditEvent, Role, StaffUser
 from survey.models.wave import Wave, WaveState
-from survey.registry.size_class import SizeClass, SizeGroup
 
 __all__ = [
     "AdminUnit",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
 from survey.models.reference import AdminUnit, Sector
-from survey.registry.size_class import SizeClass, classify
+from survey.models.size_class import SizeClass, classify
 
 
 class Ownership(StrEnum):

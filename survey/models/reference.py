@@ -8,7 +8,7 @@ from sqlalchemy import Float, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.models.base import Base, str_enum
-from survey.registry.size_class import SizeGroup
+from survey.models.size_class import SizeGroup
 
 
 class UnitKind(StrEnum):

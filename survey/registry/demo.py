@@ -29,7 +29,7 @@ from survey.models import (
     WaveState,
 )
 from survey.models.base import utcnow
-from survey.registry.size_class import BILLION, SizeClass
+from survey.models.size_class import BILLION, SizeClass
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import Framework, scorer_for
 from survey.scoring.definition import Kind

@@ -32,6 +32,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Enterprise, Ownership, Sector
+from survey.models.size_class import BILLION, classify
 from survey.registry import tax_code as tax_codes
 from survey.registry.register_format import (
     COLUMNS,
@@ -51,7 +52,6 @@ from survey.registry.register_limits import (
     too_many_rows,
 )
 from survey.registry.register_workbooks import error_report, template_workbook
-from survey.registry.size_class import BILLION, classify
 
 #: Column lengths of the enterprises table.
 TEXT_LIMITS = {"name": 300, "contact_name": 120, "contact_email": 254, "contact_phone": 30, "address": 300}

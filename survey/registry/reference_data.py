@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from survey import frameworks
 from survey.models import AdminUnit, FrameworkVersion, ReferenceFigure, Sector, UnitKind
 from survey.models.reference import EconomicPillar
-from survey.registry.size_class import SizeGroup
+from survey.models.size_class import SizeGroup
 from survey.scoring.definition import FrameworkError, load_file
 
 DATA = Path(__file__).resolve().parent.parent / "data"

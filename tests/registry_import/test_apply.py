@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from survey.models import Enterprise, Ownership, SizeClass
+from survey.models.size_class import BILLION
 from survey.registry.importer import ImportResult, apply_register, read_register
-from survey.registry.size_class import BILLION
 from tests import factories
 from tests.registry_import._support import row, workbook
 

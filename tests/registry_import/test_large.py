@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from survey.models import Enterprise
+from survey.models.size_class import SizeGroup, classify
 from survey.registry import importer
 from survey.registry.importer import COLUMNS, ImportResult, apply_register, read_register
-from survey.registry.size_class import SizeGroup, classify
 from tests import factories
 
 ROWS = 50_000

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from survey.models import Enterprise, Ownership
+from survey.models.size_class import BILLION
 from survey.registry import importer
 from survey.registry.importer import FIELDS, RegisterFileError, RowError, read_register
-from survey.registry.size_class import BILLION
 from tests import factories
 from tests.registry_import._support import HEADER, row, workbook
 
