@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from survey.scoring import from_dict
 from survey.scoring.definition import Framework, FrameworkError, load_file
+
+if TYPE_CHECKING:
+    from survey.models import FrameworkVersion
 
 FOLDER = Path(__file__).resolve().parent
 #: Versions kept for the waves pinned to them but no longer offered for new waves:
@@ -45,4 +50,20 @@ def load(code: str, version: int | None = None) -> Framework:
         raise FrameworkError(
             f"{path}: declares {framework.code} v{framework.version}, its name says {code} v{wanted}"
         )
+    return framework
+
+
+_recorded: dict[str, Framework] = {}
+
+
+def framework_of(version: FrameworkVersion) -> Framework:
+    """The framework exactly as recorded for this version (cached by content hash).
+
+    Here, not beside the response services, because scoring, statistics and exports all
+    need it and none of them should import the others for it.
+    """
+    framework = _recorded.get(version.content_hash)
+    if framework is None:
+        framework = from_dict(version.definition, version.label)
+        _recorded[version.content_hash] = framework
     return framework

@@ -8,21 +8,11 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from survey.models import FrameworkVersion, Response, ResponsePillarScore, ResponseState, Wave
+from survey.frameworks import framework_of
+from survey.models import Response, ResponsePillarScore, ResponseState, Wave
 from survey.models.base import utcnow
-from survey.scoring import Framework, Scorecard, from_dict, scorer_for
+from survey.scoring import Scorecard, scorer_for
 from survey.scoring.definition import Profile
-
-_frameworks: dict[str, Framework] = {}
-
-
-def framework_of(version: FrameworkVersion) -> Framework:
-    """The framework exactly as recorded for this version (cached by content hash)."""
-    framework = _frameworks.get(version.content_hash)
-    if framework is None:
-        framework = from_dict(version.definition, version.label)
-        _frameworks[version.content_hash] = framework
-    return framework
 
 
 def profile_of(response: Response) -> Profile:

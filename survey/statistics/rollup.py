@@ -13,6 +13,7 @@ from enum import Enum
 from sqlalchemy import Float, cast, func, select, true
 from sqlalchemy.orm import Session
 
+from survey.frameworks import framework_of
 from survey.models import (
     AdminUnit,
     Enterprise,
@@ -24,7 +25,6 @@ from survey.models import (
     Sector,
     Wave,
 )
-from survey.responses.scoring import framework_of
 from survey.scoring import stats
 from survey.statistics import dimensions
 
