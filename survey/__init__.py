@@ -73,9 +73,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Imported for their routes: the personal links and the journey, on respondent_bp.
+    import survey.respondent.links
+    import survey.respondent.views  # noqa: F401
     from survey import benchmarking
     from survey.main.views import bp as main_bp
-    from survey.respondent.views import bp as respondent_bp
+    from survey.respondent.pages import bp as respondent_bp
     from survey.staff import views  # noqa: F401  (registers the staff views on staff_bp)
     from survey.staff.auth_views import bp as auth_bp
     from survey.staff.blueprint import bp as staff_bp

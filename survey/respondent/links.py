@@ -1,0 +1,137 @@
+"""The firm's ways back into its assessment: its resume link, the department's personal
+invitation link (which takes the response over), and a recovery link sent by e-mail."""
+
+from __future__ import annotations
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from survey import i18n, work
+from survey.extensions import db, limiter
+from survey.main.services import open_wave
+from survey.models import Response, ResponseState
+from survey.models.base import utcnow
+from survey.respondent import mail, pages, recovery, services
+from survey.respondent.forms import (
+    RecoverForm,
+    SubmitForm,
+)
+from survey.respondent.pages import RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
+from survey.staff import invitations
+from survey.urls import external_url
+
+
+def _open(response: Response, token: str):
+    """Let this session into ``response`` with its resume ``token``, and go on."""
+    session[RESPONSE_KEY] = response.id
+    session[TOKEN_KEY] = token
+    session.pop(TAX_CODE_KEY, None)
+    if response.state == ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.result"))
+    if response.consent_at is None:
+        return redirect(url_for("respondent.firm"))
+    step = pages.first_unanswered_step(pages.framework_for(response), response)
+    return redirect(url_for("respondent.assessment", step=step))
+
+
+def _invalid_link(text: str):
+    return pages.message(_("This link is not valid"), text, 404)
+
+
+@bp.get("/resume/<token>")
+@limiter.limit(pages.limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=pages.token_failed)
+def resume(token: str):
+    response = services.find_by_token(db.session, token)
+    if response is None:
+        return _invalid_link(_("Please check that you copied the whole link, or start a new assessment."))
+    return _open(response, token)
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+@work.writes
+@limiter.limit(pages.limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=pages.token_failed)
+def invitation(token: str):
+    """A firm's personal link: takes its own response over, creating the draft on first use."""
+    invite = invitations.find_live(db.session, token)
+    if invite is None:
+        return _invalid_link(
+            _("The link may have been replaced by a newer one. Please use the latest link you received.")
+        )
+    form = SubmitForm()
+    choice = request.form.get("choice") if request.method == "POST" and form.validate_on_submit() else None
+    try:
+        response, resume_token, stranger = services.open_invitation(
+            db.session, invite, i18n.current_language(), utcnow(), choice
+        )
+    except services.TakeOverChoice as exc:  # the view returns: that the link was opened is kept
+        return render_template(
+            "respondent/take_over.html", response=exc.response, form=form, token=token
+        ), 400 if request.method == "POST" else 200
+    except services.WaveClosed:
+        db.session.rollback()
+        return pages.closed()
+    if stranger and response.state == ResponseState.SUBMITTED:
+        flash(
+            _(
+                "This assessment was submitted before your enterprise opened its personal link. "
+                "If your enterprise did not submit it, please write to %(contact)s.",
+                contact=current_app.config["CONTACT_EMAIL"],
+            ),
+            "warning",
+        )
+    return _open(response, resume_token)
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+@work.writes
+@limiter.limit(pages.limit("RATELIMIT_RECOVER"), methods=["POST"])
+def recover():
+    """Ask for a recovery link; the answer is the same whatever was found."""
+    wave = open_wave()
+    if wave is None:
+        return pages.message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+    form = RecoverForm()
+    if form.validate_on_submit():
+        if not mail.enabled():
+            return pages.message(
+                _("No e-mail from this server"),
+                _(
+                    "This server cannot send e-mail. Please write to %(contact)s with your "
+                    "enterprise's tax code.",
+                    contact=current_app.config["CONTACT_EMAIL"],
+                ),
+            )
+        found = recovery.request_link(db.session, wave, form.tax_code.data, form.contact_email.data, utcnow())
+        if found is not None:
+            response, token = found
+            link, email = external_url("respondent.recovered", token=token), response.contact_email
+            work.after_commit(lambda: mail.send_recovery_link(email, link))
+        return pages.message(
+            _("Check your e-mail"),
+            _(
+                "If an assessment for this enterprise gave this e-mail address, a link to it is on "
+                "its way. The link works once, within 24 hours. Nothing arrived? Write to %(contact)s.",
+                contact=current_app.config["CONTACT_EMAIL"],
+            ),
+        )
+    return render_template(
+        "respondent/recover.html", form=form, wave=wave, mail_enabled=mail.enabled()
+    ), 400 if form.errors else 200
+
+
+@bp.get("/recover/<token>")
+@work.writes
+@limiter.limit(pages.limit("RATELIMIT_TOKEN_FAILURES"), deduct_when=pages.token_failed)
+def recovered(token: str):
+    opened = recovery.open_link(db.session, token, utcnow())
+    if opened is None:
+        return _invalid_link(_("The link may have expired or been used already. You can ask for a new one."))
+    return _open(*opened)

@@ -1,0 +1,117 @@
+"""What every respondent page shares: the blueprint, the session's keys, the response the
+session holds, and the message pages.
+
+The journey's views are in ``views`` (start → firm → pillars → review → result), the
+personal links (resume, invitation, recovery) in ``links``. None of them commits: the unit
+of work around each view does (survey/work.py).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from survey import i18n
+from survey.extensions import db
+from survey.models import Response, Wave
+from survey.respondent import services
+from survey.respondent.forms import (
+    figure_name,
+)
+from survey.responses.scoring import framework_of
+from survey.scoring import answers as answers_text
+from survey.urls import external_url
+
+bp = Blueprint("respondent", __name__)
+
+RESPONSE_KEY = "response_id"
+TOKEN_KEY = "resume_token"  # noqa: S105 (a session key name)
+TAX_CODE_KEY = "start_tax_code"
+
+
+def first_unanswered_step(framework, response: Response) -> int:
+    missing = {p.criterion for p in services.missing(framework, response)}
+    for number, pillar in enumerate(framework.pillars, start=1):
+        if any(c.code in missing for c in pillar.criteria):
+            return number
+    return len(framework.pillars) + 1
+
+
+def limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def token_failed(response) -> bool:
+    """Count only wrong tokens against the limit, not successful resumes."""
+    return response.status_code == 404
+
+
+def current_response() -> Response | None:
+    response_id = session.get(RESPONSE_KEY)
+    if not response_id:
+        return None
+    # Every page of the journey needs the wave and its framework version; one query.
+    response = db.session.get(
+        Response,
+        response_id,
+        options=[joinedload(Response.wave).joinedload(Wave.framework_version)],
+    )
+    # A session opens the response only while it holds the response's resume token:
+    # opening the firm's personal link, a recovery link, or revoking a link replaces the
+    # token, and that ends every other session at once.
+    if response is None or not services.holds(response, session.get(TOKEN_KEY)):
+        for key in (RESPONSE_KEY, TOKEN_KEY):
+            session.pop(key, None)
+        return None
+    return response
+
+
+def require_response() -> Response:
+    response = current_response()
+    if response is None:
+        flash(_("Your session has ended. Open your resume link, or start again."), "warning")
+        abort(redirect(url_for("respondent.start")))
+    return response
+
+
+def framework_for(response: Response):
+    return framework_of(response.wave.framework_version)
+
+
+def resume_url() -> str | None:
+    token = session.get(TOKEN_KEY)
+    # On the configured BASE_URL, never on the Host header (see survey/urls.py).
+    return external_url("respondent.resume", token=token) if token else None
+
+
+def message(title: str, text: str, status: int = 200):
+    return render_template("respondent/message.html", title=title, text=text), status
+
+
+def closed():
+    return message(
+        _("The survey is closed"),
+        _("This survey wave no longer accepts answers. What you saved before it closed is kept."),
+        409,
+    )
+
+
+@bp.app_template_filter("figure_field")
+def _figure_field(code: str, part: str) -> str:
+    return figure_name(code, part)
+
+
+@bp.app_template_global("answer_text")
+def _answer_text(framework, criterion, answers: dict) -> str | None:
+    """A stored answer in the reader's words (None when not answered)."""
+    return answers_text.describe(framework, criterion, answers, i18n.current_language(), _("Not applicable"))
