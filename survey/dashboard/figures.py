@@ -2,6 +2,7 @@
 
 This module only arranges what ``survey.statistics.rollup`` computed in SQL: it marks
 groups too small to report, orders pillars weakest first, and adds the response rate.
+Which breakdowns a report shows is survey.reports.breakdowns' definition.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Wave
+from survey.reports import breakdowns as reports
 from survey.responses.scoring import framework_of
 from survey.statistics import rollup as rollups
-
-BREAKDOWNS = ("economic_pillar", "sector", "size_class", "ownership", "former_area", "unit")
-FILTERS = ("unit", "former_area", "sector", "economic_pillar", "size_class", "ownership")
 
 
 @dataclass
@@ -58,7 +57,7 @@ def build(
     filters: dict,
     min_group: int,
     strata,
-    breakdowns=BREAKDOWNS,
+    breakdowns: tuple[str, ...] = reports.DASHBOARD.breakdowns,
     with_trend: bool = True,
 ) -> Dashboard:
     result = rollups.rollup(session, wave, strata=strata, filters=filters)

@@ -14,27 +14,18 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from survey import commandline, work
 from survey.exports import rows as export_rows
 from survey.exports import workbooks
+from survey.exports.summary import write_summary
 from survey.extensions import db
-from survey.models import AdminUnit, EconomicPillar, Ownership, ReferenceFigure, Sector, SizeClass, Wave
+from survey.models import Wave
 from survey.models.base import utcnow
+from survey.reports import filters as report_filters
+from survey.reports import privacy
 from survey.responses.scoring import framework_of
 from survey.statistics import dimensions
-from survey.statistics import rollup as rollups
-
-#: Command-line option → statistics dimension.
-FILTER_OPTIONS = {
-    "sector": "sector",
-    "unit": "unit",
-    "area": "former_area",
-    "pillar": "economic_pillar",
-    "size": "size_class",
-    "ownership": "ownership",
-}
 
 
 def _fail(message: str) -> None:
@@ -46,41 +37,22 @@ def _wave(identifier: str) -> Wave:
 
 
 def _filter_options(command):
-    """The filter options shared by both commands (enum values checked by click)."""
-    options = [
-        click.option("--sector", help="VSIC section code, e.g. C."),
-        click.option("--unit", help="Commune-level unit code, e.g. 11311."),
-        click.option("--area", help="Former district name (before July 2025), exactly as stored."),
-        click.option(
-            "--pillar", type=click.Choice([p.value for p in EconomicPillar]), help="Economic pillar."
-        ),
-        click.option("--size", type=click.Choice([s.value for s in SizeClass]), help="Size class."),
-        click.option("--ownership", type=click.Choice([o.value for o in Ownership]), help="Ownership."),
-    ]
-    for option in reversed(options):
-        command = option(command)
+    """The filter options of both commands, one per filter of the vocabulary (by its short
+    name); values fixed in code are offered as choices, so ``--help`` lists them."""
+    for f in reversed(report_filters.FILTERS.values()):
+        kind = click.Choice([e.value for e in f.enum]) if f.enum is not None else None
+        command = click.option(f"--{f.short}", f.short, type=kind, help=f.help)(command)
     return command
 
 
 def _filters(given: dict) -> dict[str, str]:
-    """Dimension → value for the options given; values not in the database fail clearly."""
-    filters = {FILTER_OPTIONS[name]: value for name, value in given.items() if value is not None}
-    sector = filters.get("sector")
-    if sector is not None and db.session.get(Sector, sector) is None:
-        known = ", ".join(db.session.scalars(select(Sector.code).order_by(Sector.code)))
-        _fail(f"Unknown sector {sector!r}; choose from {known}.")
-    unit = filters.get("unit")
-    if unit is not None and db.session.scalar(select(AdminUnit.id).filter_by(code=unit)) is None:
-        _fail(f"Unknown unit code {unit!r} (see the administrative units loaded by seed-reference).")
-    area = filters.get("former_area")
-    if (
-        area is not None
-        and db.session.scalar(select(AdminUnit.id).filter_by(former_area=area).limit(1)) is None
-    ):
-        areas = db.session.scalars(select(AdminUnit.former_area).distinct().order_by(AdminUnit.former_area))
-        _fail(f"Unknown former area {area!r}; choose from: {'; '.join(areas)}.")
-    dimensions.check(list(filters))
-    return filters
+    """Canonical filter → value for the options given, checked by the one parser."""
+    try:
+        return report_filters.parse(
+            {name: value for name, value in given.items() if value is not None}, db.session, strict=True
+        )
+    except report_filters.BadFilter as exc:
+        _fail(str(exc))
 
 
 def _exported_by() -> str:
@@ -165,55 +137,36 @@ def export_responses(
 @click.option(
     "--min-group",
     type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Groups with fewer counted responses show no shares.",
+    default=None,
+    help="Groups with fewer counted responses show no shares. Default: the configured "
+    "DASHBOARD_MIN_GROUP, as on the dashboard.",
 )
 @_filter_options
 @with_appcontext
 @work.command(writes=False)
-def export_summary(wave_id: str, output: Path, lang: str, min_group: int, **given: str | None) -> None:
+def export_summary(wave_id: str, output: Path, lang: str, min_group: int | None, **given: str | None) -> None:
     """The wave's figures with charts: overall, by each dimension, levels, pillars, reference."""
     wave = _wave(wave_id)
     filters = _filters(given)
-    strata = current_app.config["ROLLUP_STRATA"]
-    try:
-        overall = rollups.rollup(db.session, wave, strata=strata, filters=filters)
-        by = {
-            name: rollups.rollup(db.session, wave, by=name, strata=strata, filters=filters)
-            for name in dimensions.DIMENSIONS
-            if name not in filters
-        }
-    except dimensions.UnknownDimension as exc:
-        _fail(f"ROLLUP_STRATA: {exc}")
-    reference = [
-        {
-            "code": f.code,
-            "year": f.year,
-            "value": f.value,
-            "tier": f.tier,
-            "label_vi": f.label_vi,
-            "label_en": f.label_en,
-            "source": f.source,
-        }
-        for f in db.session.scalars(select(ReferenceFigure).order_by(ReferenceFigure.code))
-    ]
+    written = None
 
     def write(target) -> None:
-        workbooks.write_summary_workbook(
+        nonlocal written
+        written = write_summary(
             target,
-            by,
-            overall,
-            wave_info={"id": wave.id, "name": wave.name, "year": wave.year},
-            filters=filters,
-            reference=reference,
-            min_group=min_group,
+            db.session,
+            wave,
+            filters,
             lang=lang,
-            framework=framework_of(wave.framework_version),
+            min_group=privacy.min_group() if min_group is None else min_group,
+            strata=current_app.config["ROLLUP_STRATA"],
         )
 
-    _write_atomically(output, write)
+    try:
+        _write_atomically(output, write)
+    except dimensions.UnknownDimension as exc:
+        _fail(f"ROLLUP_STRATA: {exc}")
     click.echo(
-        f"Wrote the summary of wave {wave.name!r} ({overall['overall']['n']} counted responses, "
-        f"{len(by)} breakdowns) to {output}."
+        f"Wrote the summary of wave {wave.name!r} ({written.counted} counted responses, "
+        f"{len(written.breakdowns)} breakdowns) to {output}."
     )

@@ -103,7 +103,8 @@ def _progress(job_id: int, **counts: int) -> None:
 def _write(job: ExportJob, path: Path) -> None:
     from survey.exports import rows as export_rows
     from survey.exports import workbooks
-    from survey.statistics import rollup as rollups
+    from survey.exports.summary import write_summary
+    from survey.reports import privacy
 
     params = job.params
     filters = params.get("filters", {})
@@ -111,22 +112,16 @@ def _write(job: ExportJob, path: Path) -> None:
     framework = framework_of(wave.framework_version)
     wave_info = {"id": wave.id, "name": wave.name, "year": wave.year}
     if job.kind == "summary":
-        strata = current_app.config["ROLLUP_STRATA"]
-        overall = rollups.rollup(db.session, wave, strata=strata, filters=filters)
-        by = {
-            dim: rollups.rollup(db.session, wave, by=dim, strata=strata, filters=filters)
-            for dim in ("economic_pillar", "sector", "size_class", "ownership", "former_area", "unit")
-        }
-        with files.create_private(path) as target:  # 0600: it holds contact data
-            workbooks.write_summary_workbook(
+        # The same function as ``flask export summary``: the same workbook.
+        with files.create_private(path) as target:  # 0600, as every export file
+            write_summary(
                 target,
-                by,
-                overall,
-                wave_info=wave_info,
-                filters=filters,
-                reference=overall["reference"],
-                min_group=current_app.config["DASHBOARD_MIN_GROUP"],
+                db.session,
+                wave,
+                filters,
                 lang=params.get("lang", "vi"),
+                min_group=privacy.min_group(),
+                strata=current_app.config["ROLLUP_STRATA"],
             )
         return
     _progress(job.id, rows_total=export_rows.count_responses(db.session, wave, filters))

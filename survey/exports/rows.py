@@ -6,7 +6,7 @@ and rejected ones (the workbook marks them). Rows are fetched by keyset paginati
 does not grow), and each batch's pillar scores come from one more query, so memory
 stays flat however big the wave is.
 
-Filters have the meaning they have for the statistics (survey.statistics.dimensions):
+Filters have the meaning they have everywhere (survey.reports.filters):
 ``{dimension: stored value}`` matched against the response's profile snapshot.
 """
 
@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Integer, Select, String, Text, cast, func,
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave
+from survey.reports import filters as report_filters
 from survey.statistics import dimensions
 
 #: The keys of every row (besides ``pillars``), in the order they are selected.
@@ -74,27 +75,9 @@ def _plain(column: ColumnElement, sqlite: bool) -> ColumnElement:
 
 
 def _conditions(wave: Wave, filters: dict | None, sqlite: bool) -> list[ColumnElement]:
-    """The wave and the filters, as conditions on ``responses`` alone.
-
-    A filter on a unit's or a sector's attribute becomes ``unit_id IN (units with it)``
-    (``sector_code IN (…)``): the same rows as the statistics' join
-    (survey.statistics.dimensions), without letting the planner start from that table.
-    """
-    filters = dict(filters or {})
-    dimensions.check(list(filters))
+    """The wave and the filters, as conditions on ``responses`` alone (survey.reports.filters)."""
     conditions = [_plain(Response.wave_id, sqlite) == wave.id]
-    for name, value in filters.items():
-        dim = dimensions.DIMENSIONS[name]
-        if dim.via is None:
-            condition = _plain(getattr(Response, dim.column), sqlite) == value
-        elif dim.via == "unit":
-            units = select(AdminUnit.id).where(getattr(AdminUnit, dim.column) == value)
-            condition = _plain(Response.unit_id, sqlite).in_(units)
-        else:
-            sectors = select(Sector.code).where(getattr(Sector, dim.column) == value)
-            condition = _plain(Response.sector_code, sqlite).in_(sectors)
-        conditions.append(condition)
-    return conditions
+    return conditions + report_filters.conditions(filters, Response, lambda c: _plain(c, sqlite))
 
 
 def _select(wave: Wave, filters: dict | None, contacts: bool, sqlite: bool) -> Select:
@@ -194,8 +177,8 @@ def response_rows(
 def count_responses(session: Session, wave: Wave, filters: dict | None = None) -> int:
     """How many responses ``response_rows`` gives for the same wave and filters.
 
-    Counted with the statistics' own filter joins (survey.statistics.dimensions), so a
-    difference between the two would show in the tests.
+    Counted through the statistics' query builder (survey.statistics.dimensions), which
+    filters with the same survey.reports.filters conditions.
     """
     query, _ = dimensions.columns(select(func.count()).select_from(Response), [], Response, filters)
     return session.scalar(query.where(Response.wave_id == wave.id)) or 0

@@ -3,10 +3,11 @@
 Building them is a full rollup of the wave (about 0.6 s for 17,000 responses), and the
 page is anonymous, so they are cached. The cache is a dictionary in each app process,
 keyed by wave and checked against a *stamp* of the data: the number of the wave's
-submitted responses and their latest ``updated_at`` (a submission, a review rejection
-or a re-scoring changes one of them), the same for the register (the population
-estimates divide by it), and the wave's framework version. Reading the stamp is two
-aggregate queries on indexed columns, a few milliseconds.
+counted responses (survey.reports.counted) and their latest ``updated_at`` (a
+submission, a review rejection or its reversal, or a re-scoring changes one of them),
+the same for the register (the population estimates divide by it), and the wave's
+framework version. Reading the stamp is two aggregate queries on indexed columns, a few
+milliseconds.
 
 Each app process (each gunicorn worker of each server) therefore recomputes once per
 change, and every process sees the same data through the same database, so no process
@@ -33,9 +34,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.dashboard import figures
-from survey.models import Enterprise, Response, ResponseState, Wave
-
-BREAKDOWNS = ("economic_pillar", "sector", "size_class", "former_area")
+from survey.models import Enterprise, Response, Wave
+from survey.reports import breakdowns, privacy
+from survey.reports.counted import counted_in
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,7 @@ clock = time.monotonic
 def data_stamp(session: Session, wave: Wave) -> tuple:
     """What changes whenever the summary's figures of ``wave`` may change."""
     responses = session.execute(
-        select(func.count(), func.max(Response.updated_at)).where(
-            Response.wave_id == wave.id, Response.state == ResponseState.SUBMITTED
-        )
+        select(func.count(), func.max(Response.updated_at)).where(counted_in(wave.id))
     ).one()
     register = session.execute(select(func.count(), func.max(Enterprise.updated_at))).one()
     config = current_app.config
@@ -65,21 +64,20 @@ def data_stamp(session: Session, wave: Wave) -> tuple:
         wave.framework_version_id,
         *responses,
         *register,
-        config["DASHBOARD_MIN_GROUP"],
+        privacy.min_group(),
         tuple(config["ROLLUP_STRATA"]),
     )
 
 
 def compute(session: Session, wave: Wave) -> figures.Dashboard:
     """The summary's figures, from the database (what the cache saves)."""
-    config = current_app.config
     return figures.build(
         session,
         wave,
         {},
-        config["DASHBOARD_MIN_GROUP"],
-        config["ROLLUP_STRATA"],
-        breakdowns=BREAKDOWNS,
+        privacy.min_group(),
+        current_app.config["ROLLUP_STRATA"],
+        breakdowns=breakdowns.PUBLIC_SUMMARY.breakdowns,
         with_trend=False,
     )
 

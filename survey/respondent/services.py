@@ -15,10 +15,10 @@ from survey.models import (
     Response,
     ResponsePillarScore,
     ResponseState,
-    ReviewState,
     Sector,
     Wave,
 )
+from survey.reports.counted import counted_in
 from survey.respondent import tokens
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
@@ -334,9 +334,7 @@ def peer_comparison(
         select(Response.id, Response.total_points)
         .join(Sector, Sector.code == Response.sector_code)
         .where(
-            Response.wave_id == response.wave_id,
-            Response.state == ResponseState.SUBMITTED,
-            Response.review_state != ReviewState.REJECTED,
+            counted_in(response.wave_id),  # rejected ones never, as in every figure
             Response.submitted_at < cutoff,
             Response.size_class == response.size_class,
             Sector.size_group == group,

@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 from survey import audit
 from survey.models import AdminUnit, Enterprise, Invitation, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
+from survey.reports import filters as report_filters
 from survey.respondent import services as respondent_services
 from survey.respondent import tokens
 from survey.spreadsheets import safe_cell
 
 STATUSES = ("not_opened", "opened", "draft", "submitted")
+#: The report filters an issue offers (survey.reports.filters), on the register's firms.
+FILTERS = ("unit", "former_area", "sector")
 
 
 @dataclass
@@ -48,17 +51,9 @@ def issue(session: Session, wave: Wave, filters: dict, actor_id: int | None) -> 
     live = select(Invitation.enterprise_id).where(
         Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None)
     )
-    stmt = (
-        select(Enterprise)
-        .outerjoin(AdminUnit, AdminUnit.id == Enterprise.unit_id)
-        .where(Enterprise.id.not_in(live))
+    stmt = select(Enterprise).where(
+        Enterprise.id.not_in(live), *report_filters.conditions(filters, Enterprise)
     )
-    if filters.get("unit"):
-        stmt = stmt.where(AdminUnit.code == filters["unit"])
-    if filters.get("area"):
-        stmt = stmt.where(AdminUnit.former_area == filters["area"])
-    if filters.get("sector"):
-        stmt = stmt.where(Enterprise.sector_code == filters["sector"])
     issued = []
     for firm in session.scalars(stmt.order_by(Enterprise.tax_code)):
         token, digest = tokens.new_token()

@@ -1,7 +1,11 @@
 """The staff list of responses: whitelisted filters and sorts, done in SQL, paged.
 
 Every parameter is checked against its list of allowed values before it reaches a
-query; anything else is refused (``BadListParameter``), never passed to SQL.
+query; anything else is refused (``BadListParameter``), never passed to SQL. The
+report filters (unit, former area, sector, pillar, size, ownership) are the one
+vocabulary's (survey.reports.filters), read by its parser under the names this list's
+links have always used (``area``, ``pillar``, ``size``) or the canonical ones; the state,
+review, level and tier filters are the list's own.
 """
 
 from __future__ import annotations
@@ -12,17 +16,8 @@ from math import ceil
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from survey.models import (
-    AdminUnit,
-    EconomicPillar,
-    Enterprise,
-    Ownership,
-    Response,
-    ResponseState,
-    ReviewState,
-    Sector,
-    SizeClass,
-)
+from survey.models import AdminUnit, Enterprise, Response, ResponseState, ReviewState
+from survey.reports import filters as report_filters
 
 SORTS = {
     "updated": Response.updated_at,
@@ -39,12 +34,10 @@ SORTS = {
     "tier": Response.tier,
     "points": Response.total_points,
 }
-ENUM_FILTERS = {
+#: The list's own filters on a response's state (the report filters are survey.reports').
+STATE_FILTERS = {
     "state": (Response.state, ResponseState),
     "review": (Response.review_state, ReviewState),
-    "size": (Response.size_class, SizeClass),
-    "ownership": (Response.ownership, Ownership),
-    "pillar": (Sector.economic_pillar, EconomicPillar),
 }
 
 
@@ -55,6 +48,8 @@ class BadListParameter(ValueError):
 @dataclass
 class ListQuery:
     wave_id: int
+    #: Report filters by canonical name (str values), then ``state``/``review`` (enums),
+    #: ``level`` (int) and ``tier``.
     filters: dict
     q: str = ""
     sort: str = "updated"
@@ -70,24 +65,19 @@ class Page:
     pages: int
 
 
-def parse(
-    args, wave_id: int, known_units: set[str], known_areas: set[str], known_sectors: set[str]
-) -> ListQuery:
+def parse(args, wave_id: int, session: Session) -> ListQuery:
     """Read list parameters from the query string; refuse anything not on a whitelist."""
-    filters: dict = {}
-    for name, (_, enum) in ENUM_FILTERS.items():
+    try:
+        filters: dict = report_filters.parse(args, session)
+    except report_filters.BadFilter as exc:
+        raise BadListParameter(str(exc)) from None
+    for name, (_, enum) in STATE_FILTERS.items():
         value = args.get(name, "")
         if value:
             try:
                 filters[name] = enum(value)
             except ValueError:
                 raise BadListParameter(f"{name}={value!r} is not a known value") from None
-    for name, allowed in (("unit", known_units), ("area", known_areas), ("sector", known_sectors)):
-        value = args.get(name, "")
-        if value:
-            if value not in allowed:
-                raise BadListParameter(f"{name}={value!r} is not a known value")
-            filters[name] = value
     level = args.get("level", "")
     if level:
         if level not in {str(n) for n in range(6)}:
@@ -132,19 +122,15 @@ def _filtered(query: ListQuery) -> Select:
         )
         .join(Enterprise, Enterprise.id == Response.enterprise_id)
         .outerjoin(AdminUnit, AdminUnit.id == Response.unit_id)
-        .outerjoin(Sector, Sector.code == Response.sector_code)
         .where(Response.wave_id == query.wave_id)
     )
     f = query.filters
-    for name, (column, _) in ENUM_FILTERS.items():
+    stmt = stmt.where(
+        *report_filters.conditions({n: f[n] for n in report_filters.FILTERS if n in f}, Response)
+    )
+    for name, (column, _) in STATE_FILTERS.items():
         if name in f:
             stmt = stmt.where(column == f[name])
-    if "unit" in f:
-        stmt = stmt.where(AdminUnit.code == f["unit"])
-    if "area" in f:
-        stmt = stmt.where(AdminUnit.former_area == f["area"])
-    if "sector" in f:
-        stmt = stmt.where(Response.sector_code == f["sector"])
     if "level" in f:
         stmt = stmt.where(Response.overall_level == f["level"])
     if "tier" in f:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
-from survey.dashboard import figures, params
+from survey.dashboard import figures
 from survey.extensions import db
 from survey.models import Role, Wave
+from survey.reports import filters as report_filters
+from survey.reports import privacy
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.views_responses import selected_wave
@@ -18,20 +20,20 @@ from survey.staff.views_responses import selected_wave
 def city_dashboard():
     wave = selected_wave()
     try:
-        filters, choices = params.parse(request.args, db.session)
-    except params.BadFilter as exc:
+        filters = report_filters.parse(request.args, db.session)
+    except report_filters.BadFilter as exc:
         abort(400, description=str(exc))
     board = figures.build(
         db.session,
         wave,
         filters,
-        current_app.config["DASHBOARD_MIN_GROUP"],
+        privacy.min_group(),
         current_app.config["ROLLUP_STRATA"],
     )
     return render_template(
         "dashboard/staff.html",
         board=board,
-        choices=choices,
+        choices=report_filters.choices(db.session),
         waves=db.session.scalars(select(Wave).order_by(Wave.opens_at.desc())).all(),
         sort=request.args.get("sort", "key")
         if request.args.get("sort") in ("key", "n", "engaged")

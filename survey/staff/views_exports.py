@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import audit, work
-from survey.dashboard import params
 from survey.exports import jobs
 from survey.extensions import db
 from survey.ids import get_or_404, parse_id
 from survey.models import ExportJob, JobState, Role, Wave
+from survey.reports import filters as report_filters
 from survey.staff.access import can_see_contacts, requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
@@ -37,8 +37,8 @@ def request_export():
     if wave is None:
         abort(400, description="unknown wave")
     try:
-        filters = params.parse(request.form, db.session)[0]
-    except params.BadFilter as exc:
+        filters = report_filters.parse(request.form, db.session)
+    except report_filters.BadFilter as exc:
         abort(400, description=str(exc))
     labels = request.form.get("labels", "codes")
     lang = request.form.get("lang", "vi")

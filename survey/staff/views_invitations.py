@@ -12,6 +12,7 @@ from survey import work
 from survey.extensions import db
 from survey.ids import get_or_404
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
+from survey.reports import filters as report_filters
 from survey.staff import invitations
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
@@ -58,19 +59,11 @@ def invitations_page():
 
 
 def _filters() -> dict:
-    filters = {}
-    known = {
-        "unit": set(db.session.scalars(select(AdminUnit.code))),
-        "area": set(db.session.scalars(select(AdminUnit.former_area))),
-        "sector": set(db.session.scalars(select(Sector.code))),
-    }
-    for name, allowed in known.items():
-        value = request.form.get(name, "")
-        if value:
-            if value not in allowed:
-                abort(400, description=f"{name}={value!r} is not a known value")
-            filters[name] = value
-    return filters
+    """The register filters of an issue: unit, former area and sector (survey.reports.filters)."""
+    try:
+        return report_filters.parse(request.form, db.session, names=invitations.FILTERS)
+    except report_filters.BadFilter as exc:
+        abort(400, description=str(exc))
 
 
 @bp.post("/invitations/<int:wave_id>/issue")

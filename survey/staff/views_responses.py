@@ -56,13 +56,7 @@ def responses():
     wave = selected_wave()
     units, sectors = _reference_choices()
     try:
-        query = response_query.parse(
-            request.args,
-            wave.id,
-            known_units={u.code for u in units},
-            known_areas={u.former_area for u in units},
-            known_sectors={s.code for s in sectors},
-        )
+        query = response_query.parse(request.args, wave.id, db.session)
     except response_query.BadListParameter as exc:
         abort(400, description=str(exc))
     page = response_query.run(db.session, query, current_app.config["PER_PAGE"])

@@ -2,7 +2,8 @@
 
 Every figure is a GROUP BY over the stored scorecard columns; Python only turns the
 few grouped rows into shares and intervals (survey.scoring.stats). Nothing here loads
-response objects, so time and memory do not grow with rows fetched per response.
+response objects, so time and memory do not grow with rows fetched per response. Which
+responses count is survey.reports.counted's rule, the same in every query here.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from survey.models import (
     ReferenceFigure,
     Response,
     ResponsePillarScore,
-    ResponseState,
-    ReviewState,
     Sector,
     Wave,
 )
+from survey.reports.counted import counted_in
 from survey.scoring import stats
 from survey.statistics import dimensions
 
@@ -35,15 +35,6 @@ def _plain(value):
     return value.value if isinstance(value, Enum) else value
 
 
-def _response_filter(wave: Wave):
-    """Only what the city's figures may count: submitted and not rejected in review."""
-    return (
-        Response.wave_id == wave.id,
-        Response.state == ResponseState.SUBMITTED,
-        Response.review_state != ReviewState.REJECTED,
-    )
-
-
 def tier_level_counts(
     session: Session, wave: Wave, by: list[str], filters: dict | None = None
 ) -> list[tuple]:
@@ -51,7 +42,7 @@ def tier_level_counts(
     query, cols = dimensions.columns(select(Response.id).select_from(Response), by, Response, filters)
     query = (
         query.with_only_columns(*cols, Response.tier, Response.overall_level, func.count())
-        .where(*_response_filter(wave))
+        .where(counted_in(wave.id))
         .group_by(*cols, Response.tier, Response.overall_level)
     )
     return session.execute(query).all()
@@ -67,7 +58,7 @@ def pillar_means(session: Session, wave: Wave, by: list[str], filters: dict | No
     )
     query = (
         query.with_only_columns(*cols, ResponsePillarScore.pillar_code, func.avg(percent))
-        .where(*_response_filter(wave))
+        .where(counted_in(wave.id))
         .group_by(*cols, ResponsePillarScore.pillar_code)
     )
     return session.execute(query).all()
@@ -86,7 +77,7 @@ def respondent_counts(
     query, cols = dimensions.columns(select(Response.id).select_from(Response), strata, Response, filters)
     query = (
         query.with_only_columns(*cols, Response.tier, func.count())
-        .where(*_response_filter(wave))
+        .where(counted_in(wave.id))
         .group_by(*cols, Response.tier)
     )
     return session.execute(query).all()
@@ -317,7 +308,7 @@ def technology_counts(session: Session, wave: Wave, filters: dict | None = None)
     query = (
         query.join(element, true())
         .with_only_columns(element.c.value, func.count())
-        .where(*_response_filter(wave))
+        .where(counted_in(wave.id))
         .group_by(element.c.value)
     )
     return {str(code): n for code, n in session.execute(query).all()}

@@ -1,0 +1,81 @@
+"""The summary workbook of a wave, built one way for the web's export job and the CLI.
+
+The two used to assemble it each their own way and drifted apart: other breakdowns,
+another privacy threshold, reference figures and tier names missing on one side. Both
+now call :func:`write_summary`, so the same wave, filters, language and minimum group
+give the same workbook, cell for cell (tests/reports/test_summary_parity.py).
+
+It lives in the exports, not in survey.reports, because it runs the rollup: the report
+definitions sit below the statistics, which use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.exports import workbooks
+from survey.frameworks import framework_of
+from survey.models import ReferenceFigure, Wave
+from survey.reports import breakdowns
+from survey.statistics import rollup as rollups
+
+
+@dataclass(frozen=True)
+class Written:
+    #: Counted responses of the wave under the filters.
+    counted: int
+    #: The breakdowns written, one sheet each.
+    breakdowns: tuple[str, ...]
+
+
+def reference_figures(session: Session) -> list[dict]:
+    """The outside figures, with their labels in both languages."""
+    return [
+        {
+            "code": f.code,
+            "year": f.year,
+            "value": f.value,
+            "tier": f.tier,
+            "label_vi": f.label_vi,
+            "label_en": f.label_en,
+            "source": f.source,
+        }
+        for f in session.scalars(select(ReferenceFigure).order_by(ReferenceFigure.code))
+    ]
+
+
+def write_summary(
+    target: str | IO[bytes],
+    session: Session,
+    wave: Wave,
+    filters: dict[str, str],
+    *,
+    lang: str,
+    min_group: int,
+    strata,
+) -> Written:
+    """Write the summary workbook of ``wave`` under ``filters`` (checked already) to ``target``.
+
+    Its breakdowns are the summary workbook's (survey.reports.breakdowns.SUMMARY_WORKBOOK);
+    ``min_group`` is the minimum group size (survey.reports.privacy), ``strata`` the
+    post-stratification cells (``ROLLUP_STRATA``).
+    """
+    overall = rollups.rollup(session, wave, strata=strata, filters=filters)
+    shown = breakdowns.SUMMARY_WORKBOOK.shown(filters)
+    by = {name: rollups.rollup(session, wave, by=name, strata=strata, filters=filters) for name in shown}
+    workbooks.write_summary_workbook(
+        target,
+        by,
+        overall,
+        wave_info={"id": wave.id, "name": wave.name, "year": wave.year},
+        filters=filters,
+        reference=reference_figures(session),
+        min_group=min_group,
+        lang=lang,
+        framework=framework_of(wave.framework_version),
+    )
+    return Written(counted=overall["overall"]["n"], breakdowns=shown)
