@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from survey.models import AdminUnit, Role
 from survey.reports import filters
-from tests.exports.conftest import export_wave  # noqa: F401  (the fixture)
 
 AREA = "Quận Hồng Bàng"
 
@@ -94,14 +93,14 @@ def test_conditions_refuse_what_is_no_dimension():
         ("/staff/responses", "size_class"),
     ],
 )
-def test_pages_refuse_a_bad_value_with_the_parsers_message(client, as_role, export_wave, path, name):  # noqa: F811
+def test_pages_refuse_a_bad_value_with_the_parsers_message(client, as_role, export_wave, path, name):
     as_role(Role.VIEWER)
     response = client.get(f"{path}?wave={export_wave.wave.id}&{name}=giant")
     assert response.status_code == 400
     assert "Unknown size class &#39;giant&#39;" in response.get_data(as_text=True)
 
 
-def test_pages_read_a_filter_under_either_name(client, as_role, export_wave):  # noqa: F811
+def test_pages_read_a_filter_under_either_name(client, as_role, export_wave):
     as_role(Role.VIEWER)
     wave = export_wave.wave.id
 
