@@ -5,17 +5,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Response, ResponseState, Wave, WaveState
+from survey.models import Response, ResponseState, Wave
 from survey.models.base import utcnow
+from survey.reports.counted import counted
 
 
 def open_wave() -> Wave | None:
     """The wave accepting answers now, if any (the newest, should two overlap)."""
     now = utcnow()
     return db.session.scalars(
-        select(Wave)
-        .where(Wave.state == WaveState.OPEN, Wave.opens_at <= now, Wave.closes_at > now)
-        .order_by(Wave.opens_at.desc())
+        select(Wave).where(Wave.accepts_answers(now)).order_by(Wave.opens_at.desc())
     ).first()
 
 
@@ -37,13 +36,9 @@ def wave_counts(wave: Wave) -> dict[str, int]:
 
 
 def latest_wave_with_answers() -> Wave | None:
-    """The newest wave that has a submitted response (what the public summary describes)."""
+    """The newest wave with a response that counts (what the public summary describes)."""
     return db.session.scalars(
         select(Wave)
-        .where(
-            select(Response.id)
-            .where(Response.wave_id == Wave.id, Response.state == ResponseState.SUBMITTED)
-            .exists()
-        )
+        .where(select(Response.id).where(Response.wave_id == Wave.id, counted()).exists())
         .order_by(Wave.opens_at.desc())
     ).first()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, SmallInteger, String
+from sqlalchemy import ColumnElement, ForeignKey, SmallInteger, String, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -32,6 +33,13 @@ class Wave(Base):
 
     framework_version: Mapped[FrameworkVersion] = relationship()
 
+    @hybrid_method
     def accepts_answers(self, now: datetime) -> bool:
-        """Open for submissions: opened by staff and within its dates."""
+        """Open for submissions: opened by staff and within its dates (not at its closing instant)."""
         return self.state == WaveState.OPEN and self.opens_at <= now < self.closes_at
+
+    @accepts_answers.inplace.expression
+    @classmethod
+    def _accepts_answers_in_sql(cls, now: datetime) -> ColumnElement[bool]:
+        # The same rule as a query condition, so that "the open wave" is found by it too.
+        return and_(cls.state == WaveState.OPEN, cls.opens_at <= now, cls.closes_at > now)
