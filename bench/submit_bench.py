@@ -22,11 +22,10 @@ from sqlalchemy import insert, select
 from bench.data import open_wave, prepare_database, random_answer_sets
 from bench.rollup_bench import scratch_url
 from bench.servers import Gunicorn, session_cookie
-from survey import create_app
+from survey import create_app, tokens
 from survey.extensions import db
 from survey.models import Enterprise, FrameworkVersion, Response
 from survey.models.base import utcnow
-from survey.respondent import tokens
 from survey.responses.scoring import framework_of
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from survey import i18n, work
 from survey.extensions import db, limiter
+from survey.invitations import services as invitations
 from survey.main.services import open_wave
 from survey.models import Response, ResponseState
 from survey.models.base import utcnow
@@ -25,7 +26,6 @@ from survey.respondent.forms import (
     SubmitForm,
 )
 from survey.respondent.pages import RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
-from survey.staff import invitations
 from survey.urls import external_url
 
 

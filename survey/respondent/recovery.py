@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import audit
+from survey import audit, tokens
 from survey.models import Response, Wave
-from survey.respondent import services, tokens
+from survey.respondent import services
+from survey.responses.resume import take_over
 
 LIFETIME = timedelta(hours=24)
 #: One recovery mail per response in this time, so nobody can flood a firm's inbox.
@@ -55,4 +56,4 @@ def open_link(session: Session, token: str, now: datetime) -> tuple[Response, st
     if response is None or response.recovery_expires_at is None or response.recovery_expires_at <= now:
         return None
     audit.record(session, "response.recovered", response)
-    return response, services.take_over(response)
+    return response, take_over(response)

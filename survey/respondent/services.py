@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
-from survey import audit
+from survey import audit, tokens
 from survey.models import (
     Enterprise,
     Response,
@@ -19,7 +19,7 @@ from survey.models import (
     Wave,
 )
 from survey.reports.counted import counted_in
-from survey.respondent import tokens
+from survey.responses.resume import take_over
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
 from survey.timezone import LOCAL
@@ -201,32 +201,6 @@ def _prefill_from_register(response: Response, firm: Enterprise) -> None:
     response.firm_name = firm.name
     for field in ("contact_name", "contact_email", "contact_phone", *PREFILL_FIELDS):
         setattr(response, field, getattr(firm, field))
-
-
-def take_over(response: Response) -> str:
-    """Give the response a new resume token and return it.
-
-    A respondent's session holds the token it was opened with and is honoured only
-    while the token is the response's (see ``holds``), so this ends every other
-    session and resume link at once.
-    """
-    token, token_hash = tokens.new_token()
-    response.resume_token_hash = token_hash
-    response.recovery_token_hash = None
-    response.recovery_expires_at = None
-    return token
-
-
-def shut_out(session: Session, wave_id: int, enterprise_id: int) -> bool:
-    """End every session and resume link of the firm's response in the wave, if any.
-
-    Nobody learns the new token: the firm comes back through its (new) personal link.
-    """
-    response = session.scalar(select(Response).filter_by(enterprise_id=enterprise_id, wave_id=wave_id))
-    if response is None:
-        return False
-    take_over(response)
-    return True
 
 
 def holds(response: Response, token: str | None) -> bool:

@@ -20,12 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from survey import i18n, work
+from survey import i18n, tokens, work
 from survey.extensions import db, limiter
 from survey.main.services import open_wave
 from survey.models import AdminUnit, ResponseState, Sector
 from survey.models.base import utcnow
-from survey.respondent import charts, mail, pages, services, tokens
+from survey.respondent import charts, mail, pages, services
 from survey.respondent.forms import (
     AnswersForm,
     FirmForm,

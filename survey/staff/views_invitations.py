@@ -11,9 +11,9 @@ from sqlalchemy import select
 from survey import work
 from survey.extensions import db
 from survey.ids import get_or_404
+from survey.invitations import services as invitations
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
 from survey.reports import filters as report_filters
-from survey.staff import invitations
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm

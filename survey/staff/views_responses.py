@@ -24,9 +24,10 @@ from survey.models import (
     Sector,
     Wave,
 )
+from survey.responses import review
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import InvalidAnswers, scorer_for
-from survey.staff import response_query, review
+from survey.staff import response_query
 from survey.staff.access import can_read_free_text, can_see_contacts, requires, visible_details
 from survey.staff.blueprint import bp
 from survey.staff.forms import CorrectionForm, NoteForm, ReviewForm

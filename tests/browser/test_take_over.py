@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey import frameworks
+from survey import frameworks, tokens
 from survey.extensions import db
 from survey.models import Invitation, Response, Wave
-from survey.respondent import tokens
 from tests import factories
 from tests.browser.journey import Walk, phone
 

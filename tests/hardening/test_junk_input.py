@@ -50,13 +50,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from survey import errors
+from survey import errors, tokens
 from survey.extensions import db as _db
 from survey.extensions import limiter
 from survey.models import AuditEvent, Invitation, Response, Role, StaffUser, Wave
 from survey.models.base import utcnow
-from survey.respondent import tokens
-from survey.staff.review import CORRECTABLE
+from survey.responses.review import CORRECTABLE
 from tests import factories
 from tests.registry_import._support import row, workbook
 from tests.respondent import helpers as journey

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey import frameworks
+from survey import frameworks, tokens
 from survey.models import Invitation, Response
 from survey.models.base import utcnow
-from survey.respondent import services, tokens
+from survey.respondent import services
 from tests import factories
 
 V1 = frameworks.load("dbi-2021-sme", 1)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from survey import tokens
 from survey.extensions import limiter
 from survey.models import (
     AdminUnit,
@@ -20,7 +21,6 @@ from survey.models import (
     WaveState,
 )
 from survey.models.base import utcnow
-from survey.respondent import tokens
 from tests import factories
 from tests.respondent import helpers
 from tests.staff.staff_helpers import by_testid, cells_of, logged_in, rows_of, staff_token

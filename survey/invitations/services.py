@@ -10,12 +10,11 @@ from openpyxl.styles import Font
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from survey import audit
+from survey import audit, tokens
 from survey.models import AdminUnit, Enterprise, Invitation, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
 from survey.reports import filters as report_filters
-from survey.respondent import services as respondent_services
-from survey.respondent import tokens
+from survey.responses.resume import shut_out
 from survey.spreadsheets import safe_cell
 
 STATUSES = ("not_opened", "opened", "draft", "submitted")
@@ -77,7 +76,7 @@ def revoke(session: Session, invitation: Invitation) -> None:
     if invitation.revoked_at is not None:
         raise AlreadyReplaced
     invitation.revoked_at = utcnow()
-    respondent_services.shut_out(session, invitation.wave_id, invitation.enterprise_id)
+    shut_out(session, invitation.wave_id, invitation.enterprise_id)
     audit.record(session, "invitation.revoked", invitation, enterprise_id=invitation.enterprise_id)
     session.flush()
 
