@@ -16,10 +16,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from survey import commandline, frameworks, work
-from survey.auth.passwords import generate_password, password_problem
+from survey.auth import accounts
+from survey.auth.passwords import generate_password
 from survey.exports.cli import export_group
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser, Wave
@@ -92,25 +92,16 @@ def seed_reference(units: str | None, sectors: str | None) -> None:
 @work.command(writes=True)
 def create_user(email: str, role: str) -> None:
     """Create a staff account; the password is read from a prompt (or stdin), never an argument."""
-    email = email.strip().lower()
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
-        _fail(f"{email!r} is not an email address.")
-    if db.session.scalar(select(StaffUser).filter_by(email=email)):
-        _fail(f"A staff account for {email} already exists.")
     interactive = sys.stdin.isatty()
     password = click.prompt("Password", hide_input=True, confirmation_prompt=interactive, prompt_suffix=": ")
-    with force_locale("en"):  # the command line speaks English, and has no request to ask
-        problem = password_problem(password, email)
-    if problem:
-        _fail(problem)
-    user = StaffUser(email=email, role=Role(role))
-    user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        _fail(f"A staff account for {email} already exists.")
-    click.echo(f"Created {role} account {email}.")
+    # The same service as the staff page; the command line speaks English, and has no
+    # request to ask.
+    with force_locale("en"):
+        try:
+            user, _password = accounts.create_account(db.session, email, Role(role), password)
+        except accounts.AccountRuleError as exc:
+            _fail(str(exc))
+    click.echo(f"Created {role} account {user.email}.")
 
 
 @click.command("seed-demo")
@@ -139,9 +130,7 @@ def seed_demo(firms: int, seed: int, if_empty: bool) -> None:
     password = None
     if db.session.scalar(select(StaffUser).filter_by(email=DEMO_ADMIN_EMAIL)) is None:
         password = generate_password()
-        admin = StaffUser(email=DEMO_ADMIN_EMAIL, role=Role.ADMIN)
-        admin.set_password(password)
-        db.session.add(admin)
+        accounts.create_account(db.session, DEMO_ADMIN_EMAIL, Role.ADMIN, password)
     click.echo(
         f"Demo register: {result.firms} firms; wave {result.wave.name!r} (id {result.wave.id}): "
         f"{result.responses} responses, {result.submitted} submitted."

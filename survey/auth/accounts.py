@@ -1,5 +1,10 @@
-"""Changes to staff accounts that must keep one active administrator. Flushes, never commits.
+"""Staff accounts: every change to one, for the staff pages and the command line alike.
 
+Creating an account (the e-mail normalised, the password policy, the audit line),
+resetting and changing a password, changing a role and (de)activating live here, so that
+``/staff/users`` and ``flask create-user`` cannot drift apart. Flushes, never commits.
+
+The changes must keep one active administrator.
 The rule "there is always an active administrator" is a count of *other* rows, which no
 constraint on one row can express, and two administrators demoting each other at the
 same moment each counted the other and both went ahead: on PostgreSQL that left no
@@ -15,15 +20,96 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.auth import sessions
+from survey.auth.passwords import generate_password, password_problem, reuse_problem
 from survey.models import Role, StaffUser
 
 
 class AccountRuleError(ValueError):
     """A change the account rules forbid; the message says why, in the user's language."""
+
+
+class AccountExists(AccountRuleError):
+    """There is an account with this e-mail already."""
+
+
+class WrongPassword(AccountRuleError):
+    """The current password given with a change is not the account's."""
+
+
+def normal_email(email: str) -> str:
+    """The form an account's e-mail is stored, looked up and logged in with."""
+    return email.strip().lower()
+
+
+def _check_email(email: str) -> None:
+    local, _at, domain = email.rpartition("@")
+    if not local or "." not in domain or any(c.isspace() for c in email):
+        raise AccountRuleError(_("“%(email)s” is not an email address.", email=email))
+
+
+def create_account(
+    session: Session, email: str, role: Role, password: str | None = None
+) -> tuple[StaffUser, str]:
+    """A new account and its password; audited as ``user.created``.
+
+    Without ``password`` one is generated, to be shown once and changed at the first
+    log-in (the staff page); a chosen one (the command line) must pass the password rules.
+    """
+    email = normal_email(email)
+    _check_email(email)
+    if session.scalar(select(StaffUser.id).filter_by(email=email)) is not None:
+        raise AccountExists(_("An account for %(email)s already exists.", email=email))
+    chosen = password is not None
+    if password is None:
+        password = generate_password()
+    elif problem := password_problem(password, email):
+        raise AccountRuleError(problem)
+    user = StaffUser(email=email, role=Role(role), must_change_password=not chosen)
+    user.set_password(password)
+    session.add(user)
+    try:
+        session.flush()  # another request may have created it since the look-up
+    except IntegrityError:
+        raise AccountExists(_("An account for %(email)s already exists.", email=email)) from None
+    audit.record(session, "user.created", user, after={"email": email, "role": user.role})
+    return user, password
+
+
+def reset_password(session: Session, user: StaffUser) -> str:
+    """Give ``user`` a generated password, to be changed at the next log-in; returns it.
+
+    The account's sessions end: the new password changes its session version, and their
+    rows say so.
+    """
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    sessions.end_all(session, user)
+    audit.record(session, "user.password_reset", user)
+    session.flush()
+    return password
+
+
+def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:
+    """The account's own change: the current password first, never the same one again.
+
+    Ends the account's other sessions (this one goes on: the caller logs in again).
+    """
+    if not user.check_password(current):
+        raise WrongPassword(_("The current password is not right."))
+    if problem := reuse_problem(user, new) or password_problem(new, user.email):
+        raise AccountRuleError(problem)
+    user.set_password(new)
+    user.must_change_password = False
+    # The new version ends the other sessions already; their rows say so too.
+    sessions.end_all(session, user, keep_current=True)
+    audit.record(session, "password.changed", user)
+    session.flush()
 
 
 def _lock_active_admins(session: Session) -> list[StaffUser]:

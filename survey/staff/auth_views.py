@@ -8,9 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from survey import audit, work
-from survey.auth import sessions, throttle
+from survey.auth import accounts, sessions, throttle
 from survey.auth.login import authenticate
-from survey.auth.passwords import reuse_problem
 from survey.extensions import db
 from survey.models.base import utcnow
 from survey.staff.forms import ChangePasswordForm, LoginForm
@@ -75,16 +74,13 @@ def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(email=user.email)
     if form.validate_on_submit():
-        if not user.check_password(form.current.data):
-            form.current.errors.append(_("The current password is not right."))
-        elif problem := reuse_problem(user, form.new.data):
-            form.new.errors.append(problem)
+        try:
+            accounts.change_password(db.session, user, form.current.data, form.new.data)
+        except accounts.WrongPassword as exc:
+            form.current.errors.append(str(exc))
+        except accounts.AccountRuleError as exc:
+            form.new.errors.append(str(exc))
         else:
-            user.set_password(form.new.data)
-            user.must_change_password = False
-            # The new version ends the other sessions already; their rows say so too.
-            sessions.end_all(db.session, user, keep_current=True)
-            audit.record(db.session, "password.changed", user)
             # The session version changed with the password: log in again on this session.
             login_user(user)
             flash(_("Your password is changed."), "success")

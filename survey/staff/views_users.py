@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import audit, work
+from survey import work
 from survey.auth import accounts
-from survey.auth.passwords import generate_password
 from survey.extensions import db
 from survey.ids import get_or_404
 from survey.models import Role, StaffUser
@@ -29,10 +28,9 @@ def users():
 
 
 def _users_page(new_form: NewUserForm, status: int = 200):
-    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
     return render_template(
         "staff/users.html",
-        users=accounts,
+        users=db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all(),
         new_form=new_form,
         role_form=RoleForm(),
         confirm=ConfirmForm(),
@@ -48,16 +46,16 @@ def create_user():
     if not form.validate_on_submit():
         flash(_("Please give a valid e-mail and a role."), "error")
         return _users_page(form, 400)
-    email = form.email.data.strip().lower()
-    if db.session.scalar(select(StaffUser).filter_by(email=email)):
-        flash(_("An account for %(email)s already exists.", email=email), "error")
+    try:
+        user, password = accounts.create_account(db.session, form.email.data, Role(form.role.data))
+    except accounts.AccountExists as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
         return _users_page(form, 409)
-    password = generate_password()
-    user = StaffUser(email=email, role=Role(form.role.data), must_change_password=True)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(db.session, "user.created", user, after={"email": email, "role": user.role})
+    except accounts.AccountRuleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _users_page(form, 400)
     return render_template("staff/password_once.html", user=user, password=password)
 
 
@@ -103,8 +101,5 @@ def reset_password(user_id: int):
     user = _user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    password = generate_password()
-    user.set_password(password)
-    user.must_change_password = True
-    audit.record(db.session, "user.password_reset", user)
+    password = accounts.reset_password(db.session, user)
     return render_template("staff/password_once.html", user=user, password=password)
