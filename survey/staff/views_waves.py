@@ -5,45 +5,43 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from survey import audit, frameworks, work
+from survey import waves as waves_service
+from survey import work
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.ids import get_or_404
-from survey.models import FrameworkVersion, Response, Role, Wave, WaveState
+from survey.models import Response, Role, Wave, WaveState
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm, WaveForm
 from survey.timezone import to_local_naive, to_utc
-
-WAVE_FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at")
-#: Fields that stay editable once a wave has responses (its framework version never does).
-EDITABLE_WITH_RESPONSES = {"name", "closes_at"}
 
 
 def _wave(wave_id: int) -> Wave:
     return get_or_404(Wave, wave_id)
 
 
-def _has_responses(wave: Wave) -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(Response).filter_by(wave_id=wave.id)))
-
-
 def _form(current: int | None = None, **kwargs) -> WaveForm:
     """The wave form; only offered framework versions (and the wave's own) can be chosen,
     newest first so that a new wave defaults to the current instrument."""
     form = WaveForm(**kwargs)
-    versions = db.session.scalars(
-        select(FrameworkVersion).order_by(FrameworkVersion.code, FrameworkVersion.version.desc())
-    )
     form.framework_version_id.choices = [
         SelectChoice(v.id, f"{v.title_en if current_language() == 'en' else v.title_vi} — v{v.version}")
-        for v in versions
-        if frameworks.offered(v.code, v.version) or v.id == current
+        for v in waves_service.offered_versions(db.session, current)
     ]
     return form
+
+
+def _values(form: WaveForm) -> dict:
+    return {
+        "name": form.name.data,
+        "year": form.year.data,
+        "framework_version_id": form.framework_version_id.data,
+        "opens_at": to_utc(form.opens_at.data),
+        "closes_at": to_utc(form.closes_at.data),
+    }
 
 
 @bp.get("/waves")
@@ -64,22 +62,15 @@ def waves():
 def new_wave():
     form = _form()
     if form.validate_on_submit():
-        wave = Wave(
-            name=form.name.data.strip(),
-            year=form.year.data,
-            framework_version_id=form.framework_version_id.data,
-            opens_at=to_utc(form.opens_at.data),
-            closes_at=to_utc(form.closes_at.data),
-            state=WaveState.DRAFT,
-        )
-        db.session.add(wave)
         try:
-            db.session.flush()
-        except IntegrityError:
+            waves_service.create(db.session, _values(form))
+        except waves_service.NameTaken as exc:
             db.session.rollback()
-            form.name.errors.append(_("A wave with this name exists."))
+            form.name.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
-        audit.record(db.session, "wave.created", wave, after={f: getattr(wave, f) for f in WAVE_FIELDS})
+        except waves_service.WaveError as exc:
+            form.framework_version_id.errors.append(str(exc))
+            return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
         flash(_("Wave created. Open it when it should accept answers."), "success")
         return redirect(url_for("staff.waves"))
     return render_template(
@@ -92,7 +83,7 @@ def new_wave():
 @requires(Role.ADMIN)
 def edit_wave(wave_id: int):
     wave = _wave(wave_id)
-    locked = set(WAVE_FIELDS) - EDITABLE_WITH_RESPONSES if _has_responses(wave) else set()
+    locked = waves_service.locked_fields(db.session, wave)
     form = _form(
         current=wave.framework_version_id,
         data={
@@ -104,31 +95,22 @@ def edit_wave(wave_id: int):
         },
     )
     if form.validate_on_submit():
-        values = {
-            "name": form.name.data.strip(),
-            "year": form.year.data,
-            "framework_version_id": form.framework_version_id.data,
-            "opens_at": to_utc(form.opens_at.data),
-            "closes_at": to_utc(form.closes_at.data),
-        }
+        values = _values(form)
         # The form shows times to the minute; an untouched time keeps its stored value.
         for field in ("opens_at", "closes_at"):
             if values[field] == getattr(wave, field).replace(second=0, microsecond=0):
                 values[field] = getattr(wave, field)
-        refused = [f for f in locked if values[f] != getattr(wave, f)]
-        if refused:
-            flash(_("This wave has responses: only its name and closing time can change."), "error")
-            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 409
-        for field, value in values.items():
-            setattr(wave, field, value)
-        before, after = audit.changes(wave, WAVE_FIELDS)
-        if after:
-            audit.record(db.session, "wave.edited", wave, before=before, after=after)
         try:
-            db.session.flush()  # what can clash fails here, inside the try
-        except IntegrityError:
+            waves_service.edit(db.session, wave, values)
+        except waves_service.Locked as exc:
+            flash(str(exc), "error")
+            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 409
+        except waves_service.NameTaken as exc:
             db.session.rollback()
-            form.name.errors.append(_("A wave with this name exists."))
+            form.name.errors.append(str(exc))
+            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
+        except waves_service.WaveError as exc:
+            form.framework_version_id.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
         flash(_("Wave saved."), "success")
         return redirect(url_for("staff.waves"))
@@ -144,10 +126,5 @@ def change_wave_state(wave_id: int, action: str):
     wave = _wave(wave_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    new_state = WaveState.OPEN if action == "open" else WaveState.CLOSED
-    if wave.state != new_state:
-        audit.record(
-            db.session, f"wave.{action}", wave, before={"state": wave.state}, after={"state": new_state}
-        )
-        wave.state = new_state
+    waves_service.set_state(db.session, wave, WaveState.OPEN if action == "open" else WaveState.CLOSED)
     return redirect(url_for("staff.waves"))

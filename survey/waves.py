@@ -1,0 +1,126 @@
+"""Survey waves: create, edit (fully only while empty), open and close. Flushes, never commits.
+
+A wave's responses were answered under its framework version and in its time window, so
+once it has any, only its name and closing time may change (``EDITABLE_WITH_RESPONSES``);
+the staff page greys the other fields out, and this module refuses them whoever asks.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey import audit, frameworks
+from survey.models import FrameworkVersion, Response, Wave, WaveState
+
+FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at")
+#: Fields that stay editable once a wave has responses (its framework version never does).
+EDITABLE_WITH_RESPONSES = frozenset({"name", "closes_at"})
+
+
+class WaveError(ValueError):
+    """A change the wave rules forbid; the message says why, in the user's language."""
+
+
+class NameTaken(WaveError):
+    """Another wave has this name (names are unique)."""
+
+    def __init__(self):
+        super().__init__(_("A wave with this name exists."))
+
+
+class Locked(WaveError):
+    """The wave has responses, and the change touches a field that is fixed by them."""
+
+    def __init__(self, fields: list[str]):
+        self.fields = fields
+        super().__init__(_("This wave has responses: only its name and closing time can change."))
+
+
+def has_responses(session: Session, wave: Wave) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Response).filter_by(wave_id=wave.id)))
+
+
+def locked_fields(session: Session, wave: Wave) -> set[str]:
+    """The fields of ``wave`` that can no longer change."""
+    return set(FIELDS) - EDITABLE_WITH_RESPONSES if has_responses(session, wave) else set()
+
+
+def offered_versions(session: Session, current: int | None = None) -> list[FrameworkVersion]:
+    """Framework versions a wave may use: the offered ones (and the wave's own), newest first."""
+    versions = session.scalars(
+        select(FrameworkVersion).order_by(FrameworkVersion.code, FrameworkVersion.version.desc())
+    )
+    return [v for v in versions if frameworks.offered(v.code, v.version) or v.id == current]
+
+
+def _check_version(session: Session, version_id: int, current: int | None = None) -> None:
+    if version_id not in {v.id for v in offered_versions(session, current)}:
+        raise WaveError(_("This framework version cannot be chosen for a wave."))
+
+
+def _name_taken(session: Session, name: str, wave: Wave | None = None) -> bool:
+    stmt = select(Wave.id).where(Wave.name == name)
+    if wave is not None:
+        stmt = stmt.where(Wave.id != wave.id)
+    return session.scalar(stmt) is not None
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()  # a wave named so at the same moment fails here
+    except IntegrityError:
+        raise NameTaken from None
+
+
+def create(session: Session, values: dict) -> Wave:
+    """A new wave in draft (``values`` holds ``FIELDS``; times in UTC); audited."""
+    values = {field: values[field] for field in FIELDS}
+    values["name"] = values["name"].strip()
+    _check_version(session, values["framework_version_id"])
+    if _name_taken(session, values["name"]):
+        raise NameTaken
+    wave = Wave(**values, state=WaveState.DRAFT)
+    session.add(wave)
+    _flush(session)
+    audit.record(session, "wave.created", wave, after={f: getattr(wave, f) for f in FIELDS})
+    return wave
+
+
+def edit(session: Session, wave: Wave, values: dict) -> bool:
+    """Change ``wave`` to ``values`` (any of ``FIELDS``); False if nothing changed.
+
+    Raises ``Locked`` when the wave has responses and a fixed field would change.
+    """
+    values = {field: values[field] for field in FIELDS if field in values}
+    if "name" in values:
+        values["name"] = values["name"].strip()
+    refused = sorted(f for f in locked_fields(session, wave) if f in values and values[f] != getattr(wave, f))
+    if refused:
+        raise Locked(refused)
+    if "framework_version_id" in values:
+        _check_version(session, values["framework_version_id"], current=wave.framework_version_id)
+    if "name" in values and _name_taken(session, values["name"], wave):
+        raise NameTaken
+    for field, value in values.items():
+        setattr(wave, field, value)
+    before, after = audit.changes(wave, FIELDS)
+    if after:
+        audit.record(session, "wave.edited", wave, before=before, after=after)
+    _flush(session)
+    return bool(after)
+
+
+def set_state(session: Session, wave: Wave, state: WaveState) -> bool:
+    """Open or close ``wave``; False if it was so already. Audited as wave.open / wave.close."""
+    if wave.state == state:
+        return False
+    action = {WaveState.OPEN: "open", WaveState.CLOSED: "close"}.get(state)
+    if action is None:
+        raise WaveError(_("A wave can only be opened or closed."))
+    audit.record(session, f"wave.{action}", wave, before={"state": wave.state}, after={"state": state})
+    wave.state = state
+    session.flush()
+    return True
