@@ -13,6 +13,7 @@ from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey.exports.requests import sees_contacts
 from survey.extensions import login_manager
 from survey.models import Role
 
@@ -36,8 +37,8 @@ def requires(role: Role):
 
 
 def can_see_contacts() -> bool:
-    """Viewers see no personal contact data."""
-    return current_user.is_authenticated and current_user.has_role(Role.ANALYST)
+    """Viewers see no personal contact data (the rule: survey.exports.requests.sees_contacts)."""
+    return sees_contacts(current_user)
 
 
 #: Keys of audit details that hold codes, numbers and states, never words a person typed.

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from survey import audit, work
 from survey.exports import jobs
+from survey.exports import requests as export_requests
 from survey.extensions import db
 from survey.ids import get_or_404, parse_id
 from survey.models import ExportJob, JobState, Role, Wave
 from survey.reports import filters as report_filters
-from survey.staff.access import can_see_contacts, requires
+from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 
@@ -26,12 +27,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def request_export():
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    user = current_user._get_current_object()
     kind = request.form.get("kind", "")
-    if kind not in ("responses", "summary"):
-        abort(400, description="kind must be responses or summary")
-    # Viewers see no personal data, so they may have the summary only.
-    if kind == "responses" and not current_user.has_role(Role.ANALYST):
+    try:
+        export_requests.check_kind(user, kind)  # before the rest of the form is read
+    except export_requests.NotAllowed:
         abort(403)
+    except export_requests.RequestRefused as exc:
+        abort(400, description=str(exc))
     wave_id = parse_id(request.form.get("wave"))
     wave = db.session.get(Wave, wave_id) if wave_id else None
     if wave is None:
@@ -40,35 +43,22 @@ def request_export():
         filters = report_filters.parse(request.form, db.session)
     except report_filters.BadFilter as exc:
         abort(400, description=str(exc))
-    labels = request.form.get("labels", "codes")
-    lang = request.form.get("lang", "vi")
-    if labels not in ("codes", "labels") or lang not in ("vi", "en"):
-        abort(400, description="labels must be codes or labels, lang vi or en")
-    jobs.forget_old()
-    if not jobs.has_room(db.session, current_user._get_current_object()):
-        flash(
-            _(
-                "You already have %(count)d exports in preparation. Please wait until one is "
-                "ready before you ask for another.",
-                count=current_app.config["EXPORT_MAX_PENDING_PER_USER"],
-            ),
-            "error",
+    try:
+        job = export_requests.request_export(
+            db.session,
+            user,
+            kind,
+            wave,
+            filters,
+            labels=request.form.get("labels", "codes"),
+            lang=request.form.get("lang", "vi"),
         )
+    except export_requests.TooMany as exc:
+        flash(str(exc), "error")
         return _exports_page(429)
-    job = ExportJob(
-        kind=kind,
-        wave_id=wave.id,
-        params={"filters": filters, "labels": labels, "lang": lang, "contacts": can_see_contacts()},
-        requested_by_id=current_user.id,
-    )
-    db.session.add(job)
-    db.session.flush()
-    audit.record(
-        db.session, f"export.{kind}", job, wave_id=wave.id, filters=filters, contacts=can_see_contacts()
-    )
-    job_id = job.id
-    work.after_commit(lambda: jobs.start(job_id))
-    return redirect(url_for("staff.export_status", job_id=job_id), 303)
+    except export_requests.RequestRefused as exc:
+        abort(exc.status, description=str(exc))
+    return redirect(url_for("staff.export_status", job_id=job.id), 303)
 
 
 def _own_job(job_id: int) -> ExportJob:
