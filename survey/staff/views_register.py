@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from survey import audit, files, work
+from survey import files, work
 from survey.extensions import db
 from survey.models import Enterprise, Role
 from survey.registry import importer
+from survey.registry import register_import as imports
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
@@ -155,17 +156,7 @@ def register_confirm(upload: str):
     preview = _read_pending(path)
     if preview is None:
         return _register_page(400)
-    result = importer.apply_register(db.session, preview)
-    audit.record(
-        db.session,
-        "register.imported",
-        object_type="enterprises",
-        added=result.added,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        skipped_rows=len(preview.errors),
-    )
-    work.after_commit(lambda: path.unlink(missing_ok=True))
+    result = imports.confirm(db.session, preview, path)
     flash(
         _(
             "Register imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.",
