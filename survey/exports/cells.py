@@ -1,19 +1,13 @@
-"""Cell values and styles shared by the export workbooks."""
+"""Cell values shared by the export workbooks (styles and safe text: survey.spreadsheets)."""
 
 from __future__ import annotations
-
-from openpyxl.styles import Alignment, Font
 
 from survey.spreadsheets import safe_cell
 
 PERCENT_FORMAT = "0.0%"
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
 
-
-def text(value):
-    """A cell value for text: inert and never read as an error code (see ``safe_cell``)."""
-    return safe_cell(value)
+#: A cell value for text: inert and never read as an error code (see ``safe_cell``).
+text = safe_cell
 
 
 def filters_text(filters: dict) -> str:

@@ -2,12 +2,22 @@
 
 Columns come from the framework definition, never from whatever answers happen to be
 stored. Every text cell goes through ``safe_cell`` (formula injection); numbers are
-numeric cells, times are datetime cells, flags are booleans.
+numeric cells, times are datetime cells, flags are booleans. Sheets are laid out by
+``survey.spreadsheets.Table`` (widths, bold frozen header, autofilter).
+
+The Responses sheet's columns are a catalogue held as data: ``RESPONSE_CATALOGUE`` lists
+the fixed columns (the firm, its contacts, the states), each with its code (the header),
+its labels (the codebook), its width, the row key its value is read from and how the
+cell is made (``cell``, one of ``CELLS``), and whether it is contact data (left out
+without contacts). The framework's columns (figures, criteria, technologies) follow,
+made from the framework by ``response_columns``. Headers, widths, the codebook and the
+cells of the fixed columns all come from the same list, so a column is added in one
+place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,16 +25,14 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.utils import get_column_letter
 
-from survey.exports.cells import BOLD as _BOLD
 from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.exports.cells import text as _text
 from survey.scoring import InvalidAnswers, scorer_for
 from survey.scoring.definition import Comparison, Framework, Kind, Profile, criterion_max
 from survey.scoring.engine import FIGURE
+from survey.spreadsheets import Col, Styled, Table
 
 #: Excel has no time zones: times are written as naive local times of this zone.
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -51,52 +59,33 @@ def local_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(LOCAL).replace(tzinfo=None)
 
 
-def _bold_row(sheet, values: Iterable) -> list[Cell]:
-    cells = []
-    for value in values:
-        cell = Cell(sheet, row=1, column=1, value=_text(value))
-        cell.font = _BOLD
-        cells.append(cell)
-    return cells
-
-
-class _Styled:
-    """Cells sharing one number format, made without a style look-up per cell.
-
-    Setting ``number_format`` on every cell looks the format up in the workbook each
-    time; the style array is computed once here and copied into each new cell.
-    """
-
-    def __init__(self, sheet, number_format: str):
-        template = Cell(sheet, row=1, column=1)
-        template.number_format = number_format
-        self._sheet = sheet
-        self._style = template._style
-
-    def __call__(self, value):
-        if value is None:
-            return None
-        return Cell(self._sheet, row=1, column=1, value=value, style_array=self._style)
-
-
-def _head(sheet, header: Sequence[str], widths: Sequence[float]) -> None:
-    """Widths (must precede any row in write-only mode), frozen and bold header row."""
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_bold_row(sheet, header))
-
-
-def _finish(sheet, columns: int, rows: int) -> None:
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(columns, 1))}{rows + 1}"
+def _table(sheet, columns: Iterable[Column]) -> Table:
+    return Table(sheet, [Col(c.code, c.width) for c in columns])
 
 
 # --------------------------------------------------------------------------- the columns
 
+#: How a catalogue column's cell is made from the value its row holds under ``key``:
+#:
+#: - ``number``: as it is (a number or empty);
+#: - ``text``: inert text (``safe_cell``);
+#: - ``coded``: inert text of a value from a short list (units, sectors, states), each
+#:   distinct value worked out once;
+#: - ``time``: a date cell of the local time (``TIME_ZONE``);
+#: - ``rejected``: TRUE if the value is ``"rejected"`` (the review state), else FALSE.
+CELLS = ("number", "text", "coded", "time", "rejected")
+
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the Responses or Scores sheet, as the codebook describes it."""
+    """A column of the Responses or Scores sheet, as the codebook describes it.
+
+    ``code`` is its header, ``vi``/``en`` its labels in the codebook. The catalogue's
+    columns also say where their value comes from: the row's ``key`` (the code when
+    not given) and ``cell``, one of ``CELLS``; ``contact`` marks contact data, shown
+    only when contacts are included. The framework's columns have no ``cell``: their
+    values come from the answers and the technologies.
+    """
 
     code: str
     sheet: str
@@ -106,133 +95,124 @@ class Column:
     pillar: str | None = None
     max_points: int | None = None
     width: float = 12
+    key: str | None = None
+    cell: str | None = None
+    contact: bool = False
+
+    @property
+    def row_key(self) -> str:
+        return self.key or self.code
 
 
-_PROFILE = (
-    Column("response_id", RESPONSES, "integer", "Mã số phiếu trả lời", "Response id", width=11),
-    Column("tax_code", RESPONSES, "text", "Mã số thuế", "Tax code", width=16),
-    Column(
+def _fixed(code, kind, cell, vi, en, width, *, key=None, contact=False) -> Column:
+    return Column(code, RESPONSES, kind, vi, en, width=width, key=key, cell=cell, contact=contact)
+
+
+#: The fixed columns of the Responses sheet, in order, before the framework's.
+RESPONSE_CATALOGUE: tuple[Column, ...] = (
+    _fixed("response_id", "integer", "number", "Mã số phiếu trả lời", "Response id", 11, key="id"),
+    _fixed("tax_code", "text", "text", "Mã số thuế", "Tax code", 16),
+    _fixed(
         "firm_name",
-        RESPONSES,
+        "text",
         "text",
         "Tên doanh nghiệp do người trả lời khai",
         "Firm name as the respondent gave it",
-        width=36,
+        36,
     ),
-    Column(
+    _fixed(
         "register_name",
-        RESPONSES,
+        "text",
         "text",
         "Tên doanh nghiệp trong danh sách doanh nghiệp của thành phố",
         "Firm name in the city's enterprise register",
-        width=36,
+        36,
     ),
-    Column(
-        "unit_code", RESPONSES, "text", "Mã đơn vị hành chính cấp xã", "Commune-level unit code", width=10
-    ),
-    Column(
-        "unit_name", RESPONSES, "text", "Tên đơn vị hành chính cấp xã", "Commune-level unit name", width=24
-    ),
-    Column(
+    _fixed("unit_code", "text", "coded", "Mã đơn vị hành chính cấp xã", "Commune-level unit code", 10),
+    _fixed("unit_name", "text", "coded", "Tên đơn vị hành chính cấp xã", "Commune-level unit name", 24),
+    _fixed(
         "former_area",
-        RESPONSES,
         "text",
+        "coded",
         "Quận/huyện cũ (trước 01/7/2025)",
         "Former district (before 1 July 2025)",
-        width=24,
+        24,
     ),
-    Column(
-        "sector", RESPONSES, "text", "Ngành kinh tế (VSIC 2018, cấp 1)", "Sector (VSIC 2018 section)", width=8
+    _fixed("sector", "text", "coded", "Ngành kinh tế (VSIC 2018, cấp 1)", "Sector (VSIC 2018 section)", 8),
+    _fixed(
+        "economic_pillar", "text", "coded", "Trụ cột kinh tế của thành phố", "The city's economic pillar", 18
     ),
-    Column(
-        "economic_pillar",
-        RESPONSES,
-        "text",
-        "Trụ cột kinh tế của thành phố",
-        "The city's economic pillar",
-        width=18,
-    ),
-    Column("ownership", RESPONSES, "text", "Loại hình sở hữu", "Ownership", width=12),
-    Column("employees", RESPONSES, "integer", "Số lao động", "Employees", width=10),
-    Column("revenue_vnd", RESPONSES, "integer", "Doanh thu (đồng)", "Revenue (VND)", width=16),
-    Column("capital_vnd", RESPONSES, "integer", "Tổng nguồn vốn (đồng)", "Total capital (VND)", width=16),
-    Column(
+    _fixed("ownership", "text", "coded", "Loại hình sở hữu", "Ownership", 12),
+    _fixed("employees", "integer", "number", "Số lao động", "Employees", 10),
+    _fixed("revenue_vnd", "integer", "number", "Doanh thu (đồng)", "Revenue (VND)", 16),
+    _fixed("capital_vnd", "integer", "number", "Tổng nguồn vốn (đồng)", "Total capital (VND)", 16),
+    _fixed(
         "size_class",
-        RESPONSES,
         "text",
+        "coded",
         "Quy mô doanh nghiệp (Nghị định 80/2021/NĐ-CP)",
         "Size class (Decree 80/2021/ND-CP)",
-        width=10,
+        10,
     ),
-)
-_CONTACTS = (
-    Column("contact_name", RESPONSES, "text", "Người liên hệ", "Contact person", width=24),
-    Column("contact_email", RESPONSES, "text", "Thư điện tử liên hệ", "Contact e-mail", width=28),
-    Column("contact_phone", RESPONSES, "text", "Điện thoại liên hệ", "Contact phone", width=14),
-)
-_STATE = (
-    Column(
+    _fixed("contact_name", "text", "text", "Người liên hệ", "Contact person", 24, contact=True),
+    _fixed("contact_email", "text", "text", "Thư điện tử liên hệ", "Contact e-mail", 28, contact=True),
+    _fixed("contact_phone", "text", "text", "Điện thoại liên hệ", "Contact phone", 14, contact=True),
+    _fixed(
         "state",
-        RESPONSES,
         "text",
+        "coded",
         "Trạng thái phiếu: draft = đang điền, submitted = đã nộp",
         "Response state: draft = being filled in, submitted = sent",
-        width=11,
+        11,
     ),
-    Column(
+    _fixed(
         "review_state",
-        RESPONSES,
         "text",
+        "coded",
         "Kết quả rà soát: pending, verified, flagged, rejected",
         "Review state: pending, verified, flagged, rejected",
-        width=12,
+        12,
     ),
-    Column(
-        "review_reason",
-        RESPONSES,
-        "text",
-        "Lý do của kết quả rà soát",
-        "Reason for the review state",
-        width=30,
-    ),
-    Column(
+    _fixed("review_reason", "text", "text", "Lý do của kết quả rà soát", "Reason for the review state", 30),
+    _fixed(
         "rejected",
-        RESPONSES,
         "boolean",
+        "rejected",
         "TRUE nếu phiếu bị loại khi rà soát: không được tính vào số liệu thống kê",
         "TRUE if rejected in review: excluded from the statistics",
-        width=10,
+        10,
+        key="review_state",
     ),
-    Column(
+    _fixed(
         "created_at",
-        RESPONSES,
         "datetime",
+        "time",
         f"Thời điểm tạo phiếu (giờ {TIME_ZONE})",
         f"When the response was started ({TIME_ZONE} time)",
-        width=19,
+        19,
     ),
-    Column(
+    _fixed(
         "submitted_at",
-        RESPONSES,
         "datetime",
+        "time",
         f"Thời điểm nộp phiếu (giờ {TIME_ZONE})",
         f"When the response was submitted ({TIME_ZONE} time)",
-        width=19,
+        19,
     ),
-    Column(
+    _fixed(
         "updated_at",
-        RESPONSES,
         "datetime",
+        "time",
         f"Thời điểm sửa phiếu lần cuối (giờ {TIME_ZONE})",
         f"When the response was last changed ({TIME_ZONE} time)",
-        width=19,
+        19,
     ),
 )
 
 
 def response_columns(framework: Framework, include_contacts: bool = True) -> list[Column]:
     """The Responses sheet's columns, in order."""
-    columns = [*_PROFILE, *(_CONTACTS if include_contacts else ()), *_STATE]
+    columns = [c for c in RESPONSE_CATALOGUE if include_contacts or not c.contact]
     for figure in framework.figures:
         columns.append(
             Column(
@@ -469,6 +449,21 @@ class _Memo(dict):
         return value
 
 
+def _cell_maker(cell: str, coded: _Memo, when: Styled):
+    """How a catalogue column's cells are made (see ``CELLS``); None: the value as it is."""
+    if cell == "number":
+        return None
+    if cell == "text":
+        return _text
+    if cell == "coded":
+        return coded.__getitem__
+    if cell == "time":
+        return lambda value: when(local_naive(value))
+    if cell == "rejected":
+        return lambda value: value == "rejected"
+    raise ValueError(f"unknown cell kind {cell!r}: one of {', '.join(CELLS)}")
+
+
 def write_responses_workbook(
     target: str | IO[bytes],
     framework: Framework,
@@ -495,24 +490,22 @@ def write_responses_workbook(
     exported_local = local_naive(exported_at)
 
     workbook = Workbook(write_only=True)
-    responses = workbook.create_sheet(RESPONSES)
-    scores = workbook.create_sheet(SCORES)
     response_cols = response_columns(framework, include_contacts)
     score_cols = score_columns(framework)
-    _head(responses, [c.code for c in response_cols], [c.width for c in response_cols])
-    _head(scores, [c.code for c in score_cols], [c.width for c in score_cols])
+    responses = _table(workbook.create_sheet(RESPONSES), response_cols)
+    scores = _table(workbook.create_sheet(SCORES), score_cols)
 
-    when = _Styled(responses, DATETIME_FORMAT)
-    percent = _Styled(scores, PERCENT_FORMAT)
-    answer_cells = _AnswerCells(framework, labels, lang)
     coded = _Memo()
+    when = Styled(responses.sheet, DATETIME_FORMAT)
+    percent = Styled(scores.sheet, PERCENT_FORMAT)
+    # The catalogue's columns: (row key, how the cell is made; None: the value as it is).
+    fixed = [(c.row_key, _cell_maker(c.cell, coded, when)) for c in response_cols if c.cell is not None]
+    answer_cells = _AnswerCells(framework, labels, lang)
     tech_codes = [t.code for t in framework.technologies]
     pillar_codes = [p.code for p in framework.pillars]
     component_codes = [k.code for p in framework.pillars for k in p.components]
     scorer = scorer_for(framework)
-    contact_keys = ("contact_name", "contact_email", "contact_phone") if include_contacts else ()
 
-    written = 0
     for row in rows:
         answers = row["answers"] or {}
         if not isinstance(answers, dict):
@@ -520,40 +513,17 @@ def write_responses_workbook(
         technologies = row["technologies"] or ()
         if not isinstance(technologies, list | tuple):
             technologies = ()
-        tax_code = _text(row["tax_code"])
-        review_state = row["review_state"]
-        values = [
-            row["id"],
-            tax_code,
-            _text(row["firm_name"]),
-            _text(row["register_name"]),
-            coded[row["unit_code"]],
-            coded[row["unit_name"]],
-            coded[row["former_area"]],
-            coded[row["sector"]],
-            coded[row["economic_pillar"]],
-            coded[row["ownership"]],
-            row["employees"],
-            row["revenue_vnd"],
-            row["capital_vnd"],
-            coded[row["size_class"]],
-        ]
-        values += [_text(row[key]) for key in contact_keys]
-        values += [
-            coded[row["state"]],
-            coded[review_state],
-            _text(row["review_reason"]),
-            review_state == "rejected",
-            when(local_naive(row["created_at"])),
-            when(local_naive(row["submitted_at"])),
-            when(local_naive(row["updated_at"])),
-        ]
+        values = []
+        append = values.append
+        for key, make in fixed:
+            value = row[key]
+            append(value if make is None else make(value))
         values += answer_cells(answers)
         values += [1 if code in technologies else 0 for code in tech_codes]
         responses.append(values)
 
         pillars = row["pillars"]
-        score = [row["id"], tax_code]
+        score = [row["id"], _text(row["tax_code"])]
         for code in pillar_codes:
             found = pillars.get(code)
             if found is None:
@@ -565,10 +535,10 @@ def write_responses_workbook(
             score += _component_points(scorer, answers, row, component_codes)
         score += [row["total_points"], row["overall_level"], coded[row["tier"]]]
         scores.append(score)
-        written += 1
 
-    _finish(responses, len(response_cols), written)
-    _finish(scores, len(score_cols), written)
+    written = responses.rows
+    responses.close()
+    scores.close()
     codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols])
     _write_about(
         workbook,
@@ -597,6 +567,7 @@ CODEBOOK_HEADER = (
     "text_vi",
     "text_en",
 )
+CODEBOOK_WIDTHS = (16, 10, 9, 16, 16, 8, 11, 70, 70)
 
 
 def _component_points(scorer, answers: dict, row, codes: list[str]) -> list:
@@ -618,64 +589,62 @@ def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Colu
     A column's own row has ``option`` empty; an option's row has the criterion's code in
     ``column``, the option code in ``option``, its points and its labels.
     """
-    sheet = workbook.create_sheet(CODEBOOK)
-    _head(sheet, CODEBOOK_HEADER, (16, 10, 9, 16, 16, 8, 11, 70, 70))
+    table = Table(
+        workbook.create_sheet(CODEBOOK),
+        [Col(h, w) for h, w in zip(CODEBOOK_HEADER, CODEBOOK_WIDTHS, strict=True)],
+    )
     options = {c.code: c.options for _, c in framework.criteria()}
     bands = {c.code: (c.bands, c.provisional) for _, c in framework.criteria() if c.kind is Kind.FIGURE}
     sign = ">" if framework.band_comparison is Comparison.ABOVE else "≥"
-    count = 0
     for column in columns:
-        sheet.append(
+        table.row(
             [
-                _text(column.code),
-                _text(column.sheet),
-                _text(column.kind),
-                _text(column.pillar),
+                column.code,
+                column.sheet,
+                column.kind,
+                column.pillar,
                 None,
                 None,
                 column.max_points,
-                _text(column.vi),
-                _text(column.en),
+                column.vi,
+                column.en,
             ]
         )
-        count += 1
         if column.sheet != RESPONSES:
             continue
         figure_bands, provisional = bands.get(column.code, ((), False))
         for band in figure_bands:
             edge = f"{sign} {band.percent:g}%"
             note_vi, note_en = (" (thang điểm tạm thời)", " (provisional bands)") if provisional else ("", "")
-            sheet.append(
+            table.row(
                 [
-                    _text(column.code),
-                    _text(column.sheet),
-                    _text("band"),
-                    _text(column.pillar),
-                    _text(edge),
+                    column.code,
+                    column.sheet,
+                    "band",
+                    column.pillar,
+                    edge,
                     band.points,
                     None,
-                    _text(f"Tỷ lệ {edge}{note_vi}"),
-                    _text(f"Share {edge}{note_en}"),
+                    f"Tỷ lệ {edge}{note_vi}",
+                    f"Share {edge}{note_en}",
                 ]
             )
-            count += 1
         for option in options.get(column.code, ()):
-            sheet.append(
+            table.row(
                 [
-                    _text(column.code),
-                    _text(column.sheet),
-                    _text("option"),
-                    _text(column.pillar),
-                    _text(option.code),
+                    column.code,
+                    column.sheet,
+                    "option",
+                    column.pillar,
+                    option.code,
                     option.points,
                     None,
-                    _text(option.label.vi),
-                    _text(option.label.en),
+                    option.label.vi,
+                    option.label.en,
                 ]
             )
-            count += 1
-    _finish(sheet, len(CODEBOOK_HEADER), count)
-    return count
+    table.close()
+    return table.rows
 
 
 def _write_about(
@@ -691,11 +660,8 @@ def _write_about(
     lang: str,
     include_contacts: bool,
 ) -> None:
-    sheet = workbook.create_sheet(ABOUT)
-    sheet.column_dimensions["A"].width = 26
-    sheet.column_dimensions["B"].width = 90
-    sheet.append(_bold_row(sheet, ("item", "value")))
-    when = _Styled(sheet, DATETIME_FORMAT)
+    table = Table(workbook.create_sheet(ABOUT), [Col("item", 26), Col("value", 90)], autofilter=False)
+    when = Styled(table.sheet, DATETIME_FORMAT)
     items: list[tuple[str, object]] = [
         ("wave_name", wave_info.get("name")),
         ("wave_id", wave_info.get("id")),
@@ -731,7 +697,7 @@ def _write_about(
         ),
     ]
     for key, value in items:
-        sheet.append([_text(key), _text(value) if isinstance(value, str) else value])
+        table.row([key, value])
 
 
 # --------------------------------------------------------------------------- summary workbook

@@ -1,6 +1,8 @@
 """The summary workbook: the dashboard as a workbook, with native Excel charts.
 
-Small (one row per group), so a normal workbook is used; set up to print on A4.
+Small (one row per group), so a normal workbook is used; set up to print on A4. The
+table sheets are ``survey.spreadsheets.Table``s (bold frozen header, widths, safe
+cells, autofilter); the Overview is laid out by hand with ``survey.spreadsheets.put``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,12 @@ from typing import IO
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from survey.exports.cells import BOLD as _BOLD
 from survey.exports.cells import PERCENT_FORMAT
-from survey.exports.cells import WRAP as _WRAP
 from survey.exports.cells import filters_text as _filters_text
-from survey.exports.cells import text as _text
 from survey.scoring.definition import Framework
+from survey.spreadsheets import Col, Table, put
 
 _SUMMARY_TEXT = {
     "vi": {
@@ -105,25 +104,9 @@ def _a4(sheet: Worksheet, landscape: bool) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _put(sheet: Worksheet, row: int, column: int, value, number_format: str | None = None, bold=False):
-    cell = sheet.cell(row=row, column=column, value=_text(value) if isinstance(value, str) else value)
-    if number_format and value is not None:
-        cell.number_format = number_format
-    if bold:
-        cell.font = _BOLD
-    return cell
-
-
 def _put_row(sheet: Worksheet, row: int, values: Sequence, formats: Sequence | None = None, bold=False):
     for column, value in enumerate(values, 1):
-        _put(sheet, row, column, value, formats[column - 1] if formats else None, bold)
-
-
-def _header(sheet: Worksheet, values: Sequence[str], widths: Sequence[float] | None = None) -> None:
-    _put_row(sheet, 1, values, bold=True)
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths or (), 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        put(sheet, row, column, value, formats[column - 1] if formats else None, bold=bold)
 
 
 def _names(framework: Framework | None, lang: str) -> tuple[dict, dict, dict]:
@@ -222,7 +205,7 @@ def _write_overview(
     suppressed_note: str,
 ) -> None:
     _a4(sheet, landscape=True)
-    _put(sheet, 1, 1, t["title"], bold=True)
+    put(sheet, 1, 1, t["title"], bold=True)
     sheet["A1"].font = Font(bold=True, size=14)
     framework = overall.get("framework") or {}
     _put_row(
@@ -278,10 +261,10 @@ def _write_overview(
         (t["strata"], " × ".join(population["strata_by"]), None),
     ]
     for offset, (label, value, fmt) in enumerate(facts):
-        _put(sheet, row + offset, 1, label, bold=True)
-        _put(sheet, row + offset, 3, value, fmt)
+        put(sheet, row + offset, 1, label, bold=True)
+        put(sheet, row + offset, 3, value, fmt)
     row += len(facts) + 1
-    _put(sheet, row, 1, t["reference"], bold=True)
+    put(sheet, row, 1, t["reference"], bold=True)
     _put_row(sheet, row + 1, (t["year"], t["tier"], t["value"], t["name"], "", t["source"]), bold=True)
     for offset, ref in enumerate(reference, 2):
         values = (
@@ -310,22 +293,23 @@ def _write_breakdown(
     sheet: Worksheet, by: str, result: dict, t: dict, lang: str, min_group: int, suppressed_note: str
 ) -> None:
     tiers, pillars = result["tiers"], result["pillars"]
-    header = ["group", "label", "n", "note"]
-    formats: list[str | None] = [None, None, None, None]
+    columns = [Col("group", 14), Col("label", 30), Col("n", 8), Col("note", 18)]
     for tier in tiers:
-        header += [f"{tier}_count", f"{tier}_share", f"{tier}_ci_low", f"{tier}_ci_high"]
-        formats += [None, PERCENT_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT]
-    header += [f"{p}_mean_percent" for p in pillars]
-    formats += [PERCENT_FORMAT] * len(pillars)
-    _header(sheet, header, [14, 30, 8, 18, *([11] * (len(header) - 4))])
+        columns += [
+            Col(f"{tier}_count", 11),
+            Col(f"{tier}_share", 11, PERCENT_FORMAT),
+            Col(f"{tier}_ci_low", 11, PERCENT_FORMAT),
+            Col(f"{tier}_ci_high", 11, PERCENT_FORMAT),
+        ]
+    columns += [Col(f"{p}_mean_percent", 11, PERCENT_FORMAT) for p in pillars]
+    table = Table(sheet, columns)
     _a4(sheet, landscape=True)
-    groups = result.get("groups", [])
-    for index, group in enumerate(groups, 2):
+    for group in result.get("groups", []):
         key = group["key"]
         values: list = [key, _group_label(group, lang, t["unknown"]), group["n"]]
         if group["n"] < min_group:
             values.append(suppressed_note)
-            values += [None] * (len(header) - 4)
+            values += [None] * (len(columns) - 4)
         else:
             values.append(None)
             for tier in tiers:
@@ -337,60 +321,64 @@ def _write_breakdown(
                     _percent(cell["ci_high"]),
                 ]
             values += [_mean_fraction(group["pillar_means"].get(p)) for p in pillars]
-        _put_row(sheet, index, values, formats)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(groups) + 1}"
+        table.row(values)
+    table.close()
 
 
 def _write_levels(
     sheet: Worksheet, overall: dict, t: dict, level_names: dict, levels: list, min_group: int
 ) -> Worksheet:
-    _header(sheet, ("level", "name", "count", "share"), (8, 30, 10, 10))
+    table = Table(
+        sheet, [Col("level", 8), Col("name", 30), Col("count", 10), Col("share", 10, PERCENT_FORMAT)]
+    )
     _a4(sheet, landscape=False)
     counts = overall["overall"]["levels"]
     n = overall["overall"]["n"]
     hidden = n < min_group
-    for index, level in enumerate(levels, 2):
+    for level in levels:
         count = counts.get(str(level), 0)
         values = [level, level_names.get(level, str(level))]
         values += [None, None] if hidden else [count, count / n if n else None]
-        _put_row(sheet, index, values, (None, None, None, PERCENT_FORMAT))
-    sheet.auto_filter.ref = f"A1:D{len(levels) + 1}"
+        table.row(values)
+    table.close()
     return sheet
 
 
 def _write_pillars(
     sheet: Worksheet, overall: dict, t: dict, pillar_names: dict, pillars: list, min_group: int
 ) -> Worksheet:
-    _header(sheet, ("pillar", "name", "mean_percent"), (16, 36, 14))
+    table = Table(sheet, [Col("pillar", 16), Col("name", 36), Col("mean_percent", 14, PERCENT_FORMAT)])
     _a4(sheet, landscape=False)
     means = overall["overall"]["pillar_means"]
     hidden = overall["overall"]["n"] < min_group
-    for index, pillar in enumerate(pillars, 2):
+    for pillar in pillars:
         mean = None if hidden else _mean_fraction(means.get(pillar))
-        _put_row(sheet, index, (pillar, pillar_names.get(pillar, pillar), mean), (None, None, PERCENT_FORMAT))
-    sheet.auto_filter.ref = f"A1:C{len(pillars) + 1}"
+        table.row((pillar, pillar_names.get(pillar, pillar), mean))
+    table.close()
     return sheet
 
 
 def _write_reference(
     sheet: Worksheet, overall: dict, reference: list[dict], lang: str, min_group: int
 ) -> None:
-    header = (
-        "code",
-        "year",
-        "tier",
-        "value",
-        "label",
-        "source",
-        "wave_estimate",
-        "wave_ci_low",
-        "wave_ci_high",
+    table = Table(
+        sheet,
+        [
+            Col("code", 22),
+            Col("year", 8),
+            Col("tier", 12),
+            Col("value", 10, PERCENT_FORMAT),
+            Col("label", 50),
+            Col("source", 70, wrap=True),
+            Col("wave_estimate", 14, PERCENT_FORMAT),
+            Col("wave_ci_low", 12, PERCENT_FORMAT),
+            Col("wave_ci_high", 12, PERCENT_FORMAT),
+        ],
     )
-    _header(sheet, header, (22, 8, 12, 10, 50, 70, 14, 12, 12))
     _a4(sheet, landscape=True)
     estimates = overall["population"]["tiers"]
     hidden = overall["overall"]["n"] < min_group
-    for index, ref in enumerate(reference, 2):
+    for ref in reference:
         ours = estimates.get(ref.get("tier")) or {}
         label = ref.get(f"label_{lang}") or ref.get("label_vi") or ""
         values = [
@@ -404,9 +392,8 @@ def _write_reference(
             None if hidden else _percent(ours.get("ci_low")),
             None if hidden else _percent(ours.get("ci_high")),
         ]
-        _put_row(sheet, index, values, (None, None, None, PERCENT_FORMAT, None, None, *(PERCENT_FORMAT,) * 3))
-        sheet.cell(row=index, column=6).alignment = _WRAP
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(reference) + 1}"
+        table.row(values)
+    table.close()
 
 
 def _add_charts(

@@ -1,16 +1,14 @@
 """The register import's own workbooks: the template to start from and the error report.
 
-Kept apart from the reading and writing of rows in survey.registry.importer.
+Kept apart from the reading and writing of rows in survey.registry.importer. Every sheet
+is a ``survey.spreadsheets.Table`` (bold frozen header, widths, safe cells).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from io import BytesIO
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
@@ -18,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Ownership, Sector
 from survey.registry.register_format import COLUMNS, EXAMPLE, RowError
-from survey.spreadsheets import safe_cell
+from survey.spreadsheets import Col, Table, save
 
 _WIDTHS = {
     "tax_code": 16,
@@ -117,18 +115,14 @@ def template_workbook(session: Session | None = None) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Register"
-    bold = Font(bold=True)
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = _WIDTHS[column]
-        cell = sheet.cell(row=1, column=index, value=column)
-        cell.font = bold
-        example = sheet.cell(row=2, column=index, value=EXAMPLE[column])
-        if column in ("tax_code", "contact_phone"):
-            # Typed as text, a tax code or phone number keeps its leading zero.
-            sheet.column_dimensions[letter].number_format = "@"
-            example.number_format = "@"
-    sheet.freeze_panes = "A2"
+    # Typed as text, a tax code or phone number keeps its leading zero.
+    as_text = ("tax_code", "contact_phone")
+    register = Table(
+        sheet, [Col(c, _WIDTHS[c], "@" if c in as_text else None) for c in COLUMNS], autofilter=False
+    )
+    register.row([EXAMPLE[column] for column in COLUMNS])
+    for column in as_text:
+        sheet.column_dimensions[get_column_letter(COLUMNS.index(column) + 1)].number_format = "@"
     ownership = DataValidation(
         type="list",
         formula1='"' + ",".join(o.value for o in Ownership) + '"',
@@ -140,48 +134,37 @@ def template_workbook(session: Session | None = None) -> bytes:
     ownership.add(f"{letter}2:{letter}100000")
     sheet.add_data_validation(ownership)
 
-    help_sheet = workbook.create_sheet("Help")
-    help_sheet.append(["column", "bắt buộc / required", "Tiếng Việt", "English"])
+    help_table = Table(
+        workbook.create_sheet("Help"),
+        [
+            Col("column", 18, wrap=True),
+            Col("bắt buộc / required", 20, wrap=True),
+            Col("Tiếng Việt", 70, wrap=True),
+            Col("English", 70, wrap=True),
+        ],
+        autofilter=False,
+    )
     for column in COLUMNS:
         required, vi, en = HELP[column]
-        help_sheet.append([column, "có / yes" if required else "không / no", vi, en])
-    help_sheet.append([])
+        help_table.row([column, "có / yes" if required else "không / no", vi, en])
+    help_table.row([])
     for vi, en in HELP_NOTES:
-        help_sheet.append([None, None, vi, en])
-    _finish_sheet(help_sheet, {"A": 18, "B": 20, "C": 70, "D": 70}, wrap=True)
+        help_table.row([None, None, vi, en])
 
     if session is not None:
-        units = workbook.create_sheet("Units")
-        units.append(["code", "name_vi"])
+        units = Table(workbook.create_sheet("Units"), [Col("code", 10), Col("name_vi", 34)], autofilter=False)
         for code, name in session.execute(
             select(AdminUnit.code, AdminUnit.name_vi).where(AdminUnit.active).order_by(AdminUnit.code)
         ):
-            units.append([code, name])
-        _finish_sheet(units, {"A": 10, "B": 34})
-        sectors = workbook.create_sheet("Sectors")
-        sectors.append(["sector", "name_vi", "name_en"])
+            units.row([code, name])
+        sectors = Table(
+            workbook.create_sheet("Sectors"),
+            [Col("sector", 8), Col("name_vi", 70), Col("name_en", 70)],
+            autofilter=False,
+        )
         for row in session.execute(select(Sector.code, Sector.name_vi, Sector.name_en).order_by(Sector.code)):
-            sectors.append(list(row))
-        _finish_sheet(sectors, {"A": 8, "B": 70, "C": 70})
-    return _save(workbook)
-
-
-def _finish_sheet(sheet, widths: dict[str, int], wrap: bool = False) -> None:
-    for letter, width in widths.items():
-        sheet.column_dimensions[letter].width = width
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    if wrap:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-
-
-def _save(workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            sectors.row(list(row))
+    return save(workbook)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -190,17 +173,8 @@ def _save(workbook) -> bytes:
 def error_report(errors: Sequence[RowError]) -> bytes:
     """A workbook listing the bad rows (row, tax code, error), safe to open in Excel."""
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Errors")
-    for letter, width in (("A", 8), ("B", 18), ("C", 100)):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in ("row", "tax_code", "error"):
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    table = Table(workbook.create_sheet("Errors"), [Col("row", 8), Col("tax_code", 18), Col("error", 100)])
     for error in errors:
-        sheet.append([error.row_number, safe_cell(error.tax_code), safe_cell(error.message)])
-    sheet.auto_filter.ref = f"A1:C{len(errors) + 1}"
-    return _save(workbook)
+        table.row([error.row_number, error.tax_code, error.message])
+    table.close()
+    return save(workbook)
