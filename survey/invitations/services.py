@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -15,7 +13,7 @@ from survey.models import AdminUnit, Enterprise, Invitation, Response, ResponseS
 from survey.models.base import utcnow
 from survey.reports import filters as report_filters
 from survey.responses.resume import shut_out
-from survey.spreadsheets import safe_cell
+from survey.spreadsheets import Table, columns, save
 
 STATUSES = ("not_opened", "opened", "draft", "submitted")
 #: The report filters an issue offers (survey.reports.filters), on the register's firms.
@@ -179,36 +177,24 @@ def listing(session: Session, wave: Wave, limit: int, offset: int) -> list:
 def links_workbook(links: list[IssuedLink], url_for_token) -> bytes:
     """A mail-merge workbook: firm, tax code, contact, e-mail, personal link."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Invitations")
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEF", (16, 40, 28, 32, 16, 70), strict=True):
-        sheet.column_dimensions[column].width = width
-    header = ["tax_code", "name", "contact_name", "contact_email", "contact_phone", "link"]
-    sheet.append([_bold(sheet, h) for h in header])
+    table = Table(
+        workbook.create_sheet("Invitations"),
+        columns(
+            ["tax_code", "name", "contact_name", "contact_email", "contact_phone", "link"],
+            [16, 40, 28, 32, 16, 70],
+        ),
+    )
     for link in links:
         firm = link.enterprise
-        sheet.append(
+        table.row(
             [
-                safe_cell(v)
-                for v in (
-                    firm.tax_code,
-                    firm.name,
-                    firm.contact_name,
-                    firm.contact_email,
-                    firm.contact_phone,
-                    url_for_token(link.token),
-                )
+                firm.tax_code,
+                firm.name,
+                firm.contact_name,
+                firm.contact_email,
+                firm.contact_phone,
+                url_for_token(link.token),
             ]
         )
-    sheet.auto_filter.ref = f"A1:F{len(links) + 1}"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _bold(sheet, text: str):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = Font(bold=True)
-    return cell
+    table.close()
+    return save(workbook)
