@@ -42,7 +42,7 @@ def test_no_two_packages_import_each_other_in_a_circle(package_graph):
         graphlib.TopologicalSorter(package_graph).prepare()
     except graphlib.CycleError as exc:
         cycle = " → ".join(exc.args[1])
-        pytest.fail(f"import cycle between packages: {cycle} (move the shared part to a package both may use)")
+        pytest.fail(f"import cycle between packages: {cycle} (move what both need to a package of its own)")
 
 
 def test_the_cycle_check_sees_a_cycle():
