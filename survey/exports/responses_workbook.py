@@ -451,17 +451,13 @@ class _Memo(dict):
 
 def _cell_maker(cell: str, coded: _Memo, when: Styled):
     """How a catalogue column's cells are made (see ``CELLS``); None: the value as it is."""
-    if cell == "number":
-        return None
-    if cell == "text":
-        return _text
-    if cell == "coded":
-        return coded.__getitem__
-    if cell == "time":
-        return lambda value: when(local_naive(value))
-    if cell == "rejected":
-        return lambda value: value == "rejected"
-    raise ValueError(f"unknown cell kind {cell!r}: one of {', '.join(CELLS)}")
+    return {
+        "number": None,
+        "text": _text,
+        "coded": coded.__getitem__,
+        "time": lambda value: when(local_naive(value)),
+        "rejected": lambda value: value == "rejected",
+    }[cell]
 
 
 def write_responses_workbook(
@@ -489,9 +485,12 @@ def write_responses_workbook(
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
     exported_local = local_naive(exported_at)
 
-    workbook = Workbook(write_only=True)
     response_cols = response_columns(framework, include_contacts)
     score_cols = score_columns(framework)
+    unknown = [c.cell for c in response_cols if c.cell is not None and c.cell not in CELLS]
+    if unknown:  # before a sheet is started: a half-written workbook cannot be closed
+        raise ValueError(f"unknown cell kind {unknown[0]!r}: one of {', '.join(CELLS)}")
+    workbook = Workbook(write_only=True)
     responses = _table(workbook.create_sheet(RESPONSES), response_cols)
     scores = _table(workbook.create_sheet(SCORES), score_cols)
 
