@@ -97,7 +97,7 @@ def recover():
     """Ask for a recovery link; the answer is the same whatever was found."""
     wave = open_wave()
     if wave is None:
-        return pages.message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+        return pages.no_wave()
     form = RecoverForm()
     if form.validate_on_submit():
         if not mail.enabled():

@@ -98,6 +98,11 @@ def message(title: str, text: str, status: int = 200):
     return render_template("respondent/message.html", title=title, text=text), status
 
 
+def no_wave():
+    """The page for a journey begun while no wave takes answers."""
+    return message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+
+
 def closed():
     return message(
         _("The survey is closed"),

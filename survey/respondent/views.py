@@ -74,7 +74,7 @@ def _progress(framework, page: int) -> tuple[int, int]:
 def start():
     wave = open_wave()
     if wave is None:
-        return pages.message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+        return pages.no_wave()
     form = StartForm()
     if form.validate_on_submit():
         if services.existing_response(db.session, wave, form.tax_code.data) is not None:
