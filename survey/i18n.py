@@ -39,6 +39,19 @@ SIZE_CLASS_LABELS = {
     "small": _l("Small enterprise"),
     "medium": _l("Medium enterprise"),
     "large": _l("Large enterprise"),
+    "household": _l("Household or individual business"),
+}
+#: Kinds of business as staff read them (the start page has its own, longer, wording).
+KIND_LABELS = {
+    "enterprise": _l("Enterprise"),
+    "branch": _l("Branch or dependent unit"),
+    "cooperative": _l("Cooperative"),
+    "household": _l("Household business"),
+    "individual": _l("Individual business"),
+}
+POPULATION_LABELS = {
+    "enterprises": _l("Enterprises and cooperatives"),
+    "households": _l("Household and individual businesses"),
 }
 
 
@@ -61,6 +74,8 @@ DIMENSION_LABELS = {
     "size_class": _l("Size class"),
     "size_group": _l("Sector group (Decree 80)"),
     "ownership": _l("Ownership"),
+    "business_kind": _l("Kind of business"),
+    "population": _l("Enterprises or household businesses"),
     "former_area": _l("Former district-level area"),
     "unit": _l("Ward, commune or special zone"),
 }
@@ -72,7 +87,13 @@ def group_label(dimension: str, key, label: dict | None = None) -> str:
         return str(_l("Not stated"))
     if label:
         return label.get(current_language()) or label.get("vi") or str(key)
-    table = {"economic_pillar": PILLAR_LABELS, "ownership": OWNERSHIP_LABELS, "size_class": SIZE_CLASS_LABELS}
+    table = {
+        "economic_pillar": PILLAR_LABELS,
+        "ownership": OWNERSHIP_LABELS,
+        "size_class": SIZE_CLASS_LABELS,
+        "business_kind": KIND_LABELS,
+        "population": POPULATION_LABELS,
+    }
     return str(table.get(dimension, {}).get(str(key), key))
 
 
@@ -80,6 +101,10 @@ def size_class_label(value) -> str:
     if value is None:
         return str(_l("Not known yet"))
     return str(SIZE_CLASS_LABELS[getattr(value, "value", value)])
+
+
+def kind_label(value) -> str:
+    return str(KIND_LABELS.get(getattr(value, "value", value), value or ""))
 
 
 def localised_text(text) -> str:
@@ -108,7 +133,9 @@ def merge_query(args: dict, **changes) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(localised_text=localised_text, zip=zip, merge_query=merge_query)
+    app.jinja_env.filters.update(
+        localised_text=localised_text, zip=zip, merge_query=merge_query, kind_label=kind_label
+    )
     app.jinja_env.globals.update(
         current_language=current_language,
         localised=localised,
@@ -116,6 +143,7 @@ def init_app(app: Flask) -> None:
         format_decimal=format_decimal,
         format_percent=format_percent,
         size_class_label=size_class_label,
+        kind_label=kind_label,
         field_attrs=field_attrs,
         group_label=group_label,
         dimension_label=lambda name: str(DIMENSION_LABELS.get(name, name)),

@@ -34,6 +34,11 @@ def tax_code() -> str:
             return body + check
 
 
+def personal_id(province: str = "031", century: str = "0", year: int = 80) -> str:
+    """A fresh 12-digit personal ID of plausible structure: a Hải Phòng birth in 1980."""
+    return f"{province}{century}{year:02d}{next(_serial) % 1_000_000:06d}"
+
+
 def unit(code: str = "11311") -> AdminUnit:
     return db.session.scalars(select(AdminUnit).filter_by(code=code)).one()
 

@@ -5,17 +5,27 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Response, ResponseState, Wave
+from survey.models import BusinessKind, Response, ResponseState, Wave
 from survey.models.base import utcnow
 from survey.reports.counted import counted
 
 
-def open_wave() -> Wave | None:
-    """The wave accepting answers now, if any (the newest, should two overlap)."""
+def open_waves() -> list[Wave]:
+    """The waves accepting answers now, newest first (several, for different kinds of business)."""
     now = utcnow()
-    return db.session.scalars(
-        select(Wave).where(Wave.accepts_answers(now)).order_by(Wave.opens_at.desc())
-    ).first()
+    return list(db.session.scalars(select(Wave).where(Wave.accepts_answers(now)).order_by(Wave.opens_at.desc())))
+
+
+def open_wave() -> Wave | None:
+    """The newest wave accepting answers now, if any."""
+    waves = open_waves()
+    return waves[0] if waves else None
+
+
+def open_wave_for(kind: BusinessKind | str) -> Wave | None:
+    """The wave this kind of business answers now. Two open waves never share a kind
+    (survey.waves refuses it); should old data hold two, the newest wins."""
+    return next((w for w in open_waves() if w.serves(kind)), None)
 
 
 def current_wave() -> Wave | None:

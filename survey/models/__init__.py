@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models; import from here."""
 
 from survey.models.base import Base
+from survey.models.business import BusinessKind, IdType, Population
 from survey.models.enterprise import Enterprise, Ownership
 from survey.models.export_job import ExportJob, JobState
 from survey.models.framework import FrameworkVersion
@@ -16,13 +17,16 @@ __all__ = [
     "AdminUnit",
     "AuditEvent",
     "Base",
+    "BusinessKind",
     "EconomicPillar",
     "Enterprise",
     "ExportJob",
     "FrameworkVersion",
+    "IdType",
     "Invitation",
     "JobState",
     "Ownership",
+    "Population",
     "ReferenceFigure",
     "RescoreRun",
     "Response",

@@ -25,6 +25,8 @@ class SizeClass(StrEnum):
     SMALL = "small"
     MEDIUM = "medium"
     LARGE = "large"
+    #: Household and individual businesses: outside Decree 80, a stratum of their own.
+    HOUSEHOLD = "household"
 
 
 class Caps(NamedTuple):

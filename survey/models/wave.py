@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, ForeignKey, SmallInteger, String, and_
+from sqlalchemy import JSON, ColumnElement, ForeignKey, SmallInteger, String, and_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
+from survey.models.business import ALL_KINDS, BusinessKind
 from survey.models.framework import FrameworkVersion
 
 
@@ -29,9 +30,21 @@ class Wave(Base):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[WaveState] = mapped_column(str_enum(WaveState), default=WaveState.DRAFT)
+    #: The kinds of business the wave is for (BusinessKind values). Two waves taking
+    #: answers at the same time never share a kind (survey.waves), so the start page can
+    #: send each business to its one wave.
+    kinds: Mapped[list] = mapped_column(JSON, default=lambda: [k.value for k in ALL_KINDS])
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     framework_version: Mapped[FrameworkVersion] = relationship()
+
+    def serves(self, kind: BusinessKind | str) -> bool:
+        return BusinessKind(kind).value in (self.kinds or ())
+
+    @property
+    def business_kinds(self) -> list[BusinessKind]:
+        """The wave's kinds in their fixed order."""
+        return [k for k in BusinessKind if k.value in (self.kinds or ())]
 
     @hybrid_method
     def accepts_answers(self, now: datetime) -> bool:

@@ -28,6 +28,8 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("size_group", "sector", "size_group"),
         Dimension("size_class", None, "size_class"),
         Dimension("ownership", None, "ownership"),
+        Dimension("business_kind", None, "kind"),
+        Dimension("population", None, "population"),
         Dimension("unit", "unit", "code"),
         Dimension("former_area", "unit", "former_area"),
     )

@@ -23,7 +23,17 @@ from enum import Enum
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from survey.models import AdminUnit, EconomicPillar, Enterprise, Ownership, Response, Sector, SizeClass
+from survey.models import (
+    AdminUnit,
+    BusinessKind,
+    EconomicPillar,
+    Enterprise,
+    Ownership,
+    Population,
+    Response,
+    Sector,
+    SizeClass,
+)
 from survey.reports.dimensions import DIMENSIONS, UnknownDimension
 
 
@@ -65,6 +75,14 @@ FILTERS: dict[str, Filter] = {
         Filter("economic_pillar", "pillar", "economic pillar", EconomicPillar, "Economic pillar."),
         Filter("size_class", "size", "size class", SizeClass, "Size class."),
         Filter("ownership", "ownership", "ownership", Ownership, "Ownership."),
+        Filter(
+            "population",
+            "population",
+            "population",
+            Population,
+            "Enterprises (with branches and cooperatives) or household and individual businesses.",
+        ),
+        Filter("business_kind", "business", "kind of business", BusinessKind, "Kind of business."),
     )
 }
 #: Every name a filter is known by (canonical and short) → its canonical name.

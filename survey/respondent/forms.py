@@ -33,8 +33,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.fields import DIGITS, IntegerField
-from survey.models import Ownership
-from survey.registry import tax_code
+from survey.models import BusinessKind, Ownership
+from survey.models.business import is_personal
+from survey.registry import identifiers
 from survey.scoring.definition import (
     NOT_APPLICABLE,
     Criterion,
@@ -52,6 +53,56 @@ TAX_CODE_MESSAGES = {
     "length": _l("A tax code has 10 digits, or 13 with a branch suffix (0100233488-001)."),
     "checksum": _l("This tax code's check digit does not match. Please check it against your registration."),
     "branch": _l("The branch suffix must be between 001 and 999."),
+    "personal_for_enterprise": _l(
+        "This looks like a 12-digit personal ID. If this is a household or individual business, "
+        "choose that kind above; an enterprise or cooperative uses its 10-digit tax code."
+    ),
+    "branch_for_enterprise": _l(
+        "This is a 13-digit branch code. If you answer for a branch, choose \u201ca branch\u201d above; "
+        "otherwise enter the enterprise's 10-digit tax code."
+    ),
+    "enterprise_for_branch": _l(
+        "A branch uses its own 13-character code: the enterprise's 10 digits and a 3-digit "
+        "suffix, e.g. 0100233488-001."
+    ),
+}
+#: A household or individual business gives its representative's personal ID (Circular
+#: 86/2024/TT-BTC): each thing that can be wrong with one has its own message.
+PERSONAL_ID_MESSAGES = {
+    "empty": _l("Please enter the representative's 12-digit personal ID."),
+    "format": _l("A personal ID has only digits."),
+    "length": _l("A personal ID has 12 digits, as printed on the citizen identity card."),
+    "province": _l(
+        "The first three digits of a personal ID are the code of the province where the birth was "
+        "registered, and these are not one. Please check the number."
+    ),
+    "century": _l(
+        "The fourth digit of a personal ID gives the century of birth and sex (0 to 3 for anyone "
+        "born since 1900). Please check the number."
+    ),
+    "birth_year": _l(
+        "Digits 5 and 6 of a personal ID are the year of birth, and this number gives a "
+        "representative too young to run a business. Please check the number."
+    ),
+    "tax_code_for_person": _l(
+        "Since 1 July 2025 a household or individual business uses its representative's 12-digit "
+        "personal ID as its tax code. Please enter that number."
+    ),
+}
+#: The kinds of business, in plain words, with what each one types.
+KIND_LABELS = {
+    BusinessKind.ENTERPRISE: _l("An enterprise (a company or private enterprise)"),
+    BusinessKind.BRANCH: _l("A branch or other dependent unit of an enterprise"),
+    BusinessKind.COOPERATIVE: _l("A cooperative"),
+    BusinessKind.HOUSEHOLD: _l("A household business (hộ kinh doanh)"),
+    BusinessKind.INDIVIDUAL: _l("An individual doing business on their own"),
+}
+KIND_HINTS = {
+    BusinessKind.ENTERPRISE: _l("Uses its 10-digit tax code."),
+    BusinessKind.BRANCH: _l("Uses its 13-character code, e.g. 0100233488-001."),
+    BusinessKind.COOPERATIVE: _l("Uses its 10-digit tax code."),
+    BusinessKind.HOUSEHOLD: _l("Uses the 12-digit personal ID of its representative."),
+    BusinessKind.INDIVIDUAL: _l("Uses your 12-digit personal ID."),
 }
 OWNERSHIP_LABELS = {
     Ownership.PRIVATE: _l("Private domestic enterprise"),
@@ -60,6 +111,13 @@ OWNERSHIP_LABELS = {
     Ownership.COOPERATIVE: _l("Cooperative"),
     Ownership.HOUSEHOLD: _l("Household business"),
 }
+#: Kinds whose ownership is not asked: it follows from the kind.
+FIXED_OWNERSHIP = {
+    BusinessKind.COOPERATIVE: Ownership.COOPERATIVE,
+    BusinessKind.HOUSEHOLD: Ownership.HOUSEHOLD,
+    BusinessKind.INDIVIDUAL: Ownership.HOUSEHOLD,
+}
+ENTERPRISE_OWNERSHIP = (Ownership.PRIVATE, Ownership.STATE, Ownership.FOREIGN)
 BILLION = Decimal(1_000_000_000)
 
 
@@ -98,8 +156,41 @@ def _phone_digits(form, field) -> None:
         raise ValidationError(_l("Please enter a phone number of 8 to 15 digits."))
 
 
-class StartForm(FlaskForm):
-    tax_code = StringField(_l("Enterprise tax code (mã số thuế)"), validators=[Length(max=40)])
+def identifier_message(kind: BusinessKind | str, reason: str):
+    table = PERSONAL_ID_MESSAGES if is_personal(kind) else TAX_CODE_MESSAGES
+    return table[reason]
+
+
+class IdentifiedForm(FlaskForm):
+    """What kind of business answers, and the identifier that kind uses.
+
+    The kind comes first and is preselected on "enterprise", the most common; a household
+    that types its 12-digit ID under it is told to choose its kind, not refused blindly.
+    """
+
+    kind = RadioField(
+        _l("What kind of business is it?"),
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        default=BusinessKind.ENTERPRISE.value,
+        # DataRequired, not InputRequired: a client that sends no kind means the default.
+        validators=[DataRequired(_l("Please choose what kind of business this is."))],
+    )
+    tax_code = StringField(_l("Tax code, or the representative's personal ID"), validators=[Length(max=40)])
+
+    def validate_tax_code(self, field: Field) -> None:
+        kinds = {k.value for k in BusinessKind}
+        kind = self.kind.data if self.kind.data in kinds else BusinessKind.ENTERPRISE
+        try:
+            self.id_type, field.data = identifiers.normalise(kind, field.data or "")
+        except identifiers.IdentifierError as exc:
+            raise ValidationError(identifier_message(kind, exc.reason)) from None
+
+    @property
+    def business_kind(self) -> BusinessKind:
+        return BusinessKind(self.kind.data)
+
+
+class StartForm(IdentifiedForm):
     consent = BooleanField(
         _l(
             "I have read the privacy notice and agree that the enterprise's data, the contact "
@@ -108,12 +199,6 @@ class StartForm(FlaskForm):
         validators=[InputRequired(message=_l("Please agree to the privacy notice to continue."))],
     )
     website = Honeypot(_l("Leave this field empty"))
-
-    def validate_tax_code(self, field: Field) -> None:
-        try:
-            field.data = tax_code.normalise(field.data or "")
-        except tax_code.TaxCodeError as exc:
-            raise ValidationError(TAX_CODE_MESSAGES[exc.reason]) from None
 
 
 def _email_field(label, missing) -> EmailField:
@@ -128,11 +213,9 @@ def _email_field(label, missing) -> EmailField:
     )
 
 
-class RecoverForm(FlaskForm):
+class RecoverForm(IdentifiedForm):
     """Ask for a one-time link to an assessment begun earlier (the resume link was lost)."""
 
-    tax_code = StartForm.tax_code
-    validate_tax_code = StartForm.validate_tax_code
     contact_email = _email_field(
         _l("The contact e-mail address given in the assessment"), _l("Please enter the e-mail address.")
     )
@@ -217,21 +300,38 @@ class FirmForm(FlaskForm):
     website = Honeypot(_l("Leave this field empty"))
 
     def __init__(
-        self, *args, units: dict[str, list[tuple[int, str]]], sectors: list[tuple[str, str]], **kwargs
+        self,
+        *args,
+        units: dict[str, list[tuple[int, str]]],
+        sectors: list[tuple[str, str]],
+        kind: BusinessKind = BusinessKind.ENTERPRISE,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.unit_id.choices = units
         self.sector_code.choices = sectors
+        self.kind = BusinessKind(kind)
+        # A household or individual business has no Decree 80 class, so no capital to
+        # ask; its ownership, and a cooperative's, follow from its kind.
+        if self.kind in FIXED_OWNERSHIP:
+            del self.ownership
+        else:
+            self.ownership.choices = [c for c in self.ownership.choices if c.value in ENTERPRISE_OWNERSHIP]
+        if is_personal(self.kind):
+            del self.capital_bn
+            self.firm_name.label.text = _l("Business name")
+            self.contact_name.label.text = _l("Representative (the owner or head of the household)")
+            self.employees.label.text = _l("People working in the business, the owner included")
 
     def profile(self) -> dict:
         return {
             "firm_name": self.firm_name.data.strip(),
             "unit_id": self.unit_id.data,
             "sector_code": self.sector_code.data,
-            "ownership": Ownership(self.ownership.data),
+            "ownership": FIXED_OWNERSHIP.get(self.kind) or Ownership(self.ownership.data),
             "employees": self.employees.data,
             "revenue_vnd": _billions(self.revenue_bn.data),
-            "capital_vnd": _billions(self.capital_bn.data),
+            "capital_vnd": _billions(self.capital_bn.data) if "capital_bn" in self else None,
             "contact_name": self.contact_name.data.strip(),
             "contact_email": self.contact_email.data.strip().lower(),
             "contact_phone": self.contact_phone.data.strip(),

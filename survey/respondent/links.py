@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from survey import i18n, work
 from survey.extensions import db, limiter
 from survey.invitations import services as invitations
-from survey.main.services import open_wave
+from survey.main.services import open_wave_for, open_waves
 from survey.models import Response, ResponseState
 from survey.models.base import utcnow
 from survey.respondent import mail, pages, recovery, services
@@ -95,11 +95,13 @@ def invitation(token: str):
 @limiter.limit(pages.limit("RATELIMIT_RECOVER"), methods=["POST"])
 def recover():
     """Ask for a recovery link; the answer is the same whatever was found."""
-    wave = open_wave()
-    if wave is None:
+    if not open_waves():
         return pages.no_wave()
     form = RecoverForm()
     if form.validate_on_submit():
+        wave = open_wave_for(form.business_kind)
+        if wave is None:
+            return pages.no_wave(form.business_kind)
         if not mail.enabled():
             return pages.message(
                 _("No e-mail from this server"),
@@ -109,7 +111,9 @@ def recover():
                     contact=current_app.config["CONTACT_EMAIL"],
                 ),
             )
-        found = recovery.request_link(db.session, wave, form.tax_code.data, form.contact_email.data, utcnow())
+        found = recovery.request_link(
+            db.session, wave, form.tax_code.data, form.contact_email.data, utcnow(), form.business_kind
+        )
         if found is not None:
             response, token = found
             link, email = external_url("respondent.recovered", token=token), response.contact_email
@@ -123,7 +127,7 @@ def recover():
             ),
         )
     return render_template(
-        "respondent/recover.html", form=form, wave=wave, mail_enabled=mail.enabled()
+        "respondent/recover.html", form=form, mail_enabled=mail.enabled()
     ), 400 if form.errors else 200
 
 

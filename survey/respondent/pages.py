@@ -23,11 +23,10 @@ from sqlalchemy.orm import joinedload
 
 from survey import i18n
 from survey.extensions import db
+from survey.main.services import open_waves
 from survey.models import Response, Wave
 from survey.respondent import services
-from survey.respondent.forms import (
-    figure_name,
-)
+from survey.respondent.forms import KIND_HINTS, figure_name
 from survey.responses.scoring import framework_of
 from survey.scoring import answers as answers_text
 from survey.urls import external_url
@@ -37,6 +36,7 @@ bp = Blueprint("respondent", __name__)
 RESPONSE_KEY = "response_id"
 TOKEN_KEY = "resume_token"  # noqa: S105 (a session key name)
 TAX_CODE_KEY = "start_tax_code"
+KIND_KEY = "start_kind"
 
 
 def first_unanswered_step(framework, response: Response) -> int:
@@ -98,9 +98,21 @@ def message(title: str, text: str, status: int = 200):
     return render_template("respondent/message.html", title=title, text=text), status
 
 
-def no_wave():
-    """The page for a journey begun while no wave takes answers."""
-    return message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+def no_wave(kind=None):
+    """The page for a journey begun while no wave takes answers (for this kind of business)."""
+    if kind is None:
+        return message(_("No survey is open"), _("Please come back when the next survey wave opens."))
+    return message(
+        _("No survey is open for this kind of business"),
+        _(
+            "The survey open now is for other kinds of business (%(kinds)s). If you chose the "
+            "wrong kind, go back and choose again; otherwise please come back when a survey for "
+            "yours opens.",
+            kinds=", ".join(
+                dict.fromkeys(str(i18n.kind_label(k)) for w in open_waves() for k in w.business_kinds)
+            ),
+        ),
+    )
 
 
 def closed():
@@ -109,6 +121,11 @@ def closed():
         _("This survey wave no longer accepts answers. What you saved before it closed is kept."),
         409,
     )
+
+
+@bp.context_processor
+def _kind_hints() -> dict:
+    return {"kind_hints": KIND_HINTS}
 
 
 @bp.app_template_filter("figure_field")

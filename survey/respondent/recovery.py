@@ -26,14 +26,14 @@ RESEND_AFTER = timedelta(minutes=10)
 
 
 def request_link(
-    session: Session, wave: Wave, tax_code: str, email: str, now: datetime
+    session: Session, wave: Wave, tax_code: str, email: str, now: datetime, kind: str = "enterprise"
 ) -> tuple[Response, str] | None:
     """A new recovery token for the firm's response if ``email`` is its contact address.
 
     None when there is no such response, the address differs, or a link was sent in
     the last ten minutes (the earlier one still works).
     """
-    response = services.existing_response(session, wave, tax_code)
+    response = services.existing_response(session, wave, tax_code, kind)
     if response is None or not response.contact_email:
         return None
     if response.contact_email.strip().lower() != email.strip().lower():

@@ -6,18 +6,21 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from survey import audit, tokens
 from survey.models import (
+    BusinessKind,
     Enterprise,
+    IdType,
     Response,
     ResponsePillarScore,
     ResponseState,
     Sector,
     Wave,
 )
+from survey.models.business import id_type_of, is_personal
 from survey.reports.counted import counted_in
 from survey.responses.resume import take_over
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
@@ -59,24 +62,58 @@ class Incomplete(Exception):
         super().__init__("; ".join(map(str, problems)))
 
 
-def existing_response(session: Session, wave: Wave, tax_code: str) -> Response | None:
-    return session.scalar(
+def business_match(kind: BusinessKind | str, identifier: str):
+    """The condition that finds one business: a tax code is one business whatever kind it
+    is filed as; a personal ID with the kind (one person may run a household business and
+    also trade as an individual)."""
+    if is_personal(kind):
+        return (Enterprise.tax_code == identifier) & (Enterprise.kind == BusinessKind(kind))
+    return (Enterprise.tax_code == identifier) & (Enterprise.id_type != IdType.CCCD12)
+
+
+def find_business(session: Session, kind: BusinessKind | str, identifier: str) -> Enterprise | None:
+    return session.scalar(select(Enterprise).where(business_match(kind, identifier)))
+
+
+def existing_response(
+    session: Session, wave: Wave, identifier: str, kind: BusinessKind | str = BusinessKind.ENTERPRISE
+) -> Response | None:
+    """The business's response in ``wave``, or in any other wave taking answers now: a
+    business answers one wave at a time, whatever kind it was filed as."""
+    now = datetime.now(UTC)
+    open_now = select(Wave.id).where(Wave.accepts_answers(now))
+    return session.scalars(
         select(Response)
         .join(Enterprise, Enterprise.id == Response.enterprise_id)
-        .where(Enterprise.tax_code == tax_code, Response.wave_id == wave.id)
-    )
+        .where(business_match(kind, identifier), or_(Response.wave_id == wave.id, Response.wave_id.in_(open_now)))
+        .order_by(Response.wave_id != wave.id)
+    ).first()
 
 
-def register_prefill(session: Session, tax_code: str) -> dict:
-    """Non-personal register data for a tax code (name, unit, sector, size), if known."""
-    firm = session.scalar(select(Enterprise).filter_by(tax_code=tax_code))
+def register_prefill(session: Session, identifier: str, kind: BusinessKind | str = BusinessKind.ENTERPRISE) -> dict:
+    """Non-personal register data for a tax code (name, unit, sector, size), if known.
+
+    Nothing for a personal ID: a household business's name, place and revenue tied to a
+    person's number are that person's data, and whoever types the number is not known to
+    be them (the business's personal link prefills instead).
+    """
+    if is_personal(kind):
+        return {}
+    firm = find_business(session, kind, identifier)
     if firm is None:
         return {}
     return {"firm_name": firm.name, **{k: getattr(firm, k) for k in PREFILL_FIELDS}}
 
 
 def start_response(
-    session: Session, wave: Wave, tax_code: str, profile: dict, language: str, now: datetime, token: str
+    session: Session,
+    wave: Wave,
+    tax_code: str,
+    profile: dict,
+    language: str,
+    now: datetime,
+    token: str,
+    kind: BusinessKind | str = BusinessKind.ENTERPRISE,
 ) -> Response:
     """Create the firm's draft for ``wave``, reachable with the resume ``token``.
 
@@ -89,19 +126,24 @@ def start_response(
     existing register entry is left as staff maintain it (the response keeps its own
     snapshot). The unique constraint on (enterprise, wave) is the last word: a
     concurrent start for the same firm fails on flush, and the caller reports it.
+    ``kind`` is what the respondent said the business is; the identifier was checked for
+    it (survey.registry.identifiers), and the wave must be for it.
     """
-    if not wave.accepts_answers(now):
+    kind = BusinessKind(kind)
+    if not wave.accepts_answers(now) or not wave.serves(kind):
         raise WaveClosed
-    existing = existing_response(session, wave, tax_code)
+    existing = existing_response(session, wave, tax_code, kind)
     if existing is not None:
         if existing.state == ResponseState.DRAFT and existing.resume_token_hash == tokens.digest(token):
             update_profile(existing, profile)
             return existing
         raise AlreadyResponded(existing.state)
-    firm = session.scalar(select(Enterprise).filter_by(tax_code=tax_code))
+    firm = find_business(session, kind, tax_code)
     if firm is None:
         firm = Enterprise(
             tax_code=tax_code,
+            id_type=id_type_of(kind),
+            kind=kind,
             name=profile["firm_name"],
             **{k: profile[k] for k in PREFILL_FIELDS},
         )
@@ -109,6 +151,7 @@ def start_response(
     response = Response(
         wave=wave,
         enterprise=firm,
+        kind=kind,
         resume_token_hash=tokens.digest(token),
         consent_at=now,
         language=language,

@@ -22,8 +22,10 @@ from wtforms import SelectChoice
 
 from survey import i18n, tokens, work
 from survey.extensions import db, limiter
-from survey.main.services import open_wave
-from survey.models import AdminUnit, ResponseState, Sector
+from survey.main.services import open_wave_for, open_waves
+from survey.models import AdminUnit, BusinessKind, ResponseState, Sector
+from survey.models.business import id_type_of
+from survey.registry import identifiers
 from survey.models.base import utcnow
 from survey.respondent import charts, mail, pages, services
 from survey.respondent.forms import (
@@ -33,7 +35,7 @@ from survey.respondent.forms import (
     SubmitForm,
     TechnologyForm,
 )
-from survey.respondent.pages import RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
+from survey.respondent.pages import KIND_KEY, RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import scorer_for
 
@@ -72,20 +74,27 @@ def _progress(framework, page: int) -> tuple[int, int]:
 @bp.route("/start", methods=["GET", "POST"])
 @limiter.limit(pages.limit("RATELIMIT_START"), methods=["POST"])
 def start():
-    wave = open_wave()
-    if wave is None:
+    waves = open_waves()
+    if not waves:
         return pages.no_wave()
     form = StartForm()
     if form.validate_on_submit():
-        if services.existing_response(db.session, wave, form.tax_code.data) is not None:
+        kind = form.business_kind
+        wave = open_wave_for(kind)
+        if wave is None:
+            return pages.no_wave(kind)
+        if services.existing_response(db.session, wave, form.tax_code.data, kind) is not None:
             return _already_responded()
         session[TAX_CODE_KEY] = form.tax_code.data
+        session[KIND_KEY] = kind.value
         session.pop(RESPONSE_KEY, None)
         # The resume token is drawn now, so that a retried firm step is recognised.
         session[TOKEN_KEY] = tokens.new_token()[0]
         return redirect(url_for("respondent.firm"))
-    progress = _progress(framework_of(wave.framework_version), 1)
-    return render_template("respondent/start.html", form=form, wave=wave, progress=progress), (
+    # "Step 1 of N" only while every open wave's journey has the same N.
+    totals = {_progress(framework_of(w.framework_version), 1) for w in waves}
+    progress = totals.pop() if len(totals) == 1 else None
+    return render_template("respondent/start.html", form=form, waves=waves, progress=progress), (
         400 if form.errors else 200
     )
 
@@ -128,9 +137,10 @@ def _final():
 def firm():
     response = pages.current_response()
     tax_code = response.enterprise.tax_code if response else session.get(TAX_CODE_KEY)
+    kind = BusinessKind(response.kind if response else session.get(KIND_KEY, BusinessKind.ENTERPRISE))
     if tax_code is None:
         return redirect(url_for("respondent.start"))
-    wave = response.wave if response else open_wave()
+    wave = response.wave if response else open_wave_for(kind)
     if wave is None:
         return redirect(url_for("main.home"))
     if response is not None and response.state == ResponseState.SUBMITTED:
@@ -143,8 +153,8 @@ def firm():
     if response is not None:
         stored = {f: getattr(response, f) for f in services.PROFILE_FIELDS}
     else:
-        stored = services.register_prefill(db.session, tax_code)
-    form = FirmForm(units=units, sectors=sectors, data=FirmForm.data_from(stored))
+        stored = services.register_prefill(db.session, tax_code, kind)
+    form = FirmForm(units=units, sectors=sectors, kind=kind, data=FirmForm.data_from(stored))
     # Invited firms arrive here without the start page, so they consent here.
     needs_consent = response is not None and response.consent_at is None
     valid = form.validate_on_submit()
@@ -161,7 +171,7 @@ def firm():
         token = session.get(TOKEN_KEY) or tokens.new_token()[0]
         try:
             response = services.start_response(
-                db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow(), token
+                db.session, wave, tax_code, form.profile(), i18n.current_language(), utcnow(), token, kind
             )
             db.session.flush()  # a twin start fails here, not in the commit after the view
         except (services.AlreadyResponded, IntegrityError):
@@ -172,6 +182,7 @@ def firm():
             db.session.rollback()
             return pages.closed()
         session.pop(TAX_CODE_KEY, None)
+        session.pop(KIND_KEY, None)
         session[RESPONSE_KEY] = response.id
         session[TOKEN_KEY] = token
         resume_url, email = pages.resume_url(), response.contact_email
@@ -181,7 +192,8 @@ def firm():
     return render_template(
         "respondent/firm.html",
         form=form,
-        tax_code=tax_code,
+        kind=kind,
+        identifier=identifiers.mask(id_type_of(kind), tax_code),
         response=response,
         wave=wave,
         progress=progress,

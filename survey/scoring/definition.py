@@ -66,8 +66,11 @@ class Component(_Strict):
 
 
 #: Size classes a recommendation may be written for; ``default`` serves the others.
-SIZE_KEYS = ("default", "micro", "small", "medium", "large")
-SizedText = dict[Literal["default", "micro", "small", "medium", "large"], Text]
+SIZE_KEYS = ("default", "micro", "small", "medium", "large", "household")
+SizedText = dict[Literal["default", "micro", "small", "medium", "large", "household"], Text]
+#: Advice for a size a framework does not write for: a household business gets the micro
+#: enterprise's (the v2 recommendations are written for "micro/household").
+SIZE_FALLBACK = {"household": "micro"}
 
 
 class Pillar(_Strict):
@@ -107,7 +110,8 @@ class Pillar(_Strict):
         text = self.recommendations[level]
         if isinstance(text, Text):
             return text
-        return text.get(size) or text["default"]  # type: ignore[arg-type]
+        fallback = SIZE_FALLBACK.get(size or "")
+        return text.get(size) or (fallback and text.get(fallback)) or text["default"]  # type: ignore[arg-type]
 
     def component_of(self, code: str) -> Component | None:
         return next((c for c in self.components if any(k.code == code for k in c.criteria)), None)

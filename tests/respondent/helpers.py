@@ -36,10 +36,12 @@ def firm_data(**overrides) -> dict:
     return data
 
 
-def start(client, tax_code: str, **firm_overrides):
+def start(client, tax_code: str, kind: str = "enterprise", **firm_overrides):
     """Start page then firm page; returns the response to the firm POST."""
     token = token_of(client, "/start")
-    response = client.post("/start", data={"tax_code": tax_code, "consent": "y", "csrf_token": token})
+    response = client.post(
+        "/start", data={"kind": kind, "tax_code": tax_code, "consent": "y", "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     token = token_of(client, "/firm")
     return client.post("/firm", data={**firm_data(**firm_overrides), "csrf_token": token})

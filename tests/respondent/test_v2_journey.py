@@ -23,8 +23,9 @@ def wave_v2(db):
     return wave
 
 
-def _started(client, **firm):
-    response = helpers.start(client, factories.tax_code(), **firm)
+def _started(client, kind="enterprise", **firm):
+    identifier = factories.personal_id() if kind in ("household", "individual") else factories.tax_code()
+    response = helpers.start(client, identifier, kind, **firm)
     assert response.status_code == 302
     return response
 
@@ -84,7 +85,7 @@ def test_bad_figures_get_a_message_in_vietnamese_and_keep_what_was_typed(client,
 
 def test_the_whole_v2_journey_scores_and_shows_components(client, db, wave_v2):
     # A one-person household shop: the advice must be the micro kind.
-    _started(client, ownership="household", employees="1", revenue_bn="0.5")
+    _started(client, kind="household", employees="1", revenue_bn="0.5")
     helpers.complete(client, 0.5, V2)
     assert helpers.submit(client).status_code == 303
     response = db.session.scalar(select(Response))
