@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey import audit, frameworks
-from survey.models import FrameworkVersion, Response, Wave, WaveState
+from survey import audit, frameworks, i18n
+from survey.models import BusinessKind, FrameworkVersion, Response, Wave, WaveState
 
-FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at")
+FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at", "kinds")
 #: Fields that stay editable once a wave has responses (its framework version never does).
 EDITABLE_WITH_RESPONSES = frozenset({"name", "closes_at"})
 
@@ -29,6 +29,39 @@ class NameTaken(WaveError):
 
     def __init__(self):
         super().__init__(_("A wave with this name exists."))
+
+
+class Overlap(WaveError):
+    """Another open wave for one of the same kinds of business runs at the same time: the
+    start page could not tell a business which of the two is its own."""
+
+    def __init__(self, other: Wave, kinds: list[str]):
+        self.other, self.kinds = other, kinds
+        super().__init__(
+            _(
+                "The open wave \u201c%(wave)s\u201d runs at the same time for %(kinds)s: a business "
+                "must never see two. Change the dates or the kinds of business, or close that wave.",
+                wave=other.name,
+                kinds=", ".join(str(i18n.kind_label(k)) for k in kinds),
+            )
+        )
+
+
+def check_population(session: Session, wave: Wave) -> None:
+    """Refuse ``wave`` (open, or being opened) if an open wave overlapping it in time serves
+    one of its kinds; raises Overlap."""
+    others = session.scalars(
+        select(Wave).where(
+            Wave.id != wave.id,
+            Wave.state == WaveState.OPEN,
+            Wave.opens_at < wave.closes_at,
+            Wave.closes_at > wave.opens_at,
+        )
+    )
+    for other in others:
+        shared = [k for k in wave.kinds if k in (other.kinds or ())]
+        if shared:
+            raise Overlap(other, shared)
 
 
 class Locked(WaveError):
@@ -77,7 +110,9 @@ def _flush(session: Session) -> None:
 
 def create(session: Session, values: dict) -> Wave:
     """A new wave in draft (``values`` holds ``FIELDS``; times in UTC); audited."""
-    values = {field: values[field] for field in FIELDS}
+    values = {field: values[field] for field in FIELDS if field != "kinds"} | {
+        "kinds": list(values.get("kinds") or [k.value for k in BusinessKind])
+    }
     values["name"] = values["name"].strip()
     _check_version(session, values["framework_version_id"])
     if _name_taken(session, values["name"]):
@@ -104,8 +139,13 @@ def edit(session: Session, wave: Wave, values: dict) -> bool:
         _check_version(session, values["framework_version_id"], current=wave.framework_version_id)
     if "name" in values and _name_taken(session, values["name"], wave):
         raise NameTaken
+    if "kinds" in values and not values["kinds"]:
+        raise WaveError(_("Choose at least one kind of business."))
     for field, value in values.items():
         setattr(wave, field, value)
+    if wave.state == WaveState.OPEN:
+        with session.no_autoflush:
+            check_population(session, wave)
     before, after = audit.changes(wave, FIELDS)
     if after:
         audit.record(session, "wave.edited", wave, before=before, after=after)
@@ -120,6 +160,8 @@ def set_state(session: Session, wave: Wave, state: WaveState) -> bool:
     action = {WaveState.OPEN: "open", WaveState.CLOSED: "close"}.get(state)
     if action is None:
         raise WaveError(_("A wave can only be opened or closed."))
+    if state == WaveState.OPEN:
+        check_population(session, wave)
     audit.record(session, f"wave.{action}", wave, before={"state": wave.state}, after={"state": state})
     wave.state = state
     session.flush()

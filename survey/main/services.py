@@ -13,7 +13,9 @@ from survey.reports.counted import counted
 def open_waves() -> list[Wave]:
     """The waves accepting answers now, newest first (several, for different kinds of business)."""
     now = utcnow()
-    return list(db.session.scalars(select(Wave).where(Wave.accepts_answers(now)).order_by(Wave.opens_at.desc())))
+    return list(
+        db.session.scalars(select(Wave).where(Wave.accepts_answers(now)).order_by(Wave.opens_at.desc()))
+    )
 
 
 def open_wave() -> Wave | None:

@@ -111,5 +111,9 @@ def _derive_size_classes(session: Session, flush_context, instances) -> None:
         if isinstance(obj, FirmProfileMixin) and _size_inputs_changed(obj):
             sector = session.get(Sector, obj.sector_code) if obj.sector_code else None
             obj.population, obj.size_class = derived(
-                obj.kind, sector.size_group if sector else None, obj.employees, obj.revenue_vnd, obj.capital_vnd
+                obj.kind,
+                sector.size_group if sector else None,
+                obj.employees,
+                obj.revenue_vnd,
+                obj.capital_vnd,
             )

@@ -15,7 +15,12 @@ from survey.registry import personal_id, tax_code
 
 #: Every reason a form may have to show: the tax code's, the personal ID's, and the
 #: mismatches between the kind chosen and the number typed.
-MISMATCHES = ("personal_for_enterprise", "branch_for_enterprise", "enterprise_for_branch", "tax_code_for_person")
+MISMATCHES = (
+    "personal_for_enterprise",
+    "branch_for_enterprise",
+    "enterprise_for_branch",
+    "tax_code_for_person",
+)
 
 
 class IdentifierError(ValueError):

@@ -193,7 +193,7 @@ class IdentifiedForm(FlaskForm):
 class StartForm(IdentifiedForm):
     consent = BooleanField(
         _l(
-            "I have read the privacy notice and agree that the enterprise's data, the contact "
+            "I have read the privacy notice and agree that the business's data, the contact "
             "person's details and the answers are processed as it describes."
         ),
         validators=[InputRequired(message=_l("Please agree to the privacy notice to continue."))],

@@ -85,12 +85,16 @@ def existing_response(
     return session.scalars(
         select(Response)
         .join(Enterprise, Enterprise.id == Response.enterprise_id)
-        .where(business_match(kind, identifier), or_(Response.wave_id == wave.id, Response.wave_id.in_(open_now)))
+        .where(
+            business_match(kind, identifier), or_(Response.wave_id == wave.id, Response.wave_id.in_(open_now))
+        )
         .order_by(Response.wave_id != wave.id)
     ).first()
 
 
-def register_prefill(session: Session, identifier: str, kind: BusinessKind | str = BusinessKind.ENTERPRISE) -> dict:
+def register_prefill(
+    session: Session, identifier: str, kind: BusinessKind | str = BusinessKind.ENTERPRISE
+) -> dict:
     """Non-personal register data for a tax code (name, unit, sector, size), if known.
 
     Nothing for a personal ID: a household business's name, place and revenue tied to a

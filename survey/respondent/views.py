@@ -24,9 +24,9 @@ from survey import i18n, tokens, work
 from survey.extensions import db, limiter
 from survey.main.services import open_wave_for, open_waves
 from survey.models import AdminUnit, BusinessKind, ResponseState, Sector
+from survey.models.base import utcnow
 from survey.models.business import id_type_of
 from survey.registry import identifiers
-from survey.models.base import utcnow
 from survey.respondent import charts, mail, pages, services
 from survey.respondent.forms import (
     AnswersForm,

@@ -18,6 +18,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -31,10 +32,12 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.auth.passwords import password_problem
 from survey.fields import IntegerField
-from survey.models import Role
+from survey.i18n import KIND_LABELS
+from survey.models import BusinessKind, Role
 
 #: The most a firm's revenue or capital may be: what the respondent's form allows, 10
 #: million billion VND, well inside the 64-bit column.
@@ -107,6 +110,14 @@ class WaveForm(FlaskForm):
     )
     closes_at = DateTimeLocalField(
         _l("Closes (Hai Phong time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), _wave_years]
+    )
+    kinds = SelectMultipleField(
+        _l("For these kinds of business"),
+        choices=[SelectChoice(k.value, KIND_LABELS[k.value]) for k in BusinessKind],
+        default=[k.value for k in BusinessKind],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Choose at least one kind of business."))],
     )
 
     def validate_closes_at(self, field) -> None:

@@ -12,7 +12,7 @@ from survey import work
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.ids import get_or_404
-from survey.models import Response, Role, Wave, WaveState
+from survey.models import BusinessKind, Response, Role, Wave, WaveState
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm, WaveForm
@@ -41,6 +41,8 @@ def _values(form: WaveForm) -> dict:
         "framework_version_id": form.framework_version_id.data,
         "opens_at": to_utc(form.opens_at.data),
         "closes_at": to_utc(form.closes_at.data),
+        # In the fixed order of the kinds, so that an unchanged choice is no change.
+        "kinds": [k.value for k in BusinessKind if k.value in form.kinds.data],
     }
 
 
@@ -68,6 +70,9 @@ def new_wave():
             db.session.rollback()
             form.name.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
+        except waves_service.Overlap as exc:
+            form.kinds.errors.append(str(exc))
+            return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
         except waves_service.WaveError as exc:
             form.framework_version_id.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
@@ -92,6 +97,7 @@ def edit_wave(wave_id: int):
             "framework_version_id": wave.framework_version_id,
             "opens_at": to_local_naive(wave.opens_at),
             "closes_at": to_local_naive(wave.closes_at),
+            "kinds": list(wave.kinds),
         },
     )
     if form.validate_on_submit():
@@ -108,6 +114,9 @@ def edit_wave(wave_id: int):
         except waves_service.NameTaken as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
+            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
+        except waves_service.Overlap as exc:
+            form.kinds.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
         except waves_service.WaveError as exc:
             form.framework_version_id.errors.append(str(exc))
@@ -126,5 +135,9 @@ def change_wave_state(wave_id: int, action: str):
     wave = _wave(wave_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    waves_service.set_state(db.session, wave, WaveState.OPEN if action == "open" else WaveState.CLOSED)
+    try:
+        waves_service.set_state(db.session, wave, WaveState.OPEN if action == "open" else WaveState.CLOSED)
+    except waves_service.Overlap as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.waves"), 303)
     return redirect(url_for("staff.waves"))

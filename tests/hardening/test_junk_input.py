@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -88,6 +89,10 @@ TIMES = ["2026-13-01T08:00", "2026-02-30T08:00", "tomorrow", "2026-01-01", "2026
          "1e308", "0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "2101-01-01T00:00"]
 TAX_CODES = ["", "abc", "0100233489", "010023348", "01002334881", "0100233488-000", "0100233488-1000",
              "٠١٠٠٢٣٣٤٨٨", "0" * 41, "x" * 100_000]
+#: A household's personal ID typed wrong: every structural rule, and the kinds' mix-ups.
+PERSONAL_IDS = ["", "03108012345", "0310801234567", "03108012345x", "999080123456", "031480123456",
+                "031225123456", "0100233488", "0100233488-001", "٠٣١٠٨٠١٢٣٤٥٦"]
+KINDS = ["", "company", "HOUSEHOLD", "household\x00", "enterprise " * 50]
 EMAILS = ["", "not-an-email", "a@", "@example.vn", "a@b", "a b@example.vn", "lan@@example.vn",
           "x" * 250 + "@example.vn"]
 PHONES = ["", "abc", "123", "1234567", "1" * 16, "+84 912 345 678 ext 9", "0912" + " " * 30 + "345678",
@@ -363,7 +368,13 @@ def make_world(app, db, client):
         colleague = staff_user(db, Role.ANALYST, "colleague@staff.example.org")
         staff_user(db, Role.VIEWER, "gone@staff.example.org", active=False)
         wave = factories.wave(name="Khảo sát junk 2025")
-        draft_wave = factories.wave(open_now=False, name="Khảo sát junk 2026")
+        draft_wave = factories.wave(
+            open_now=False,
+            name="Khảo sát junk 2026",
+            # After the open wave: opening it must not make a business see two.
+            opens_at=utcnow() + timedelta(days=60),
+            closes_at=utcnow() + timedelta(days=90),
+        )
         submitted = factories.response(wave, answers=factories.answers_at(FRAMEWORK, 0.5))
         invitation_token, invitation_digest = tokens.new_token()
         invitation = Invitation(wave=wave, enterprise=factories.enterprise(), token_hash=invitation_digest)
@@ -455,10 +466,28 @@ def _start(w: World) -> list[Page]:
         missing("tax_code", "consent"),
         set_to("tax_code", TAX_CODES, "bad tax code"),
         set_to("tax_code", [w.submitted.enterprise.tax_code], "a firm that already responded"),
+        set_to("kind", KINDS, "bad kind"),
+        set_to("tax_code", ["031080123456"], "a personal ID as an enterprise"),
         set_to("consent", [""], "no consent"),
         set_to("website", ["http://spam.example"], "honeypot filled"),
     ]
-    return [Page("/start", [("tax_code", factories.tax_code()), ("consent", "y"), ("website", "")], poisons)]
+    household = [
+        missing("tax_code", "consent"),
+        set_to("tax_code", PERSONAL_IDS, "bad personal ID"),
+        set_to("kind", ["branch", "enterprise"], "a personal ID under another kind"),
+    ]
+    return [
+        Page(
+            "/start",
+            [("kind", "enterprise"), ("tax_code", factories.tax_code()), ("consent", "y"), ("website", "")],
+            poisons,
+        ),
+        Page(
+            "/start",
+            [("kind", "household"), ("tax_code", factories.personal_id()), ("consent", "y"), ("website", "")],
+            household,
+        ),
+    ]
 
 
 def _recover(w: World) -> list[Page]:
@@ -600,6 +629,8 @@ def _wave_form(w: World, name: str) -> list[tuple[str, Value]]:
         ("framework_version_id", str(w.framework_version_id)),
         ("opens_at", "2026-03-01T08:00"),
         ("closes_at", "2026-04-30T17:00"),
+        ("kinds", "enterprise"),
+        ("kinds", "household"),
     ]
 
 
@@ -607,7 +638,8 @@ def _wave_poisons(w: World, name_in_use: str) -> list[st.SearchStrategy[Poison]]
     return [
         *required_text("name", 200),
         set_to("name", [name_in_use], "a name in use"),
-        missing("year", "framework_version_id", "opens_at", "closes_at"),
+        missing("year", "framework_version_id", "opens_at", "closes_at", "kinds"),
+        set_to("kinds", ["", "nobody", "enterprise\x00"], "bad kind"),
         set_to("year", ["", "1999", "2101", "-2025", *NOT_NUMBERS], "bad year"),
         set_to("framework_version_id", ["", "0", "999999", "abc", "1.0", "9" * 40], "unknown option"),
         set_to("opens_at", TIMES, "bad time"),

@@ -240,6 +240,7 @@ def build_world(app, client, db, framework_version, payload: str, typed: dict[st
             "framework_version_id": str(factories.framework_version(2).id),
             "opens_at": local_input(now - timedelta(days=1)),
             "closes_at": local_input(now + timedelta(days=30)),
+            "kinds": ["enterprise", "household"],
         },
         token,
     )

@@ -18,6 +18,7 @@ def _form(db, **overrides):
         "framework_version_id": str(version.id),
         "opens_at": "2026-03-01T08:00",
         "closes_at": "2026-06-30T17:00",
+        "kinds": ["enterprise", "branch", "cooperative"],
     }
     data.update(overrides)
     return data
@@ -78,6 +79,7 @@ def test_a_wave_with_responses_keeps_its_framework_and_opening(client, db, as_ro
         "framework_version_id": str(wave.framework_version_id),
         "opens_at": _value(page, "opens_at"),
         "closes_at": "2099-12-31T17:00",
+        "kinds": list(wave.kinds),
         "csrf_token": token,
     }
     assert client.post(url, data=data).status_code == 302
