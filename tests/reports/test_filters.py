@@ -43,7 +43,7 @@ def test_two_names_of_one_filter_with_different_values_are_refused(db):
         ("sector", "c", "Unknown sector 'c'"),
         ("economic_pillar", "space", "Unknown economic pillar 'space'; choose from high_tech_industry, "),
         ("pillar", "OTHER", "Unknown economic pillar 'OTHER'"),
-        ("size_class", "giant", "Unknown size class 'giant'; choose from micro, small, medium, large, household."),
+        ("size_class", "giant", "Unknown size class 'giant'; choose from micro, small, medium, large, h"),
         ("ownership", "public", "Unknown ownership 'public'; choose from state, private, foreign,"),
         ("sector", "C\x00", "Unknown sector 'C\\x00'"),  # PostgreSQL would refuse the NUL itself
     ],
