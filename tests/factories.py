@@ -60,6 +60,23 @@ def enterprise(**fields) -> Enterprise:
     return firm
 
 
+def household(**fields) -> Enterprise:
+    """A household business in the register, identified by its representative's personal ID."""
+    from survey.models import BusinessKind, IdType
+
+    defaults = {
+        "tax_code": personal_id(),
+        "id_type": IdType.CCCD12,
+        "kind": BusinessKind.HOUSEHOLD,
+        "name": "Hộ kinh doanh Thử Nghiệm",
+        "ownership": Ownership.HOUSEHOLD,
+        "employees": 3,
+        "revenue_vnd": 800_000_000,
+        "capital_vnd": None,
+    }
+    return enterprise(**{**defaults, **fields})
+
+
 def framework_version(version: int) -> FrameworkVersion:
     return db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=version)).one()
 
@@ -102,7 +119,7 @@ def wave(open_now: bool = True, **fields) -> Wave:
     return w
 
 
-PROFILE = ("unit_id", "sector_code", "ownership", "employees", "revenue_vnd", "capital_vnd")
+PROFILE = ("kind", "unit_id", "sector_code", "ownership", "employees", "revenue_vnd", "capital_vnd")
 
 
 def response(

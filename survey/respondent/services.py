@@ -211,6 +211,7 @@ def open_invitation(
         response = Response(
             wave=invitation.wave,
             enterprise=invitation.enterprise,
+            kind=invitation.enterprise.kind,
             invitation_id=invitation.id,
             resume_token_hash=token_hash,
             language=language,
