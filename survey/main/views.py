@@ -20,8 +20,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     wave = services.current_wave()
-    stats = services.wave_counts(wave) if wave else None
     accepting = wave is not None and wave.accepts_answers(utcnow())
+    # Every wave taking answers now (one per kind of business), else the next to open.
+    waves = services.open_waves() if accepting else [wave] if wave else []
     framework = (
         framework_of(wave.framework_version)
         if wave
@@ -30,7 +31,8 @@ def home():
     return render_template(
         "main/home.html",
         wave=wave,
-        stats=stats,
+        waves=waves,
+        stats={w.id: services.wave_counts(w) for w in waves},
         accepting=accepting,
         effort=effort.estimate(framework, i18n.current_language()),
     )

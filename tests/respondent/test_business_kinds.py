@@ -184,3 +184,10 @@ def test_the_staff_wave_form_refuses_an_overlap_with_a_message(client, db, as_ro
     assert "Hộ kinh doanh 2026" in page and "không bao giờ được thấy hai đợt" in page
     db.session.refresh(third)
     assert third.state == WaveState.DRAFT
+
+
+def test_the_home_page_shows_each_open_wave_and_whom_it_is_for(client, two_waves):
+    page = client.get("/", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert "Doanh nghiệp 2026" in page and "Hộ kinh doanh 2026" in page
+    assert "Hộ kinh doanh, Cá nhân kinh doanh" in page
+    assert page.count('data-testid="wave-kinds"') == 2
