@@ -52,8 +52,9 @@ DEFAULTS: dict[str, object] = {
     #: Host names a request may name in its Host header (Flask); None derives them from
     #: BASE_URL (its host, plus localhost for health checks on the machine itself).
     "TRUSTED_HOSTS": None,
-    # Post-stratification cells for population estimates (see README, "Statistics").
-    "ROLLUP_STRATA": ["size_group", "size_class"],
+    # Post-stratification cells for population estimates (see README, "Statistics"): the
+    # kind of business, then Decree 80's sector group and size class.
+    "ROLLUP_STRATA": ["business_kind", "size_group", "size_class"],
     # Rate limits (Flask-Limiter). In-memory by default; with several app instances set
     # RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0" so they share the counters.
     "RATELIMIT_STORAGE_URI": "memory://",

@@ -131,7 +131,13 @@ def test_population_estimate_is_post_stratified(db, city):
     )
     assert population["coverage"] == pytest.approx(16 / 18)
     assert population["register_size"] == 18
-    assert population["uncovered"] == [{"size_group": "industry", "size_class": "large"}]
+    # The cells include the kind of business (DEFAULT_STRATA); every firm here is an
+    # enterprise, so the cells and the figures are those of sector group × size alone.
+    assert population["strata_by"] == ["business_kind", "size_group", "size_class"]
+    assert population["uncovered"] == [
+        {"business_kind": "enterprise", "size_group": "industry", "size_class": "large"}
+    ]
+    assert {s["key"]["business_kind"] for s in population["strata"]} == {"enterprise"}
     rates = {
         (s["key"]["size_group"], s["key"]["size_class"]): s["response_rate"] for s in population["strata"]
     }

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Wave
+from survey.models import Population, Wave
+from survey.models.business import POPULATION
 from survey.reports import breakdowns as reports
 from survey.responses.scoring import framework_of
 from survey.statistics import rollup as rollups
@@ -34,6 +35,10 @@ class Dashboard:
     min_group: int
     response_rate: float | None
     tiers: list[str] = field(default_factory=list)
+    #: The kinds of business the figures describe (the wave's, narrowed by the filters).
+    kinds: list[str] = field(default_factory=list)
+    #: Their populations (enterprises, households), in fixed order.
+    populations: list[str] = field(default_factory=list)
 
 
 def _mark_small(groups: list[dict], min_group: int) -> list[dict]:
@@ -57,11 +62,18 @@ def build(
     filters: dict,
     min_group: int,
     strata,
-    breakdowns: tuple[str, ...] = reports.DASHBOARD.breakdowns,
+    breakdowns: tuple[str, ...] | None = None,
     with_trend: bool = True,
+    report: reports.Report = reports.DASHBOARD,
 ) -> Dashboard:
+    """The figures of ``wave`` under ``filters``; ``report`` says which breakdowns (those
+    with one possible group for the wave's kinds of business are left out), unless
+    ``breakdowns`` names them."""
     result = rollups.rollup(session, wave, strata=strata, filters=filters)
     framework = framework_of(wave.framework_version)
+    kinds = rollups.kinds_covered(wave, filters)
+    if breakdowns is None:
+        breakdowns = report.shown(filters, kinds)
     groups = {
         by: _mark_small(rollups.breakdown(session, wave, by, filters, framework), min_group)
         for by in breakdowns
@@ -71,7 +83,7 @@ def build(
     population = result["population"]
     n = result["overall"]["n"]
     rate = n / population["register_size"] if population["register_size"] else None
-    waves = session.scalars(select(Wave)).all() if with_trend else []
+    waves = comparable_waves(session, wave, filters) if with_trend else []
     return Dashboard(
         wave=wave,
         filters=filters,
@@ -86,4 +98,16 @@ def build(
         min_group=min_group,
         response_rate=rate,
         tiers=result["tiers"],
+        kinds=[k.value for k in kinds],
+        populations=[p.value for p in Population if any(POPULATION[k] is p for k in kinds)],
     )
+
+
+def comparable_waves(session: Session, wave: Wave, filters: dict | None = None) -> list[Wave]:
+    """The waves a trend beside ``wave`` may show: on the same framework version (a wave is
+    scored by one version, and shares of two versions are not one statistic) and, under
+    ``filters``, covering the same kinds of business (an enterprise wave and a household
+    wave describe two parts of the city, not a change)."""
+    same = session.scalars(select(Wave).where(Wave.framework_version_id == wave.framework_version_id))
+    covered = rollups.kinds_covered(wave, filters)
+    return [w for w in same if rollups.kinds_covered(w, filters) == covered]

@@ -65,7 +65,7 @@ def write_summary(
     post-stratification cells (``ROLLUP_STRATA``).
     """
     overall = rollups.rollup(session, wave, strata=strata, filters=filters)
-    shown = breakdowns.SUMMARY_WORKBOOK.shown(filters)
+    shown = breakdowns.SUMMARY_WORKBOOK.shown(filters, rollups.kinds_covered(wave, filters))
     by = {name: rollups.rollup(session, wave, by=name, strata=strata, filters=filters) for name in shown}
     workbooks.write_summary_workbook(
         target,

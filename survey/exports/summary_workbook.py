@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO
 
+from flask import has_app_context
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
@@ -38,6 +40,8 @@ _SUMMARY_TEXT = {
         "coverage": "Tỷ lệ danh sách thuộc các nhóm có doanh nghiệp trả lời",
         "effective_n": "Cỡ mẫu hiệu dụng",
         "strata": "Phân tầng theo",
+        "kinds": "Loại hình cơ sở kinh doanh được tính",
+        "version": "phiên bản",
         "suppressed": "ẩn (n < {min_group})",
         "suppression": "Nhóm có ít hơn {min_group} phiếu được tính thì không công bố tỷ lệ.",
         "level": "Mức",
@@ -74,6 +78,8 @@ _SUMMARY_TEXT = {
         "coverage": "Share of the register in strata with respondents",
         "effective_n": "Effective sample size",
         "strata": "Post-stratified by",
+        "kinds": "Kinds of business covered",
+        "version": "version",
         "suppressed": "suppressed (n < {min_group})",
         "suppression": "Groups with fewer than {min_group} counted responses show no shares.",
         "level": "Level",
@@ -211,7 +217,7 @@ def _write_overview(
     _put_row(
         sheet, 2, (t["wave"], f"{wave_info.get('name')} ({wave_info.get('year')}, id {wave_info.get('id')})")
     )
-    _put_row(sheet, 3, (t["framework"], f"{framework.get('code')} v{framework.get('version')}"))
+    _put_row(sheet, 3, (t["framework"], _framework_text(framework, t, lang)))
     _put_row(sheet, 4, (t["filters"], _filters_text(filters)))
     _put_row(sheet, 5, (t["counted"],))
     _put_row(sheet, 6, (t["suppression"].format(min_group=min_group),))
@@ -259,6 +265,7 @@ def _write_overview(
         (t["coverage"], _percent(population["coverage"]), PERCENT_FORMAT),
         (t["effective_n"], population["effective_n"], "0.0"),
         (t["strata"], " × ".join(population["strata_by"]), None),
+        (t["kinds"], _kinds_text(population.get("business_kinds"), lang), None),
     ]
     for offset, (label, value, fmt) in enumerate(facts):
         put(sheet, row + offset, 1, label, bold=True)
@@ -280,12 +287,39 @@ def _write_overview(
         sheet.column_dimensions[column].width = width
 
 
-def _group_label(group: dict, lang: str, unknown: str) -> str | None:
+def _framework_text(framework: dict, t: dict, lang: str) -> str:
+    """The framework's title and version: a wave's figures are for one version, never mixed."""
+    code, version = framework.get("code"), framework.get("version")
+    title = (framework.get("title") or {}).get(lang) or (framework.get("title") or {}).get("vi")
+    plain = f"{code} v{version}"
+    return f"{title} ({t['version']} {version}; {plain})" if title else plain
+
+
+def _translated(dimension: str, key, lang: str) -> str | None:
+    """A fixed group's name (pillar, size class, ownership, kind, population) in ``lang``."""
+    if not has_app_context():
+        return None
+    from survey.i18n import group_label
+
+    with force_locale(lang):
+        name = group_label(dimension, key)
+    return None if name == str(key) else name
+
+
+def _kinds_text(kinds: list | None, lang: str) -> str:
+    if not kinds:
+        return "–"
+    return ", ".join(_translated("business_kind", k, lang) or str(k) for k in kinds)
+
+
+def _group_label(group: dict, lang: str, unknown: str, dimension: str | None = None) -> str | None:
     if group["key"] is None:
         return unknown
     label = group.get("label")
     if isinstance(label, dict):
         return label.get(lang) or label.get("vi")
+    if label is None and dimension is not None:
+        return _translated(dimension, group["key"], lang)
     return label
 
 
@@ -306,7 +340,7 @@ def _write_breakdown(
     _a4(sheet, landscape=True)
     for group in result.get("groups", []):
         key = group["key"]
-        values: list = [key, _group_label(group, lang, t["unknown"]), group["n"]]
+        values: list = [key, _group_label(group, lang, t["unknown"], by), group["n"]]
         if group["n"] < min_group:
             values.append(suppressed_note)
             values += [None] * (len(columns) - 4)

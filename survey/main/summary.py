@@ -6,8 +6,8 @@ keyed by wave and checked against a *stamp* of the data: the number of the wave'
 counted responses (survey.reports.counted) and their latest ``updated_at`` (a
 submission, a review rejection or its reversal, or a re-scoring changes one of them),
 the same for the register (the population estimates divide by it), and the wave's
-framework version. Reading the stamp is two aggregate queries on indexed columns, a few
-milliseconds.
+framework version and kinds of business. Reading the stamp is two aggregate queries on
+indexed columns, a few milliseconds.
 
 Each app process (each gunicorn worker of each server) therefore recomputes once per
 change, and every process sees the same data through the same database, so no process
@@ -62,6 +62,8 @@ def data_stamp(session: Session, wave: Wave) -> tuple:
     config = current_app.config
     return (
         wave.framework_version_id,
+        # The kinds of business it is for decide the register part its estimates use.
+        tuple(wave.kinds or ()),
         *responses,
         *register,
         privacy.min_group(),
@@ -77,7 +79,7 @@ def compute(session: Session, wave: Wave) -> figures.Dashboard:
         {},
         privacy.min_group(),
         current_app.config["ROLLUP_STRATA"],
-        breakdowns=breakdowns.PUBLIC_SUMMARY.breakdowns,
+        report=breakdowns.PUBLIC_SUMMARY,
         with_trend=False,
     )
 

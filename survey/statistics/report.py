@@ -32,6 +32,7 @@ def as_text(result: dict) -> str:
         f"Population estimate (post-stratified by {' × '.join(pop['strata_by'])}; "
         f"register {pop['register_size']}, coverage {_pct(pop['coverage']).strip()}, "
         f"effective n {pop['effective_n']}):",
+        f"  register part: {', '.join(pop.get('business_kinds') or ['none'])}",
     ]
     for tier in tiers:
         e = pop["tiers"][tier]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from survey.frameworks import framework_of
 from survey.models import (
     AdminUnit,
+    BusinessKind,
     Enterprise,
     ReferenceFigure,
     Response,
@@ -24,11 +25,14 @@ from survey.models import (
     Sector,
     Wave,
 )
+from survey.models.business import POPULATION
 from survey.reports.counted import counted_in
 from survey.scoring import stats
 from survey.statistics import dimensions
 
-DEFAULT_STRATA = ("size_group", "size_class")
+#: Post-stratification cells: the kind of business first (a household business is not
+#: weighted up to stand for an enterprise), then Decree 80's sector group and size class.
+DEFAULT_STRATA = ("business_kind", "size_group", "size_class")
 
 
 def _plain(value):
@@ -64,10 +68,35 @@ def pillar_means(session: Session, wave: Wave, by: list[str], filters: dict | No
     return session.execute(query).all()
 
 
-def register_counts(session: Session, strata: list[str], filters: dict | None = None) -> list[tuple]:
+def kinds_covered(wave: Wave, filters: dict | None = None) -> list[BusinessKind]:
+    """The kinds of business the wave's figures describe under ``filters``, in fixed order.
+
+    A wave is for some kinds (``Wave.kinds``); the population and kind-of-business filters
+    narrow them further. The register part a figure is for is the register's firms of
+    these kinds, never the whole register.
+    """
+    filters = filters or {}
+    kinds = wave.business_kinds
+    if filters.get("business_kind"):
+        kinds = [k for k in kinds if k.value == filters["business_kind"]]
+    if filters.get("population"):
+        kinds = [k for k in kinds if POPULATION[k].value == filters["population"]]
+    return kinds
+
+
+def register_counts(
+    session: Session,
+    strata: list[str],
+    filters: dict | None = None,
+    kinds: list[BusinessKind] | tuple[BusinessKind, ...] | None = None,
+) -> list[tuple]:
+    """Rows of (*stratum values, register firms); ``kinds`` (if given) limits the register
+    to those kinds of business: the part of the city a wave is for."""
     query, cols = dimensions.columns(
         select(Enterprise.id).select_from(Enterprise), strata, Enterprise, filters
     )
+    if kinds is not None:
+        query = query.where(Enterprise.kind.in_([BusinessKind(k) for k in kinds]))
     return session.execute(query.with_only_columns(*cols, func.count()).group_by(*cols)).all()
 
 
@@ -126,10 +155,14 @@ def population_estimate(
     """Post-stratified shares of each tier for the register population (see README).
 
     With ``filters``, the register and the respondents are restricted alike, so the
-    estimate describes the filtered part of the city.
+    estimate describes the filtered part of the city. The register is always restricted
+    to the kinds of business the wave is for (``Wave.kinds``): a wave for enterprises does
+    not count the household businesses of the register as uncovered.
     """
+    kinds = wave.business_kinds
     population = {
-        tuple(_plain(v) for v in row[:-1]): row[-1] for row in register_counts(session, strata, filters)
+        tuple(_plain(v) for v in row[:-1]): row[-1]
+        for row in register_counts(session, strata, filters, kinds)
     }
     respondents: dict = defaultdict(lambda: defaultdict(int))
     for row in respondent_counts(session, wave, strata, filters):
@@ -164,6 +197,7 @@ def population_estimate(
         effective_n, coverage, uncovered = result.effective_n, result.coverage, result.uncovered
     return {
         "strata_by": list(strata),
+        "business_kinds": [k.value for k in kinds_covered(wave, filters)],
         "tiers": tier_estimates,
         "effective_n": round(effective_n, 2),
         "coverage": coverage,
@@ -224,7 +258,11 @@ def rollup(
     overall.pop("key")
     result = {
         "wave": _wave_info(wave),
-        "framework": {"code": framework.code, "version": framework.version},
+        "framework": {
+            "code": framework.code,
+            "version": framework.version,
+            "title": {"vi": framework.title.vi, "en": framework.title.en},
+        },
         "tiers": tiers,
         "levels": levels,
         "pillars": pillars,
