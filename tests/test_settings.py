@@ -23,7 +23,7 @@ def refused(**settings) -> str:
 
 
 def test_the_defaults_pass():
-    assert build().config["ROLLUP_STRATA"] == ["size_group", "size_class"]
+    assert build().config["ROLLUP_STRATA"] == ["business_kind", "size_group", "size_class"]
 
 
 def test_a_misspelt_stratum_is_refused_at_start_up():
