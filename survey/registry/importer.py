@@ -10,9 +10,11 @@ An import runs in steps, so staff see what it will do before anything is written
 
 ``template_workbook`` is the file to start from: the columns, an example row and help.
 
-A firm is matched by its normalised tax code. Only the columns the file has are
-compared and updated: a file without ``contact_email`` leaves stored e-mails alone,
-while an empty cell in a column the file has clears that value.
+Every kind of business is accepted (the ``kind`` column; empty means an enterprise, or a
+branch for a 13-character code). A business is matched by its normalised tax code, or, for
+a household or individual business, by its representative's personal ID and its kind.
+Only the columns the file has are compared and updated: a file without ``contact_email``
+leaves stored e-mails alone, while an empty cell in a column the file has clears that value.
 """
 
 from __future__ import annotations
@@ -28,17 +30,25 @@ from pathlib import Path
 from typing import BinaryIO
 
 import openpyxl
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Enterprise, Ownership, Sector
-from survey.models.size_class import BILLION, classify
+from survey.models.business import BusinessKind, IdType
+from survey.models.enterprise import derived
+from survey.models.size_class import BILLION
+from survey.registry import identifiers
 from survey.registry import tax_code as tax_codes
 from survey.registry.register_format import (
     COLUMNS,
     EXAMPLE,
     FIELD_OF,
     FIELDS,
+    HEADER_ALIASES,
+    KIND_LABELS,
+    KIND_VALUES,
     REQUIRED,
     RegisterFileError,
     RowError,
@@ -219,6 +229,7 @@ def _positions(header: Sequence) -> dict[str, int]:
     positions: dict[str, int] = {}
     for index, value in enumerate(header):
         key = _text(value).lower()
+        key = HEADER_ALIASES.get(" ".join(key.split()), key)
         if key in FIELD_OF:
             if key in positions:
                 raise RegisterFileError(f"column '{key}' appears twice in the header")
@@ -290,12 +301,25 @@ class _RowChecker:
         problems: list[str] = []
         clean = dict.fromkeys(FIELDS)
 
-        code = self._tax_code(cells["tax_code"], problems)
+        kind = _kind(cells.get("kind"), cells["tax_code"], problems)
+        code, id_type = self._identifier(kind, cells["tax_code"], problems)
         if code is not None:
-            first = self.seen.setdefault(code, row_number)
+            key = match_key(id_type, code, kind)
+            first = self.seen.setdefault(key, row_number)
             if first != row_number:
-                problems.append(f"tax code {code} already appears on row {first}")
+                if id_type is IdType.CCCD12:
+                    problems.append(
+                        _msg(
+                            "the same personal ID as a %(kind)s already appears on row %(row)s",
+                            kind=KIND_LABELS[kind][1],
+                            row=first,
+                        )
+                    )
+                else:
+                    problems.append(f"tax code {code} already appears on row {first}")
         clean["tax_code"] = code
+        clean["kind"] = kind
+        clean["id_type"] = id_type
 
         name = _text(cells["name"])
         if not name:
@@ -339,21 +363,98 @@ class _RowChecker:
         return clean, problems
 
     @staticmethod
-    def _tax_code(value, problems: list[str]) -> str | None:
+    def _identifier(kind, value, problems: list[str]) -> tuple[str | None, IdType | None]:
         text = _text(value)
-        if isinstance(value, int | float) and not isinstance(value, bool) and len(text) in (9, 12):
-            # A number cell loses the leading zero of a 10- or 13-digit code; the check
-            # digit still guards the result.
+        if isinstance(value, int | float) and not isinstance(value, bool) and len(text) in (9, 11, 12):
+            # A number cell loses the leading zero of a 10- or 13-digit code or of a
+            # personal ID; the check digit or the province prefix still guards the result.
             text = "0" + text
+        if kind is None:
+            return None, None
         try:
-            return tax_codes.normalise(text)
-        except tax_codes.TaxCodeError as exc:
-            if exc.reason == "empty":
-                problems.append("tax code is empty")
-            else:
-                reason = str(exc).rstrip(".")
-                problems.append(f"tax code '{_shorten(text)}': {reason[:1].lower()}{reason[1:]}")
-            return None
+            id_type, code = identifiers.normalise(kind, text)
+        except identifiers.IdentifierError as exc:
+            problems.append(_identifier_problem(kind, text, exc.reason))
+            return None, None
+        return code, id_type
+
+
+#: What each reason the personal ID or the kind can have says (the tax code's own reasons
+#: keep tax_code's messages).
+_ID_MESSAGES = {
+    "province": "personal ID '%(value)s' does not start with a province code (e.g. 031 for Hải Phòng)",
+    "century": "personal ID '%(value)s': the 4th digit (century and sex) must be 0, 1, 2 or 3",
+    "birth_year": (
+        "personal ID '%(value)s': digits 5-6 give a birth year too recent for a business's representative"
+    ),
+    "personal_for_enterprise": (
+        "'%(value)s' looks like a personal ID: set the kind of business to household or individual"
+    ),
+    "branch_for_enterprise": (
+        "'%(value)s' looks like a branch code (13 digits): set the kind of business to branch"
+    ),
+    "enterprise_for_branch": (
+        "'%(value)s' looks like an enterprise tax code (10 digits): a branch code has 13, e.g. 0100233488-001"
+    ),
+    "tax_code_for_person": (
+        "'%(value)s' is a tax code: a household or individual business is identified by its "
+        "representative's 12-digit personal ID"
+    ),
+}
+
+
+def _identifier_problem(kind: BusinessKind, text: str, reason: str) -> str:
+    value = _shorten(text)
+    if reason == "empty":
+        return "tax code is empty" if kind not in _PERSONAL else _msg("personal ID is empty")
+    if reason in _ID_MESSAGES:
+        return _msg(_ID_MESSAGES[reason], value=value)
+    if kind in _PERSONAL:
+        if reason == "length":
+            return _msg("personal ID '%(value)s' must have 12 digits", value=value)
+        return _msg("personal ID '%(value)s' must be 12 digits (0-9)", value=value)
+    try:
+        tax_codes.normalise(text)
+    except tax_codes.TaxCodeError as exc:
+        message = str(exc).rstrip(".")
+        return f"tax code '{value}': {message[:1].lower()}{message[1:]}"
+    return f"tax code '{value}' is not valid"
+
+
+_PERSONAL = frozenset({BusinessKind.HOUSEHOLD, BusinessKind.INDIVIDUAL})
+
+
+def match_key(id_type: IdType | str | None, code: str | None, kind: BusinessKind | str | None) -> tuple:
+    """What makes a business one business: its tax code, or a personal ID with its kind."""
+    if id_type == IdType.CCCD12:
+        return ("cccd12", code, BusinessKind(kind))
+    return ("mst", code)
+
+
+def _msg(text: str, **values) -> str:
+    """``text`` in the staff member's language when there is an app to ask, else English."""
+    if has_request_context():
+        return gettext(text, **values)
+    return text % values if values else text
+
+
+def _kind(value, identifier, problems: list[str]) -> BusinessKind | None:
+    """The kind of business a row says; empty means enterprise, or branch for a 13-character code."""
+    text = " ".join(_text(value).split()).casefold()
+    if not text:
+        digits = _text(identifier).replace("-", "").replace(" ", "").replace(".", "")
+        return BusinessKind.BRANCH if len(digits) == 13 else BusinessKind.ENTERPRISE
+    kind = KIND_VALUES.get(text)
+    if kind is None:
+        choices = ", ".join(f"{vi} ({en})" for vi, en in KIND_LABELS.values())
+        problems.append(
+            _msg(
+                "kind of business '%(value)s' is not one of %(choices)s",
+                value=_shorten(_text(value)),
+                choices=choices,
+            )
+        )
+    return kind
 
 
 def _ownership(value, problems: list[str]) -> Ownership | None:
@@ -443,24 +544,33 @@ def _chunks(rows: list, size: int = BATCH) -> Iterator[list]:
         yield rows[start : start + size]
 
 
+def _stored(session: Session, chunk: list[dict], *columns) -> dict[tuple, tuple]:
+    """The registered businesses of ``chunk``'s identifiers, by match key."""
+    return {
+        match_key(id_type, code, kind): (code, *values)
+        for code, id_type, kind, *values in session.execute(
+            select(Enterprise.tax_code, Enterprise.id_type, Enterprise.kind, *columns).where(
+                Enterprise.tax_code.in_({row["tax_code"] for row in chunk})
+            )
+        )
+    }
+
+
+def _key(row: dict) -> tuple:
+    return match_key(row["id_type"], row["tax_code"], row["kind"])
+
+
 def _compare(session: Session, preview: ImportPreview) -> None:
     """Count the rows that would add, update or leave alone a registered firm."""
     fields = [f for f in preview.fields if f != "tax_code"]
     columns = [getattr(Enterprise, f) for f in fields]
     for chunk in _chunks(preview.valid):
-        stored = {
-            code: tuple(values)
-            for code, *values in session.execute(
-                select(Enterprise.tax_code, *columns).where(
-                    Enterprise.tax_code.in_([row["tax_code"] for row in chunk])
-                )
-            )
-        }
+        stored = _stored(session, chunk, *columns)
         for row in chunk:
-            old = stored.get(row["tax_code"])
+            old = stored.get(_key(row))
             if old is None:
                 preview.to_add += 1
-            elif old != tuple(row[f] for f in fields):
+            elif old[1:] != tuple(row[f] for f in fields):
                 preview.to_update += 1
             else:
                 preview.unchanged += 1
@@ -474,10 +584,11 @@ def apply_register(session: Session, preview: ImportPreview) -> ImportResult:
     batches; the caller commits (or rolls back) the whole import.
 
     Rows are compared with the database again here, so the result is right even if the
-    register changed since the preview. New firms go in as bulk INSERTs (many times
-    faster than one ORM object each), so their size class is derived here with the same
-    ``classify`` the flush hook uses; changed firms are updated as ORM objects and the
-    hook re-derives theirs.
+    register changed since the preview. A business is matched by its tax code, or by its
+    personal ID and kind (``match_key``). New firms go in as bulk INSERTs (many times
+    faster than one ORM object each), so their population and size class are derived here
+    with the same ``derived`` the flush hook uses; changed firms are updated as ORM
+    objects and the hook re-derives theirs.
     """
     result = ImportResult()
     fields = [f for f in preview.fields if f != "tax_code"]
@@ -487,22 +598,23 @@ def apply_register(session: Session, preview: ImportPreview) -> ImportResult:
     size_group = {sector.code: sector.size_group for sector in sectors}
     for chunk in _chunks(preview.valid):
         existing = {
-            firm.tax_code: firm
+            match_key(firm.id_type, firm.tax_code, firm.kind): firm
             for firm in session.scalars(
-                select(Enterprise).where(Enterprise.tax_code.in_([row["tax_code"] for row in chunk]))
+                select(Enterprise).where(Enterprise.tax_code.in_({row["tax_code"] for row in chunk}))
             )
         }
         new_rows = []
         for row in chunk:
-            firm = existing.get(row["tax_code"])
+            firm = existing.get(_key(row))
             if firm is None:
-                size_class = classify(
+                population, size_class = derived(
+                    row["kind"],
                     size_group.get(row["sector_code"]),
                     row["employees"],
                     row["revenue_vnd"],
                     row["capital_vnd"],
                 )
-                new_rows.append({**row, "size_class": size_class})
+                new_rows.append({**row, "population": population, "size_class": size_class})
                 continue
             changed = {f: row[f] for f in fields if getattr(firm, f) != row[f]}
             for name, value in changed.items():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from survey.models.business import BusinessKind
+
 #: The register sheet's columns, in template order.
 COLUMNS = (
     "tax_code",
@@ -22,6 +24,7 @@ COLUMNS = (
     "contact_email",
     "contact_phone",
     "address",
+    "kind",
 )
 REQUIRED = ("tax_code", "name", "unit", "sector")
 #: The Enterprise attribute each column fills (same order as COLUMNS).
@@ -38,12 +41,42 @@ FIELDS = (
     "contact_email",
     "contact_phone",
     "address",
+    "kind",
 )
 FIELD_OF = dict(zip(COLUMNS, FIELDS, strict=True))
+#: Other names a header may give a column (casefolded, Vietnamese or English).
+HEADER_ALIASES = {
+    "kind of business": "kind",
+    "business kind": "kind",
+    "loại hình kinh doanh": "kind",
+    "loai_hinh_kinh_doanh": "kind",
+    "loại hình": "kind",
+}
+#: The kind column's accepted values (casefolded, Vietnamese or English) -> BusinessKind.
+KIND_VALUES = {
+    **{kind.value: kind for kind in BusinessKind},
+    "doanh nghiệp": BusinessKind.ENTERPRISE,
+    "chi nhánh": BusinessKind.BRANCH,
+    "đơn vị phụ thuộc": BusinessKind.BRANCH,
+    "hợp tác xã": BusinessKind.COOPERATIVE,
+    "hộ kinh doanh": BusinessKind.HOUSEHOLD,
+    "cá nhân kinh doanh": BusinessKind.INDIVIDUAL,
+    "household business": BusinessKind.HOUSEHOLD,
+    "individual business": BusinessKind.INDIVIDUAL,
+}
+#: How the template names each kind (Vietnamese, English).
+KIND_LABELS = {
+    BusinessKind.ENTERPRISE: ("Doanh nghiệp", "enterprise"),
+    BusinessKind.BRANCH: ("Chi nhánh", "branch"),
+    BusinessKind.COOPERATIVE: ("Hợp tác xã", "cooperative"),
+    BusinessKind.HOUSEHOLD: ("Hộ kinh doanh", "household"),
+    BusinessKind.INDIVIDUAL: ("Cá nhân kinh doanh", "individual"),
+}
 
 #: The template's example row; a file that still holds it is refused on that row.
 EXAMPLE = {
     "tax_code": "0201234569",
+    "kind": "Doanh nghiệp",
     "name": "Công ty TNHH Ví Dụ Hải Phòng",
     "unit": "11311",
     "sector": "C",

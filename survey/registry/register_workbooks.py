@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Ownership, Sector
-from survey.registry.register_format import COLUMNS, EXAMPLE, RowError
+from survey.registry.register_format import COLUMNS, EXAMPLE, KIND_LABELS, RowError
 from survey.spreadsheets import Col, Table, save
 
 _WIDTHS = {
     "tax_code": 16,
+    "kind": 20,
     "name": 40,
     "unit": 20,
     "sector": 8,
@@ -41,6 +42,17 @@ HELP = {
         "Nhập dạng văn bản để giữ số 0 ở đầu.",
         "Tax code: 10 digits, or 13 with a branch suffix (0100233488-001). "
         "Enter it as text so the leading zero stays.",
+    ),
+    "kind": (
+        False,
+        "Loại hình kinh doanh: Doanh nghiệp, Chi nhánh, Hợp tác xã, Hộ kinh doanh hoặc Cá nhân kinh doanh "
+        "(hoặc enterprise, branch, cooperative, household, individual). Để trống: doanh nghiệp với mã 10 "
+        "chữ số, chi nhánh với mã 13 chữ số. Hộ kinh doanh và cá nhân kinh doanh ghi số định danh cá nhân "
+        "12 chữ số của người đại diện vào cột tax_code (ví dụ 031085001234).",
+        "Kind of business: Doanh nghiệp, Chi nhánh, Hợp tác xã, Hộ kinh doanh or Cá nhân kinh doanh "
+        "(or enterprise, branch, cooperative, household, individual). Empty: an enterprise for a "
+        "10-digit code, a branch for a 13-digit one. A household or individual business gives its "
+        "representative's 12-digit personal ID in the tax_code column (e.g. 031085001234).",
     ),
     "name": (True, "Tên doanh nghiệp (tối đa 300 ký tự).", "Enterprise name (up to 300 characters)."),
     "unit": (
@@ -99,6 +111,12 @@ HELP_NOTES = (
         "enterprise. Delete the example row before importing.",
     ),
     (
+        "Hộ kinh doanh và cá nhân kinh doanh được nhận diện bằng số định danh cá nhân cùng loại hình: "
+        "một người có thể vừa là đại diện hộ kinh doanh vừa là cá nhân kinh doanh.",
+        "A household or individual business is known by its personal ID and its kind: one person "
+        "may represent a household business and also be an individual business.",
+    ),
+    (
         "Doanh nghiệp đã có (cùng mã số thuế) được cập nhật: ô trống xóa giá trị cũ; "
         "cột không có trong tệp thì giữ nguyên.",
         "An enterprise already registered (same tax code) is updated: an empty cell clears the "
@@ -133,6 +151,15 @@ def template_workbook(session: Session | None = None) -> bytes:
     letter = get_column_letter(COLUMNS.index("ownership") + 1)
     ownership.add(f"{letter}2:{letter}100000")
     sheet.add_data_validation(ownership)
+    kinds = DataValidation(
+        type="list",
+        formula1='"' + ",".join(vi for vi, _ in KIND_LABELS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=False,
+    )
+    letter = get_column_letter(COLUMNS.index("kind") + 1)
+    kinds.add(f"{letter}2:{letter}100000")
+    sheet.add_data_validation(kinds)
 
     help_table = Table(
         workbook.create_sheet("Help"),

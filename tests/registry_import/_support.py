@@ -16,6 +16,7 @@ def row(**values) -> list:
     """A good register row (a fresh tax code each time), in template column order."""
     defaults = {
         "tax_code": factories.tax_code(),
+        "kind": None,
         "name": "Công ty TNHH Hải Âu",
         "unit": "11311",
         "sector": "C",

@@ -128,6 +128,7 @@ def test_the_template_has_the_documented_columns_and_help():
         "contact_email",
         "contact_phone",
         "address",
+        "kind",
     )
     assert rows[0] == COLUMNS
     assert len(rows) == 2  # one example row

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from survey.models import Enterprise, Ownership
+from survey.models.business import BusinessKind, IdType
 from survey.models.size_class import BILLION
 from survey.registry import importer
 from survey.registry.importer import FIELDS, RegisterFileError, RowError, read_register
@@ -82,9 +83,13 @@ def test_a_good_file_is_read_and_cleaned(db):
         "contact_email": "lienhe@cangxanh.example.vn",
         "contact_phone": "0225 3842 123",
         "address": "Số 2 Hoàng Văn Thụ, Phường Hồng Bàng",
+        "kind": BusinessKind.ENTERPRISE,
+        "id_type": IdType.MST10,
     }
     assert second == {
         **dict.fromkeys(FIELDS),
+        "kind": BusinessKind.ENTERPRISE,
+        "id_type": IdType.MST10,
         "tax_code": codes[1],
         "name": "Công ty TNHH Hải Âu",
         "unit_id": hong_an,
@@ -131,7 +136,7 @@ def test_headers_match_loosely_and_extra_columns_are_ignored(db):
     assert preview.fields == ("tax_code", "name", "unit_id", "sector_code", "employees")
     assert preview.valid == [
         {**dict.fromkeys(FIELDS), "tax_code": code, "name": "Công ty A", "unit_id": factories.unit().id}
-        | {"sector_code": "G", "employees": 4}
+        | {"sector_code": "G", "employees": 4, "kind": BusinessKind.ENTERPRISE, "id_type": IdType.MST10}
     ]
 
 
