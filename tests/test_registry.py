@@ -124,3 +124,27 @@ def test_one_response_per_firm_per_wave_is_enforced_by_the_database(db):
     factories.response(wave, firm)
     with pytest.raises(IntegrityError):
         factories.response(wave, firm)
+
+
+def test_the_demo_register_has_household_and_individual_businesses(db, framework_version):
+    from survey.models import Response
+    from survey.models.business import ALL_KINDS, BusinessKind, IdType, Population
+    from survey.registry import identifiers
+    from survey.registry.demo import seed_demo
+
+    result = seed_demo(db.session, 200, 7, framework_version)
+
+    assert result.wave.kinds == [kind.value for kind in ALL_KINDS]
+    firms = db.session.scalars(select(Enterprise)).all()
+    personal = [f for f in firms if f.id_type is IdType.CCCD12]
+    assert 0.1 < len(personal) / len(firms) < 0.25
+    assert {f.kind for f in personal} == {BusinessKind.HOUSEHOLD, BusinessKind.INDIVIDUAL}
+    for firm in personal:
+        assert identifiers.normalise(firm.kind, firm.tax_code) == (IdType.CCCD12, firm.tax_code)
+        assert firm.tax_code[:3] in ("031", "030")
+        assert (firm.population, firm.size_class) == (Population.HOUSEHOLDS, SizeClass.HOUSEHOLD)
+    answered = db.session.scalars(
+        select(Response).where(Response.kind.in_([BusinessKind.HOUSEHOLD, BusinessKind.INDIVIDUAL]))
+    ).all()
+    assert answered and all(r.wave is result.wave and result.wave.serves(r.kind) for r in answered)
+    assert all(r.size_class == SizeClass.HOUSEHOLD for r in answered)

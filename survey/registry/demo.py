@@ -29,6 +29,7 @@ from survey.models import (
     WaveState,
 )
 from survey.models.base import utcnow
+from survey.models.business import ALL_KINDS, BusinessKind, IdType
 from survey.models.size_class import BILLION, SizeClass
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import Framework, scorer_for
@@ -80,6 +81,13 @@ GIVEN = [
     "Hải Nam",
 ]
 
+#: Share of demo businesses that are household or individual businesses, and their mix.
+PERSONAL_SHARE = 0.17
+PERSONAL_KIND_WEIGHTS = {BusinessKind.HOUSEHOLD: 70, BusinessKind.INDIVIDUAL: 30}
+#: Where the representative's birth was registered: mostly Hải Phòng, some Hải Dương.
+BIRTH_PROVINCES = {"031": 80, "030": 20}
+HOUSEHOLD_REVENUE_BN = (0.1, 3)
+
 
 @dataclass
 class DemoResult:
@@ -107,6 +115,21 @@ def _tax_codes(rng: random.Random, count: int, taken: set[str]):
             taken.add(code)
             count -= 1
             yield code
+
+
+def _personal_id(rng: random.Random, taken: set[str]) -> str:
+    """A valid-looking, unique personal ID: province, century and sex, birth year 1960-2005."""
+    while True:
+        year = rng.randint(1960, 2005)
+        century = (0 if year < 2000 else 2) + rng.randrange(2)
+        code = f"{_pick(rng, BIRTH_PROVINCES)}{century}{year % 100:02d}{rng.randrange(10**6):06d}"
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
 
 
 def _maturity(rng: random.Random, size: SizeClass) -> float:
@@ -154,6 +177,32 @@ def draw_answers(
     return answers
 
 
+def _personal_business(
+    rng: random.Random, units, sector_weights: dict, taken: set[str]
+) -> tuple[Enterprise, SizeClass]:
+    """A household or individual business, known by its representative's personal ID;
+    it is drawn as a micro firm for its answers (its size class is ``household``)."""
+    kind = _pick(rng, PERSONAL_KIND_WEIGHTS)
+    person = _person(rng)
+    code = _personal_id(rng, taken)
+    firm = Enterprise(
+        tax_code=code,
+        id_type=IdType.CCCD12,
+        kind=kind,
+        name=f"Hộ kinh doanh {person}" if kind is BusinessKind.HOUSEHOLD else person,
+        unit_id=rng.choice(units).id,
+        sector_code=_pick(rng, sector_weights),
+        ownership=Ownership.HOUSEHOLD,
+        employees=rng.randint(0, 9),
+        revenue_vnd=int(rng.uniform(*HOUSEHOLD_REVENUE_BN) * BILLION),
+        capital_vnd=None,
+        contact_name=person,
+        contact_email=f"hkd.{code[-6:]}.{rng.randrange(10**4):04d}@example.vn",
+        contact_phone=f"09{rng.randrange(10**8):08d}",
+    )
+    return firm, SizeClass.MICRO
+
+
 def seed_demo(session: Session, firms: int, seed: int, framework_version: FrameworkVersion) -> DemoResult:
     """Create ``firms`` register firms and the demo wave with their answers; flushes."""
     if firms < 1:
@@ -173,28 +222,33 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
         opens_at=now - timedelta(days=30),
         closes_at=now + timedelta(days=60),
         state=WaveState.OPEN,
+        # For every kind, so the household and individual businesses' answers belong to it.
+        kinds=[kind.value for kind in ALL_KINDS],
     )
     session.add(wave)
     taken = set(session.scalars(select(Enterprise.tax_code)))
     sector_weights = {code: w for code, w in SECTOR_WEIGHTS.items() if code in sectors}
     submitted = started = 0
     for tax_code in _tax_codes(rng, firms, taken):
-        size = _pick(rng, SIZE_WEIGHTS)
-        low, high = EMPLOYEES[size]
-        revenue = int(rng.uniform(*REVENUE_BN[size]) * BILLION)
-        firm = Enterprise(
-            tax_code=tax_code,
-            name=" ".join(rng.choice(part) for part in NAME_PARTS),
-            unit_id=rng.choice(units).id,
-            sector_code=_pick(rng, sector_weights),
-            ownership=_pick(rng, OWNERSHIP_WEIGHTS),
-            employees=rng.randint(low, high),
-            revenue_vnd=revenue,
-            capital_vnd=int(revenue * rng.uniform(0.2, 0.9)),
-            contact_name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
-            contact_email=f"lienhe.{tax_code}@example.vn",
-            contact_phone=f"09{rng.randrange(10**8):08d}",
-        )
+        if rng.random() < PERSONAL_SHARE:
+            firm, size = _personal_business(rng, units, sector_weights, taken)
+        else:
+            size = _pick(rng, SIZE_WEIGHTS)
+            low, high = EMPLOYEES[size]
+            revenue = int(rng.uniform(*REVENUE_BN[size]) * BILLION)
+            firm = Enterprise(
+                tax_code=tax_code,
+                name=" ".join(rng.choice(part) for part in NAME_PARTS),
+                unit_id=rng.choice(units).id,
+                sector_code=_pick(rng, sector_weights),
+                ownership=_pick(rng, OWNERSHIP_WEIGHTS),
+                employees=rng.randint(low, high),
+                revenue_vnd=revenue,
+                capital_vnd=int(revenue * rng.uniform(0.2, 0.9)),
+                contact_name=_person(rng),
+                contact_email=f"lienhe.{tax_code}@example.vn",
+                contact_phone=f"09{rng.randrange(10**8):08d}",
+            )
         session.add(firm)
         if rng.random() >= 0.85:
             continue
@@ -211,6 +265,7 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
             **{
                 k: getattr(firm, k)
                 for k in (
+                    "kind",
                     "unit_id",
                     "sector_code",
                     "ownership",
