@@ -309,7 +309,7 @@ class _RowChecker:
             if first != row_number:
                 if id_type is IdType.CCCD12:
                     problems.append(
-                        _msg(
+                        _(
                             "the same personal ID as a %(kind)s already appears on row %(row)s",
                             kind=KIND_LABELS[kind][1],
                             row=first,
@@ -379,24 +379,29 @@ class _RowChecker:
         return code, id_type
 
 
+def N_(text: str) -> str:
+    """Marks a message for extraction; it is translated where it is used."""
+    return text
+
+
 #: What each reason the personal ID or the kind can have says (the tax code's own reasons
 #: keep tax_code's messages).
 _ID_MESSAGES = {
-    "province": "personal ID '%(value)s' does not start with a province code (e.g. 031 for Hải Phòng)",
-    "century": "personal ID '%(value)s': the 4th digit (century and sex) must be 0, 1, 2 or 3",
-    "birth_year": (
+    "province": N_("personal ID '%(value)s' does not start with a province code (e.g. 031 for Hải Phòng)"),
+    "century": N_("personal ID '%(value)s': the 4th digit (century and sex) must be 0, 1, 2 or 3"),
+    "birth_year": N_(
         "personal ID '%(value)s': digits 5-6 give a birth year too recent for a business's representative"
     ),
-    "personal_for_enterprise": (
+    "personal_for_enterprise": N_(
         "'%(value)s' looks like a personal ID: set the kind of business to household or individual"
     ),
-    "branch_for_enterprise": (
+    "branch_for_enterprise": N_(
         "'%(value)s' looks like a branch code (13 digits): set the kind of business to branch"
     ),
-    "enterprise_for_branch": (
+    "enterprise_for_branch": N_(
         "'%(value)s' looks like an enterprise tax code (10 digits): a branch code has 13, e.g. 0100233488-001"
     ),
-    "tax_code_for_person": (
+    "tax_code_for_person": N_(
         "'%(value)s' is a tax code: a household or individual business is identified by its "
         "representative's 12-digit personal ID"
     ),
@@ -406,13 +411,13 @@ _ID_MESSAGES = {
 def _identifier_problem(kind: BusinessKind, text: str, reason: str) -> str:
     value = _shorten(text)
     if reason == "empty":
-        return "tax code is empty" if kind not in _PERSONAL else _msg("personal ID is empty")
+        return "tax code is empty" if kind not in _PERSONAL else _("personal ID is empty")
     if reason in _ID_MESSAGES:
-        return _msg(_ID_MESSAGES[reason], value=value)
+        return _(_ID_MESSAGES[reason], value=value)
     if kind in _PERSONAL:
         if reason == "length":
-            return _msg("personal ID '%(value)s' must have 12 digits", value=value)
-        return _msg("personal ID '%(value)s' must be 12 digits (0-9)", value=value)
+            return _("personal ID '%(value)s' must have 12 digits", value=value)
+        return _("personal ID '%(value)s' must be 12 digits (0-9)", value=value)
     try:
         tax_codes.normalise(text)
     except tax_codes.TaxCodeError as exc:
@@ -431,8 +436,9 @@ def match_key(id_type: IdType | str | None, code: str | None, kind: BusinessKind
     return ("mst", code)
 
 
-def _msg(text: str, **values) -> str:
-    """``text`` in the staff member's language when there is an app to ask, else English."""
+def _(text: str, **values) -> str:
+    """``text`` in the staff member's language during a request, else English (``_`` so that
+    extraction finds the messages)."""
     if has_request_context():
         return gettext(text, **values)
     return text % values if values else text
@@ -448,7 +454,7 @@ def _kind(value, identifier, problems: list[str]) -> BusinessKind | None:
     if kind is None:
         choices = ", ".join(f"{vi} ({en})" for vi, en in KIND_LABELS.values())
         problems.append(
-            _msg(
+            _(
                 "kind of business '%(value)s' is not one of %(choices)s",
                 value=_shorten(_text(value)),
                 choices=choices,
