@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from survey import audit, files
-from survey.models import Enterprise, ExportJob, Invitation, JobState, Response, Wave
+from survey.models import Enterprise, ExportJob, IdType, Invitation, JobState, Response, Wave
 from survey.models.base import utcnow
 
 CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone")
@@ -83,6 +83,8 @@ class Erased:
 
     responses: int = 0
     enterprises: int = 0
+    #: Household and individual businesses whose representative's personal ID was erased.
+    personal_ids: int = 0
     #: Export files deleted, and the jobs marked as erased (a job's file may be gone already).
     export_files: int = 0
     export_jobs: int = 0
@@ -114,6 +116,10 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
       wave may still need it), as does one whose row a later register import changed
       (the city holds a fresh contact for it), and a firm never surveyed nor invited:
       its contact is the register's own, replaced by each import.
+    - The register's personal IDs: a household or individual business's identifier is its
+      representative's personal ID (Law 91/2025/QH15: personal data), erased by the same
+      rule as the register's contacts (``tax_code`` NULL, ``id_erased_at`` now). An
+      enterprise's tax code is public and never erased.
     - Export files in ``exports`` made from those waves with the contact columns: the
       file is deleted and its job marked failed with ERASED_EXPORT, so it cannot be
       downloaded. The files go first: if one cannot be deleted, nothing is erased and
@@ -133,6 +139,8 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
         .execution_options(synchronize_session=False)
     )
     erased.responses = result.rowcount or 0
+    # The personal IDs first: their update keeps ``updated_at``, which the contacts' rule reads.
+    erased.personal_ids = _erase_personal_ids(session, cutoff)
     erased.enterprises = _erase_register_contacts(session, cutoff)
     audit.record(
         session,
@@ -140,6 +148,7 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
         object_type="responses",
         count=erased.responses,
         enterprises=erased.enterprises,
+        personal_ids=erased.personal_ids,
         export_files=erased.export_files,
         export_jobs=erased.export_jobs,
         waves=erased.wave_ids,
@@ -149,23 +158,41 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
     return erased
 
 
-def _erase_register_contacts(session: Session, cutoff: datetime) -> int:
+def _past_retention(cutoff: datetime) -> list:
+    """Register rows every wave of which (answered or invited to) is past retention, and
+    unchanged since the cutoff: the rule for the register's contacts and personal IDs."""
     taking_part = union_all(
         select(Response.enterprise_id, Response.wave_id),
         select(Invitation.enterprise_id, Invitation.wave_id),
     ).subquery()
     expired = select(taking_part.c.enterprise_id).where(taking_part.c.wave_id.in_(expired_waves(cutoff)))
     current = select(taking_part.c.enterprise_id).where(taking_part.c.wave_id.not_in(expired_waves(cutoff)))
+    return [Enterprise.id.in_(expired), Enterprise.id.not_in(current), Enterprise.updated_at < cutoff]
+
+
+def _erase_register_contacts(session: Session, cutoff: datetime) -> int:
     with_contact = or_(*(getattr(Enterprise, c).is_not(None) for c in CONTACT_COLUMNS))
     result = session.execute(
         update(Enterprise)
-        .where(
-            Enterprise.id.in_(expired),
-            Enterprise.id.not_in(current),
-            Enterprise.updated_at < cutoff,
-            with_contact,
-        )
+        .where(*_past_retention(cutoff), with_contact)
         .values(dict.fromkeys(CONTACT_COLUMNS))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _erase_personal_ids(session: Session, cutoff: datetime) -> int:
+    """Erase the personal IDs of household and individual businesses past retention.
+
+    ``updated_at`` is kept as it was (else ``onupdate`` would move it to now and the
+    contacts' rule, which runs next, would think a register import had changed the row).
+    """
+    result = session.execute(
+        update(Enterprise)
+        .where(
+            *_past_retention(cutoff), Enterprise.id_type == IdType.CCCD12, Enterprise.tax_code.is_not(None)
+        )
+        .values(tax_code=None, id_erased_at=utcnow(), updated_at=Enterprise.updated_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -184,7 +211,7 @@ def _erase_exports(session: Session, wave_ids: list[int], folder: Path) -> tuple
                 ExportJob.state == JobState.DONE,
             )
         )
-        if job.params.get("contacts")
+        if job.params.get("contacts") or job.params.get("personal_ids")
     ]
     deleted = 0
     for job in jobs:

@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from survey import commandline, work
 from survey.exports import rows as export_rows
 from survey.exports import workbooks
+from survey.exports.cells import ERASED_ID
 from survey.exports.summary import write_summary
 from survey.extensions import db
 from survey.models import Wave
@@ -97,11 +98,22 @@ def export_group() -> None:
 )
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option("--no-contacts", is_flag=True, help="Leave out the contact name, e-mail and phone.")
+@click.option(
+    "--mask-personal-ids",
+    is_flag=True,
+    help="Mask household and individual businesses' personal IDs (031•••••••23), as for analysts.",
+)
 @_filter_options
 @with_appcontext
 @work.command(writes=False)
 def export_responses(
-    wave_id: str, output: Path, labels: str, lang: str, no_contacts: bool, **given: str | None
+    wave_id: str,
+    output: Path,
+    labels: str,
+    lang: str,
+    no_contacts: bool,
+    mask_personal_ids: bool,
+    **given: str | None,
 ) -> None:
     """Every response of a wave (drafts and rejected ones too, marked), one row each."""
     wave = _wave(wave_id)
@@ -115,7 +127,14 @@ def export_responses(
         written = workbooks.write_responses_workbook(
             target,
             framework,
-            export_rows.response_rows(db.session, wave, filters, contacts=include_contacts),
+            export_rows.response_rows(
+                db.session,
+                wave,
+                filters,
+                contacts=include_contacts,
+                personal_ids=not mask_personal_ids,
+                erased=ERASED_ID[lang],
+            ),
             wave_info={"id": wave.id, "name": wave.name, "year": wave.year},
             filters=filters,
             exported_by=_exported_by(),
@@ -123,6 +142,7 @@ def export_responses(
             labels=labels,
             lang=lang,
             include_contacts=include_contacts,
+            include_personal_ids=not mask_personal_ids,
         )
 
     _write_atomically(output, write)

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from survey import files, work
+from survey.exports.cells import ERASED_ID
 from survey.extensions import db
 from survey.models import ExportJob, JobState, StaffUser
 from survey.models.base import utcnow
@@ -126,6 +127,8 @@ def _write(job: ExportJob, path: Path) -> None:
         return
     _progress(job.id, rows_total=export_rows.count_responses(db.session, wave, filters))
     contacts = bool(params.get("contacts"))
+    personal_ids = bool(params.get("personal_ids"))
+    lang = params.get("lang", "vi")
     requester = db.session.get(StaffUser, job.requested_by_id)
 
     def counted(records):
@@ -138,7 +141,16 @@ def _write(job: ExportJob, path: Path) -> None:
         written = workbooks.write_responses_workbook(
             target,
             framework,
-            counted(export_rows.response_rows(db.session, wave, filters, contacts=contacts)),
+            counted(
+                export_rows.response_rows(
+                    db.session,
+                    wave,
+                    filters,
+                    contacts=contacts,
+                    personal_ids=personal_ids,
+                    erased=ERASED_ID.get(lang, ERASED_ID["vi"]),
+                )
+            ),
             wave_info=wave_info,
             filters=filters,
             exported_by=requester.email,
@@ -146,6 +158,7 @@ def _write(job: ExportJob, path: Path) -> None:
             labels=params.get("labels", "codes"),
             lang=params.get("lang", "vi"),
             include_contacts=contacts,
+            include_personal_ids=personal_ids,
         )
     _progress(job.id, rows_done=written)
 

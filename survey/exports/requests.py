@@ -45,6 +45,12 @@ def sees_contacts(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_role(Role.ANALYST))
 
 
+def sees_personal_ids(user) -> bool:
+    """Who sees a household's personal ID in full (Law 91/2025/QH15): admins, who keep the
+    register and verify identities. Everyone else sees it masked, in pages and exports."""
+    return bool(user is not None and user.is_authenticated and user.has_role(Role.ADMIN))
+
+
 def check_kind(user: StaffUser, kind: str) -> None:
     """Refuse an unknown kind, and the responses workbook to a viewer (it holds personal data)."""
     if kind not in KINDS:
@@ -78,16 +84,30 @@ def request_export(
             )
         )
     contacts = sees_contacts(user)
+    personal_ids = kind == "responses" and sees_personal_ids(user)
     job = ExportJob(
         kind=kind,
         wave_id=wave.id,
-        params={"filters": filters, "labels": labels, "lang": lang, "contacts": contacts},
+        params={
+            "filters": filters,
+            "labels": labels,
+            "lang": lang,
+            "contacts": contacts,
+            "personal_ids": personal_ids,
+        },
         requested_by_id=user.id,
     )
     session.add(job)
     session.flush()
     audit.record(
-        session, f"export.{kind}", job, wave_id=wave.id, filters=filters, contacts=contacts, actor_id=user.id
+        session,
+        f"export.{kind}",
+        job,
+        wave_id=wave.id,
+        filters=filters,
+        contacts=contacts,
+        personal_ids=personal_ids,
+        actor_id=user.id,
     )
     job_id = job.id
     work.after_commit(lambda: jobs.start(job_id))

@@ -111,7 +111,14 @@ def _fixed(code, kind, cell, vi, en, width, *, key=None, contact=False) -> Colum
 #: The fixed columns of the Responses sheet, in order, before the framework's.
 RESPONSE_CATALOGUE: tuple[Column, ...] = (
     _fixed("response_id", "integer", "number", "Mã số phiếu trả lời", "Response id", 11, key="id"),
-    _fixed("tax_code", "text", "text", "Mã số thuế", "Tax code", 16),
+    _fixed(
+        "tax_code",
+        "text",
+        "text",
+        "Mã số thuế (hộ, cá nhân kinh doanh: số định danh cá nhân, che trừ khi người xuất là quản trị viên)",
+        "Tax code (household and individual businesses: the personal ID, masked unless an admin exported)",
+        16,
+    ),
     _fixed(
         "firm_name",
         "text",
@@ -153,6 +160,14 @@ RESPONSE_CATALOGUE: tuple[Column, ...] = (
         "Quy mô doanh nghiệp (Nghị định 80/2021/NĐ-CP)",
         "Size class (Decree 80/2021/ND-CP)",
         10,
+    ),
+    _fixed(
+        "kind",
+        "text",
+        "coded",
+        "Loại hình kinh doanh: enterprise, branch, cooperative, household, individual",
+        "Kind of business: enterprise, branch, cooperative, household, individual",
+        12,
     ),
     _fixed("contact_name", "text", "text", "Người liên hệ", "Contact person", 24, contact=True),
     _fixed("contact_email", "text", "text", "Thư điện tử liên hệ", "Contact e-mail", 28, contact=True),
@@ -472,6 +487,7 @@ def write_responses_workbook(
     labels: str = "codes",
     lang: str = "vi",
     include_contacts: bool = True,
+    include_personal_ids: bool = False,
 ) -> int:
     """Write the responses of a wave to ``target`` (a path or a binary file); return the row count.
 
@@ -550,6 +566,7 @@ def write_responses_workbook(
         labels=labels,
         lang=lang,
         include_contacts=include_contacts,
+        include_personal_ids=include_personal_ids,
     )
     workbook.save(target)
     return written
@@ -658,6 +675,7 @@ def _write_about(
     labels: str,
     lang: str,
     include_contacts: bool,
+    include_personal_ids: bool = False,
 ) -> None:
     table = Table(workbook.create_sheet(ABOUT), [Col("item", 26), Col("value", 90)], autofilter=False)
     when = Styled(table.sheet, DATETIME_FORMAT)
@@ -680,6 +698,16 @@ def _write_about(
         ("exported_by", exported_by),
         *((f"rows_{name}", n) for name, n in counts.items()),
         ("contacts_included", include_contacts),
+        (
+            "personal_ids_included",
+            f"{include_personal_ids}: "
+            + (
+                "household and individual businesses' personal IDs are in full (Law 91/2025/QH15: "
+                "personal data; keep this file safe)."
+                if include_personal_ids
+                else "household and individual businesses' personal IDs are masked (031•••••••23)."
+            ),
+        ),
         ("answers_as", f"{labels} ({lang})" if labels == "labels" else "codes"),
         (
             "rejected",

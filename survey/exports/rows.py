@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from sqlalchemy import ColumnElement, Integer, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from survey.exports.cells import ERASED_ID, identifier
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave
 from survey.reports import filters as report_filters
 from survey.statistics import dimensions
@@ -26,6 +27,7 @@ from survey.statistics import dimensions
 PROFILE_KEYS = (
     "id",
     "tax_code",
+    "kind",
     "firm_name",
     "register_name",
     "unit_code",
@@ -53,6 +55,8 @@ STATE_KEYS = (
     "overall_level",
     "tier",
 )
+#: Read to show the identifier, then dropped from the row (see ``response_rows``).
+_ID_KEYS = ("_id_type", "_id_erased_at")
 #: Read as text and decoded one row at a time (see ``response_rows``). Enum columns are
 #: read as their stored text too (``type_coerce``), with no enum look-up per value.
 _JSON_COLUMNS = ("answers", "technologies")
@@ -86,6 +90,7 @@ def _select(wave: Wave, filters: dict | None, contacts: bool, sqlite: bool) -> S
     columns = [
         Response.id,
         Enterprise.tax_code,
+        type_coerce(Response.kind, String),
         Response.firm_name,
         Enterprise.name,
         unit.code,
@@ -111,6 +116,8 @@ def _select(wave: Wave, filters: dict | None, contacts: bool, sqlite: bool) -> S
         Response.total_points,
         Response.overall_level,
         Response.tier,
+        type_coerce(Enterprise.id_type, String),
+        Enterprise.id_erased_at,
     ]
     # Outer joins all (every response has its firm, so the rows are the same): SQLite
     # keeps the order of outer joins, so ``responses`` stays the table walked by id.
@@ -125,7 +132,14 @@ def _select(wave: Wave, filters: dict | None, contacts: bool, sqlite: bool) -> S
 
 
 def response_rows(
-    session: Session, wave: Wave, filters: dict | None = None, batch: int = 2000, *, contacts: bool = True
+    session: Session,
+    wave: Wave,
+    filters: dict | None = None,
+    batch: int = 2000,
+    *,
+    contacts: bool = True,
+    personal_ids: bool = False,
+    erased: str = ERASED_ID["vi"],
 ) -> Iterator[dict]:
     """Every response of ``wave`` matching ``filters``, in id order, as a plain dict.
 
@@ -133,10 +147,14 @@ def response_rows(
     contact columns are not even read), ``STATE_KEYS`` and ``pillars``, a dict of
     pillar code → ``(points, max_points, level)`` (empty until the response is scored).
     Enum columns come as their stored text.
+
+    ``tax_code`` is the identifier as the exporter may see it: a tax code whole, a
+    household's personal ID whole only with ``personal_ids`` (admins), else masked, and
+    ``erased`` once retention erased it (survey.exports.cells.identifier).
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    keys = (*PROFILE_KEYS, *(CONTACT_KEYS if contacts else ()), *STATE_KEYS)
+    keys = (*PROFILE_KEYS, *(CONTACT_KEYS if contacts else ()), *STATE_KEYS, *_ID_KEYS)
     sqlite = session.get_bind().dialect.name == "sqlite"
     base = _select(wave, filters, contacts, sqlite)
     pillar_query = select(
@@ -167,6 +185,13 @@ def response_rows(
                 value = record[key]
                 if isinstance(value, str | bytes):
                     record[key] = json.loads(value)
+            record["tax_code"] = identifier(
+                record.pop("_id_type"),
+                record["tax_code"],
+                record.pop("_id_erased_at"),
+                full=personal_ids,
+                erased=erased,
+            )
             record["pillars"] = pillars[record["id"]]
             yield record
         last_id = ids[-1]

@@ -9,7 +9,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from survey import audit, tokens
-from survey.models import AdminUnit, Enterprise, Invitation, Response, ResponseState, Sector, Wave
+from survey.exports.cells import identifier
+from survey.models import AdminUnit, Enterprise, IdType, Invitation, Response, ResponseState, Sector, Wave
 from survey.models.base import utcnow
 from survey.reports import filters as report_filters
 from survey.responses.resume import shut_out
@@ -42,14 +43,24 @@ def _lock_wave(session: Session, wave_id: int) -> None:
     session.execute(select(Wave.id).where(Wave.id == wave_id).with_for_update())
 
 
-def issue(session: Session, wave: Wave, filters: dict, actor_id: int | None) -> list[IssuedLink]:
-    """A new link for every register firm matching ``filters`` that has no live one in ``wave``."""
+def issue(
+    session: Session, wave: Wave, filters: dict, actor_id: int | None, personal_ids: bool = False
+) -> list[IssuedLink]:
+    """A new link for every register firm matching ``filters`` that has no live one in ``wave``.
+
+    ``personal_ids``: the workbook made of the links shows personal IDs in full (an admin
+    asked; ``links_workbook``), which the audit line records.
+    """
     _lock_wave(session, wave.id)
     live = select(Invitation.enterprise_id).where(
         Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None)
     )
     stmt = select(Enterprise).where(
-        Enterprise.id.not_in(live), *report_filters.conditions(filters, Enterprise)
+        Enterprise.id.not_in(live),
+        # Only the kinds of business the wave is for: a household wave invites households.
+        Enterprise.kind.in_(wave.business_kinds),
+        Enterprise.tax_code.is_not(None),  # a personal ID erased for retention: nobody to invite
+        *report_filters.conditions(filters, Enterprise),
     )
     issued = []
     for firm in session.scalars(stmt.order_by(Enterprise.tax_code)):
@@ -58,7 +69,14 @@ def issue(session: Session, wave: Wave, filters: dict, actor_id: int | None) -> 
         session.add(invitation)
         issued.append(IssuedLink(invitation, firm, token))
     session.flush()
-    audit.record(session, "invitations.issued", wave, count=len(issued), filters=filters)
+    audit.record(
+        session,
+        "invitations.issued",
+        wave,
+        count=len(issued),
+        filters=filters,
+        personal_ids=personal_ids and any(link.enterprise.id_type == IdType.CCCD12 for link in issued),
+    )
     return issued
 
 
@@ -165,7 +183,13 @@ def listing(session: Session, wave: Wave, limit: int, offset: int) -> list:
         _live_with_response(wave)
         .join(Enterprise, Enterprise.id == Invitation.enterprise_id)
         .with_only_columns(
-            Invitation.id, Enterprise.tax_code, Enterprise.name, Invitation.created_at, _status_column()
+            Invitation.id,
+            Enterprise.tax_code,
+            Enterprise.name,
+            Invitation.created_at,
+            _status_column(),
+            Enterprise.id_type,
+            Enterprise.id_erased_at,
         )
         .order_by(Enterprise.tax_code)
         .limit(limit)
@@ -174,8 +198,13 @@ def listing(session: Session, wave: Wave, limit: int, offset: int) -> list:
     return session.execute(stmt).all()
 
 
-def links_workbook(links: list[IssuedLink], url_for_token) -> bytes:
-    """A mail-merge workbook: firm, tax code, contact, e-mail, personal link."""
+def links_workbook(
+    links: list[IssuedLink], url_for_token, personal_ids: bool = False, erased: str = "(erased)"
+) -> bytes:
+    """A mail-merge workbook: firm, tax code, contact, e-mail, personal link.
+
+    A household's personal ID is whole only with ``personal_ids`` (an admin), else masked.
+    """
     workbook = Workbook(write_only=True)
     table = Table(
         workbook.create_sheet("Invitations"),
@@ -188,7 +217,7 @@ def links_workbook(links: list[IssuedLink], url_for_token) -> bytes:
         firm = link.enterprise
         table.row(
             [
-                firm.tax_code,
+                identifier(firm.id_type, firm.tax_code, firm.id_erased_at, full=personal_ids, erased=erased),
                 firm.name,
                 firm.contact_name,
                 firm.contact_email,

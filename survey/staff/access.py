@@ -13,7 +13,8 @@ from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.exports.requests import sees_contacts
+from survey.exports import cells
+from survey.exports.requests import sees_contacts, sees_personal_ids
 from survey.extensions import login_manager
 from survey.models import Role
 
@@ -41,6 +42,30 @@ def can_see_contacts() -> bool:
     return sees_contacts(current_user)
 
 
+def can_see_personal_ids() -> bool:
+    """Only admins see a personal ID in full (the rule: survey.exports.requests.sees_personal_ids)."""
+    return sees_personal_ids(current_user)
+
+
+def shown_identifier(business, public: bool = False) -> str:
+    """The Jinja filter ``identifier``: a business's identifier as the current user may see it.
+
+    ``business`` is an Enterprise, a Response (its firm's) or a row with ``tax_code``,
+    ``id_type`` and ``id_erased_at``. ``public`` pages (the respondent's own) always mask a
+    personal ID, whoever is logged in; an erased one reads "(erased)".
+    """
+    if business is None:
+        return ""
+    business = getattr(business, "enterprise", None) or business
+    return cells.identifier(
+        getattr(business, "id_type", None),
+        getattr(business, "tax_code", None),
+        getattr(business, "id_erased_at", None),
+        full=not public and can_see_personal_ids(),
+        erased=_("(erased)"),
+    )
+
+
 #: Keys of audit details that hold codes, numbers and states, never words a person typed.
 #: Viewers read only these in a history; every other value (notes, reasons, names staff
 #: typed in a correction, and any key added later) is hidden from them.
@@ -61,6 +86,7 @@ STRUCTURED_DETAILS = frozenset(
         "run",
         "wave_id",
         "contacts",
+        "personal_ids",
         "enterprise_id",
         "replaces",
     }

@@ -6,8 +6,11 @@ from flask import Blueprint
 from flask_login import current_user
 
 from survey.extensions import login_manager
+from survey.staff.access import shown_identifier
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+#: ``{{ firm | identifier }}`` on every page, staff's and the respondent's (``public=True``).
+bp.add_app_template_filter(shown_identifier, "identifier")
 
 
 @bp.before_request

@@ -6,17 +6,25 @@ report filters (unit, former area, sector, pillar, size, ownership) are the one
 vocabulary's (survey.reports.filters), read by its parser under the names this list's
 links have always used (``area``, ``pillar``, ``size``) or the canonical ones; the state,
 review, level and tier filters are the list's own.
+
+The search never takes a whole personal ID (Law 91/2025/QH15): a query string ends up in
+the browser's history, proxies' and servers' logs. A search holding 12 digits in a row is
+refused (``ListQuery.refused``: nothing is matched, the page asks for a name or the last
+digits, and the query is not repeated in the page's links). Digits find tax codes by their
+start as before; personal IDs, for admins, by their start or their end, and for everyone
+else only by what the mask shows (``031•••••••23``: the first three or the last two).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from survey.models import AdminUnit, Enterprise, Response, ResponseState, ReviewState
+from survey.models import AdminUnit, Enterprise, IdType, Response, ResponseState, ReviewState
 from survey.reports import filters as report_filters
 
 SORTS = {
@@ -45,6 +53,18 @@ class BadListParameter(ValueError):
     pass
 
 
+#: A whole personal ID, once spaces, dots and hyphens are taken out.
+_WHOLE_PERSONAL_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_SEPARATORS = str.maketrans("", "", " .-\u00a0")
+#: How many digits of a masked personal ID anyone sees: the first three, the last two.
+MASK_PREFIX, MASK_SUFFIX = 3, 2
+
+
+def holds_personal_id(q: str) -> bool:
+    """Whether a search holds a whole 12-digit personal ID (separators ignored)."""
+    return bool(_WHOLE_PERSONAL_ID.search((q or "").translate(_SEPARATORS)))
+
+
 @dataclass
 class ListQuery:
     wave_id: int
@@ -55,6 +75,10 @@ class ListQuery:
     sort: str = "updated"
     descending: bool = True
     page: int = 1
+    #: The search held a whole personal ID: it was dropped, and nothing matches.
+    refused: bool = False
+    #: The user sees personal IDs in full (an admin): digits may match any part of one.
+    personal_ids: bool = False
 
 
 @dataclass
@@ -65,8 +89,11 @@ class Page:
     pages: int
 
 
-def parse(args, wave_id: int, session: Session) -> ListQuery:
-    """Read list parameters from the query string; refuse anything not on a whitelist."""
+def parse(args, wave_id: int, session: Session, personal_ids: bool = False) -> ListQuery:
+    """Read list parameters from the query string; refuse anything not on a whitelist.
+
+    ``personal_ids``: the user sees personal IDs in full (survey.exports.requests.sees_personal_ids).
+    """
     try:
         filters: dict = report_filters.parse(args, session)
     except report_filters.BadFilter as exc:
@@ -99,7 +126,12 @@ def parse(args, wave_id: int, session: Session) -> ListQuery:
     except ValueError:
         raise BadListParameter("page must be a number") from None
     q = (args.get("q") or "").strip()[:100]
-    return ListQuery(wave_id, filters, q, sort, direction == "desc", page)
+    refused = holds_personal_id(q)
+    if refused:
+        q = ""
+    return ListQuery(
+        wave_id, filters, q, sort, direction == "desc", page, refused=refused, personal_ids=personal_ids
+    )
 
 
 def _filtered(query: ListQuery) -> Select:
@@ -107,6 +139,8 @@ def _filtered(query: ListQuery) -> Select:
         select(
             Response.id,
             Enterprise.tax_code,
+            Enterprise.id_type,
+            Enterprise.id_erased_at,
             func.coalesce(Response.firm_name, Enterprise.name).label("firm_name"),
             AdminUnit.name_vi.label("unit_name"),
             Response.sector_code,
@@ -135,14 +169,33 @@ def _filtered(query: ListQuery) -> Select:
         stmt = stmt.where(Response.overall_level == f["level"])
     if "tier" in f:
         stmt = stmt.where(Response.tier == f["tier"])
+    if query.refused:
+        stmt = stmt.where(false())
     if query.q:
         like = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         digits = "".join(ch for ch in query.q if ch.isdigit())
         conditions = [Response.firm_name.ilike(like, escape="\\")]
         if digits:
-            conditions.append(Enterprise.tax_code.like(digits[:10] + "%"))
+            conditions += _identifier_conditions(digits, query.personal_ids)
         stmt = stmt.where(or_(*conditions))
     return stmt
+
+
+def _identifier_conditions(digits: str, personal_ids: bool) -> list:
+    """Digits matched against tax codes (their start) and personal IDs (see the module's doc)."""
+    personal = Enterprise.id_type == IdType.CCCD12
+    conditions = [and_(~personal, Enterprise.tax_code.like(digits[:10] + "%"))]
+    if personal_ids:
+        conditions += [
+            and_(personal, Enterprise.tax_code.like(digits[:11] + "%")),
+            and_(personal, Enterprise.tax_code.like("%" + digits[-11:])),
+        ]
+    else:
+        if len(digits) <= MASK_PREFIX:
+            conditions.append(and_(personal, Enterprise.tax_code.like(digits + "%")))
+        if len(digits) <= MASK_SUFFIX:
+            conditions.append(and_(personal, Enterprise.tax_code.like("%" + digits)))
+    return conditions
 
 
 def run(session: Session, query: ListQuery, per_page: int) -> Page:

@@ -14,7 +14,7 @@ from survey.extensions import db
 from survey.ids import get_or_404, parse_id
 from survey.models import ExportJob, JobState, Role, Wave
 from survey.reports import filters as report_filters
-from survey.staff.access import requires
+from survey.staff.access import can_see_personal_ids, requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 
@@ -90,12 +90,16 @@ def export_download(job_id: int):
     # must not take away the contact data the role no longer shows.
     if not current_user.has_role(job.required_role):
         abort(403)
+    # Likewise a file with personal IDs in full is an admin's only (an admin made analyst since).
+    personal_ids = bool((job.params or {}).get("personal_ids"))
+    if personal_ids and not can_see_personal_ids():
+        abort(403)
     if job.state != JobState.DONE or not job.file_name:
         abort(404)
     path = jobs.folder() / job.file_name
     if not path.exists():
         abort(404, description=_("The file has expired; please export again."))
-    audit.record(db.session, "export.downloaded", job)
+    audit.record(db.session, "export.downloaded", job, personal_ids=personal_ids)
     name = f"{job.kind}-wave-{job.wave_id}-{job.created_at:%Y%m%d-%H%M}.xlsx"
     return send_file(path, mimetype=XLSX, as_attachment=True, download_name=name)
 

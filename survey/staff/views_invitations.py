@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from survey.ids import get_or_404
 from survey.invitations import services as invitations
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
 from survey.reports import filters as report_filters
-from survey.staff.access import requires
+from survey.staff.access import can_see_personal_ids, requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 from survey.staff.views_responses import selected_wave
@@ -73,8 +74,9 @@ def issue_invitations(wave_id: int):
     wave = get_or_404(Wave, wave_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    links = invitations.issue(db.session, wave, _filters(), current_user.id)
-    workbook = invitations.links_workbook(links, _link)
+    personal_ids = can_see_personal_ids()
+    links = invitations.issue(db.session, wave, _filters(), current_user.id, personal_ids=personal_ids)
+    workbook = invitations.links_workbook(links, _link, personal_ids=personal_ids, erased=_("(erased)"))
     return send_file(
         BytesIO(workbook), mimetype=XLSX, as_attachment=True, download_name=f"invitations-wave-{wave.id}.xlsx"
     )

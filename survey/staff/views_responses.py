@@ -28,7 +28,13 @@ from survey.responses import review
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import InvalidAnswers, scorer_for
 from survey.staff import response_query
-from survey.staff.access import can_read_free_text, can_see_contacts, requires, visible_details
+from survey.staff.access import (
+    can_read_free_text,
+    can_see_contacts,
+    can_see_personal_ids,
+    requires,
+    visible_details,
+)
 from survey.staff.blueprint import bp
 from survey.staff.forms import CorrectionForm, NoteForm, ReviewForm
 
@@ -57,9 +63,22 @@ def responses():
     wave = selected_wave()
     units, sectors = _reference_choices()
     try:
-        query = response_query.parse(request.args, wave.id, db.session)
+        query = response_query.parse(request.args, wave.id, db.session, personal_ids=can_see_personal_ids())
     except response_query.BadListParameter as exc:
         abort(400, description=str(exc))
+    if query.refused:
+        # A whole personal ID is never searched, nor repeated in a page's links (sorting,
+        # paging, the language switch): back to the same list without it.
+        flash(
+            _(
+                "A whole personal ID is never searched here: it would be kept in the address "
+                "and the logs. Search by the business's name or the last digits of the ID."
+            ),
+            "error",
+        )
+        args = request.args.to_dict()
+        args.pop("q", None)
+        return redirect(url_for("staff.responses", **args), 303)
     page = response_query.run(db.session, query, current_app.config["PER_PAGE"])
     waves = db.session.scalars(select(Wave).order_by(Wave.opens_at.desc())).all()
     return render_template(

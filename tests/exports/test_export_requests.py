@@ -35,10 +35,18 @@ def test_analysts_and_admins_export_the_responses_with_contacts(app, db, role):
         job = requests.request_export(
             db.session, user, "responses", wave, {"unit": ["x"]}, labels="labels", lang="en"
         )
-    assert job.params == {"filters": {"unit": ["x"]}, "labels": "labels", "lang": "en", "contacts": True}
+    full = role is Role.ADMIN  # only admins export personal IDs in full
+    assert job.params == {
+        "filters": {"unit": ["x"]},
+        "labels": "labels",
+        "lang": "en",
+        "contacts": True,
+        "personal_ids": full,
+    }
     event = db.session.scalar(select(AuditEvent).filter_by(action="export.responses"))
     assert event.actor_id == user.id and event.object_id == str(job.id)
     assert event.details["contacts"] is True and event.details["wave_id"] == wave.id
+    assert event.details["personal_ids"] is full
 
 
 @pytest.mark.parametrize(
