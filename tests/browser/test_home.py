@@ -12,7 +12,7 @@ def test_home_in_vietnamese_then_english_and_it_sticks(page, live_server, live_w
     page.on("request", lambda request: requests.append(request.url))
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "vi"
-    assert page.locator("#wave-title").inner_text() == "Đợt khảo sát thử nghiệm 2025"
+    assert page.locator("#wave-title-1").inner_text() == "Đợt khảo sát thử nghiệm 2025"
     assert page.get_by_text("Doanh nghiệp của bạn đã chuyển đổi số đến đâu?").is_visible()
 
     page.get_by_role("button", name="English").click()
