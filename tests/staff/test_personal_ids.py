@@ -184,7 +184,7 @@ def test_a_whole_personal_id_is_never_searched(client, db, world, role, typed):
     location = response.headers["Location"]
     assert "q=" not in location and "sort=name" in location and f"wave={wave.id}" in location
     text = page(client, location)
-    assert "flash-error" in text and "personal ID is never searched" in text
+    assert "flash-error" in text and "Không tìm kiếm theo cả số định danh cá nhân" in text
     # In no address, field or link of the page (an admin still sees it in the table).
     attributes = " ".join(re.findall(r'(?:href|value|action)="([^"]*)"', text))
     assert PERSONAL_ID not in attributes and typed not in attributes
@@ -354,8 +354,8 @@ def test_erase_contacts_erases_personal_ids_and_keeps_tax_codes(client, db):
     # Pages and exports say it was erased.
     as_(client, db, Role.ADMIN)
     response = db.session.scalars(select(Response).filter_by(enterprise_id=gone.id)).one()
-    assert "(erased)" in page(client, f"/staff/responses/{response.id}")
-    assert "(erased)" in page(client, f"/staff/responses?wave={old.id}")
+    assert "(đã xoá)" in page(client, f"/staff/responses/{response.id}")
+    assert "(đã xoá)" in page(client, f"/staff/responses?wave={old.id}")
     rows = {
         r["id"]: r for r in export_rows.response_rows(db.session, old, personal_ids=True, erased="(đã xoá)")
     }
