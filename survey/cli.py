@@ -23,6 +23,7 @@ from survey.auth.passwords import generate_password
 from survey.exports.cli import export_group
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser, Wave
+from survey.modules import ModuleError
 from survey.registry import demo, reference_data
 from survey.responses.scoring import recompute_wave
 from survey.scoring import FrameworkError, InvalidAnswers, scorer_for
@@ -78,8 +79,9 @@ def seed_reference(units: str | None, sectors: str | None) -> None:
             "sectors": reference_data.load_sectors(db.session, *([Path(sectors)] if sectors else [])),
             "reference figures": reference_data.load_reference_figures(db.session),
             "framework versions": reference_data.record_frameworks(db.session),
+            "module versions": reference_data.record_modules(db.session),
         }
-    except (reference_data.ReferenceDataError, FrameworkError) as exc:
+    except (reference_data.ReferenceDataError, FrameworkError, ModuleError) as exc:
         _fail(str(exc))
     for name, result in results.items():
         click.echo(f"{name}: {result}")

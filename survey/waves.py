@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit, frameworks, i18n
-from survey.models import BusinessKind, FrameworkVersion, Response, Wave, WaveState
+from survey.models import BusinessKind, FrameworkVersion, ModuleVersion, Response, Wave, WaveModule, WaveState
+from survey.modules import module_of
 
 FIELDS = ("name", "year", "framework_version_id", "opens_at", "closes_at", "kinds")
 #: Fields that stay editable once a wave has responses (its framework version never does).
@@ -64,6 +65,10 @@ def check_population(session: Session, wave: Wave) -> None:
             raise Overlap(other, shared)
 
 
+class ModuleRefused(WaveError):
+    """The chosen unscored modules cannot go together on this wave."""
+
+
 class Locked(WaveError):
     """The wave has responses, and the change touches a field that is fixed by them."""
 
@@ -78,7 +83,7 @@ def has_responses(session: Session, wave: Wave) -> bool:
 
 def locked_fields(session: Session, wave: Wave) -> set[str]:
     """The fields of ``wave`` that can no longer change."""
-    return set(FIELDS) - EDITABLE_WITH_RESPONSES if has_responses(session, wave) else set()
+    return ({*FIELDS, "modules"} - EDITABLE_WITH_RESPONSES) if has_responses(session, wave) else set()
 
 
 def offered_versions(session: Session, current: int | None = None) -> list[FrameworkVersion]:
@@ -92,6 +97,58 @@ def offered_versions(session: Session, current: int | None = None) -> list[Frame
 def _check_version(session: Session, version_id: int, current: int | None = None) -> None:
     if version_id not in {v.id for v in offered_versions(session, current)}:
         raise WaveError(_("This framework version cannot be chosen for a wave."))
+
+
+def offered_modules(session: Session) -> list[ModuleVersion]:
+    """Unscored module versions a wave may carry, by code, newest version first."""
+    return list(
+        session.scalars(select(ModuleVersion).order_by(ModuleVersion.code, ModuleVersion.version.desc()))
+    )
+
+
+def module_ids(wave: Wave) -> list[int]:
+    return [m.module_version_id for m in wave.modules]
+
+
+def _set_modules(session: Session, wave: Wave, version_ids: list[int]) -> bool:
+    """Give ``wave`` these module versions in this order; False if they are what it has.
+
+    A module names pillars for its advice; every one must be a pillar of the wave's
+    framework, and a wave carries one version of each module.
+    """
+    version_ids = list(dict.fromkeys(int(i) for i in version_ids))
+    if version_ids == module_ids(wave):
+        return False
+    versions = {v.id: v for v in offered_modules(session) if v.id in version_ids}
+    if len(versions) != len(version_ids):
+        raise ModuleRefused(_("This module cannot be chosen for a wave."))
+    codes = [versions[i].code for i in version_ids]
+    if len(set(codes)) != len(codes):
+        raise ModuleRefused(_("A wave carries one version of each module."))
+    framework = frameworks.framework_of(session.get(FrameworkVersion, wave.framework_version_id))
+    pillars = {p.code for p in framework.pillars}
+    for version_id in version_ids:
+        if module_of(versions[version_id]).check_pillars(pillars):
+            raise ModuleRefused(
+                _(
+                    "The module \u201c%(module)s\u201d refers to pillars this framework version does not have.",
+                    module=versions[version_id].title_vi,
+                )
+            )
+    before = [m.module_version.label for m in wave.modules]
+    wave.modules.clear()
+    session.flush()  # the old rows go before new ones take their positions
+    for position, version_id in enumerate(version_ids):
+        wave.modules.append(WaveModule(module_version=versions[version_id], position=position))
+    if wave.id is not None and before != [versions[i].label for i in version_ids]:
+        audit.record(
+            session,
+            "wave.modules",
+            wave,
+            before={"modules": before},
+            after={"modules": [versions[i].label for i in version_ids]},
+        )
+    return True
 
 
 def _name_taken(session: Session, name: str, wave: Wave | None = None) -> bool:
@@ -110,6 +167,7 @@ def _flush(session: Session) -> None:
 
 def create(session: Session, values: dict) -> Wave:
     """A new wave in draft (``values`` holds ``FIELDS``; times in UTC); audited."""
+    chosen_modules = list(values.get("modules") or [])
     values = {field: values[field] for field in FIELDS if field != "kinds"} | {
         "kinds": list(values.get("kinds") or [k.value for k in BusinessKind])
     }
@@ -120,7 +178,15 @@ def create(session: Session, values: dict) -> Wave:
     wave = Wave(**values, state=WaveState.DRAFT)
     session.add(wave)
     _flush(session)
-    audit.record(session, "wave.created", wave, after={f: getattr(wave, f) for f in FIELDS})
+    _set_modules(session, wave, chosen_modules)
+    session.flush()
+    audit.record(
+        session,
+        "wave.created",
+        wave,
+        after={f: getattr(wave, f) for f in FIELDS}
+        | {"modules": [m.module_version.label for m in wave.modules]},
+    )
     return wave
 
 
@@ -129,7 +195,11 @@ def edit(session: Session, wave: Wave, values: dict) -> bool:
 
     Raises ``Locked`` when the wave has responses and a fixed field would change.
     """
+    chosen_modules = values.get("modules")
     values = {field: values[field] for field in FIELDS if field in values}
+    if chosen_modules is not None and [int(i) for i in chosen_modules] != module_ids(wave):
+        if has_responses(session, wave):
+            raise Locked(["modules"])
     if "name" in values:
         values["name"] = values["name"].strip()
     refused = sorted(f for f in locked_fields(session, wave) if f in values and values[f] != getattr(wave, f))
@@ -143,6 +213,7 @@ def edit(session: Session, wave: Wave, values: dict) -> bool:
         raise WaveError(_("Choose at least one kind of business."))
     for field, value in values.items():
         setattr(wave, field, value)
+    modules_changed = chosen_modules is not None and _set_modules(session, wave, chosen_modules)
     if wave.state == WaveState.OPEN:
         with session.no_autoflush:
             check_population(session, wave)
@@ -150,7 +221,7 @@ def edit(session: Session, wave: Wave, values: dict) -> bool:
     if after:
         audit.record(session, "wave.edited", wave, before=before, after=after)
     _flush(session)
-    return bool(after)
+    return bool(after) or modules_changed
 
 
 def set_state(session: Session, wave: Wave, state: WaveState) -> bool:

@@ -94,6 +94,7 @@ def app(database_url):
         reference_data.load_sectors(_db.session)
         reference_data.load_reference_figures(_db.session)
         reference_data.record_frameworks(_db.session)
+        reference_data.record_modules(_db.session)
         _db.session.commit()
         _db.session.remove()
         # Sessions join the per-test transaction through a SAVEPOINT, so code under test

@@ -164,3 +164,28 @@ def answers_at(framework, fraction: float) -> dict:
         else:
             result[criterion.code] = options[round(fraction * (len(options) - 1))].code
     return result
+
+
+def module_version(code: str, version: int = 1):
+    from survey.models import ModuleVersion
+
+    return db.session.scalars(select(ModuleVersion).filter_by(code=code, version=version)).one()
+
+
+def with_modules(w: Wave, *codes: str) -> Wave:
+    """Give wave ``w`` the packaged unscored modules ``codes`` (version 1), in this order."""
+    from survey.models import WaveModule
+
+    for code in codes:
+        w.modules.append(WaveModule(module_version=module_version(code), position=len(w.modules)))
+    db.session.flush()
+    return w
+
+
+def answer_module(r: Response, code: str, answers: dict) -> None:
+    """Store ``answers`` to module ``code`` of the response's wave, as its page would."""
+    from survey.responses import modules
+
+    carried = next(c for c in modules.carried(r.wave) if c.version.code == code)
+    modules.save(r, carried, answers)
+    db.session.flush()

@@ -5,12 +5,14 @@ from survey.models.business import BusinessKind, IdType, Population
 from survey.models.enterprise import Enterprise, Ownership
 from survey.models.export_job import ExportJob, JobState
 from survey.models.framework import FrameworkVersion
+from survey.models.module import ModuleAnswer, ModuleVersion, ResponseModule, WaveModule
 from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
 from survey.models.rescore import RescoreRun
 from survey.models.response import Response, ResponsePillarScore, ResponseState, ReviewState
 from survey.models.review import Invitation, ResponseNote
 from survey.models.size_class import SizeClass, SizeGroup
 from survey.models.staff import AuditEvent, Role, StaffUser
+from survey.models.support import SupportProgramme
 from survey.models.wave import Wave, WaveState
 
 __all__ = [
@@ -25,11 +27,14 @@ __all__ = [
     "IdType",
     "Invitation",
     "JobState",
+    "ModuleAnswer",
+    "ModuleVersion",
     "Ownership",
     "Population",
     "ReferenceFigure",
     "RescoreRun",
     "Response",
+    "ResponseModule",
     "ResponseNote",
     "ResponsePillarScore",
     "ResponseState",
@@ -39,7 +44,9 @@ __all__ = [
     "SizeClass",
     "SizeGroup",
     "StaffUser",
+    "SupportProgramme",
     "UnitKind",
     "Wave",
+    "WaveModule",
     "WaveState",
 ]

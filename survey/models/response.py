@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
 from survey.models.enterprise import Enterprise, FirmProfileMixin
+from survey.models.module import ModuleAnswer, ResponseModule
 from survey.models.wave import Wave
 
 
@@ -84,6 +85,13 @@ class Response(FirmProfileMixin, Base):
         back_populates="response",
         cascade="all, delete-orphan",
         order_by="ResponsePillarScore.position",
+    )
+    #: The module versions this response answered, and its answers to them.
+    module_pins: Mapped[list[ResponseModule]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    module_answers: Mapped[list[ModuleAnswer]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (SQLAlchemy reads it once)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.models.base import Base, UTCDateTime, str_enum, utcnow
 from survey.models.business import ALL_KINDS, BusinessKind
 from survey.models.framework import FrameworkVersion
+from survey.models.module import WaveModule
 
 
 class WaveState(StrEnum):
@@ -37,6 +38,10 @@ class Wave(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     framework_version: Mapped[FrameworkVersion] = relationship()
+    #: The unscored modules the wave carries, in journey order (after the framework's pages).
+    modules: Mapped[list[WaveModule]] = relationship(
+        order_by=WaveModule.position, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def serves(self, kind: BusinessKind | str) -> bool:
         return BusinessKind(kind).value in (self.kinds or ())

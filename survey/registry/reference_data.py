@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import frameworks
-from survey.models import AdminUnit, FrameworkVersion, ReferenceFigure, Sector, UnitKind
+from survey import frameworks, modules
+from survey.models import AdminUnit, FrameworkVersion, ModuleVersion, ReferenceFigure, Sector, UnitKind
 from survey.models.reference import EconomicPillar
 from survey.models.size_class import SizeGroup
 from survey.scoring.definition import FrameworkError, load_file
@@ -192,6 +192,38 @@ def record_frameworks(session: Session) -> LoadResult:
             raise FrameworkError(
                 f"{path}: {code} v{version} was recorded with different content "
                 f"(hash {recorded.content_hash[:12]}…); give the changed framework a new version"
+            )
+        else:
+            result.unchanged += 1
+    session.flush()
+    return result
+
+
+def record_modules(session: Session) -> LoadResult:
+    """Record every packaged unscored module version; like frameworks, a recorded version
+    never changes (a changed module needs a new version number)."""
+    result = LoadResult()
+    for code, version, path in modules.files():
+        module, definition = modules.load_file(path)
+        if (module.code, module.version) != (code, version):
+            raise modules.ModuleError(f"{path}: declares {module.label}, its name says {code} v{version}")
+        recorded = session.scalars(select(ModuleVersion).filter_by(code=code, version=version)).one_or_none()
+        if recorded is None:
+            session.add(
+                ModuleVersion(
+                    code=code,
+                    version=version,
+                    content_hash=module.content_hash,
+                    title_vi=module.title.vi,
+                    title_en=module.title.en,
+                    definition=definition,
+                )
+            )
+            result.added += 1
+        elif recorded.content_hash != module.content_hash:
+            raise modules.ModuleError(
+                f"{path}: {code} v{version} was recorded with different content "
+                f"(hash {recorded.content_hash[:12]}…); give the changed module a new version"
             )
         else:
             result.unchanged += 1

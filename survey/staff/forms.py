@@ -119,6 +119,13 @@ class WaveForm(FlaskForm):
         option_widget=CheckboxInput(),
         validators=[DataRequired(_l("Choose at least one kind of business."))],
     )
+    modules = SelectMultipleField(
+        _l("Unscored modules"),
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
     def validate_closes_at(self, field) -> None:
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -31,6 +31,11 @@ def _form(current: int | None = None, **kwargs) -> WaveForm:
         SelectChoice(v.id, f"{v.title_en if current_language() == 'en' else v.title_vi} — v{v.version}")
         for v in waves_service.offered_versions(db.session, current)
     ]
+    english = current_language() == "en"
+    form.modules.choices = [
+        SelectChoice(v.id, f"{v.title_en if english else v.title_vi} — v{v.version}")
+        for v in waves_service.offered_modules(db.session)
+    ]
     return form
 
 
@@ -43,6 +48,8 @@ def _values(form: WaveForm) -> dict:
         "closes_at": to_utc(form.closes_at.data),
         # In the fixed order of the kinds, so that an unchanged choice is no change.
         "kinds": [k.value for k in BusinessKind if k.value in form.kinds.data],
+        # In the order offered: the journey shows the modules in this order.
+        "modules": [c.value for c in form.modules.choices if c.value in (form.modules.data or [])],
     }
 
 
@@ -73,6 +80,10 @@ def new_wave():
         except waves_service.Overlap as exc:
             form.kinds.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
+        except waves_service.ModuleRefused as exc:
+            db.session.rollback()
+            form.modules.errors.append(str(exc))
+            return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
         except waves_service.WaveError as exc:
             form.framework_version_id.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=None, locked=set()), 400
@@ -98,6 +109,7 @@ def edit_wave(wave_id: int):
             "opens_at": to_local_naive(wave.opens_at),
             "closes_at": to_local_naive(wave.closes_at),
             "kinds": list(wave.kinds),
+            "modules": waves_service.module_ids(wave),
         },
     )
     if form.validate_on_submit():
@@ -117,6 +129,10 @@ def edit_wave(wave_id: int):
             return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
         except waves_service.Overlap as exc:
             form.kinds.errors.append(str(exc))
+            return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
+        except waves_service.ModuleRefused as exc:
+            db.session.rollback()
+            form.modules.errors.append(str(exc))
             return render_template("staff/wave_form.html", form=form, wave=wave, locked=locked), 400
         except waves_service.WaveError as exc:
             form.framework_version_id.errors.append(str(exc))
