@@ -131,7 +131,8 @@ def _set_modules(session: Session, wave: Wave, version_ids: list[int]) -> bool:
         if module_of(versions[version_id]).check_pillars(pillars):
             raise ModuleRefused(
                 _(
-                    "The module \u201c%(module)s\u201d refers to pillars this framework version does not have.",
+                    "The module \u201c%(module)s\u201d refers to pillars this framework version "
+                    "does not have.",
                     module=versions[version_id].title_vi,
                 )
             )
@@ -197,9 +198,9 @@ def edit(session: Session, wave: Wave, values: dict) -> bool:
     """
     chosen_modules = values.get("modules")
     values = {field: values[field] for field in FIELDS if field in values}
-    if chosen_modules is not None and [int(i) for i in chosen_modules] != module_ids(wave):
-        if has_responses(session, wave):
-            raise Locked(["modules"])
+    changes_modules = chosen_modules is not None and [int(i) for i in chosen_modules] != module_ids(wave)
+    if changes_modules and has_responses(session, wave):
+        raise Locked(["modules"])
     if "name" in values:
         values["name"] = values["name"].strip()
     refused = sorted(f for f in locked_fields(session, wave) if f in values and values[f] != getattr(wave, f))

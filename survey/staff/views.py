@@ -6,9 +6,11 @@ from survey.staff import (  # noqa: F401
     views_exports,
     views_invitations,
     views_main,
+    views_module_texts,
     views_register,
     views_rescoring,
     views_responses,
+    views_support,
     views_users,
     views_waves,
 )
