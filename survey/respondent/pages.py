@@ -27,6 +27,7 @@ from survey.main.services import open_waves
 from survey.models import Response, Wave
 from survey.respondent import services
 from survey.respondent.forms import KIND_HINTS, figure_name
+from survey.responses import modules as response_modules
 from survey.responses.scoring import framework_of
 from survey.scoring import answers as answers_text
 from survey.urls import external_url
@@ -40,9 +41,15 @@ KIND_KEY = "start_kind"
 
 
 def first_unanswered_step(framework, response: Response) -> int:
+    """The page a returning respondent continues on: the first with a missing answer (the
+    technologies page, which needs none, when everything is answered)."""
     missing = {p.criterion for p in services.missing(framework, response)}
     for number, pillar in enumerate(framework.pillars, start=1):
         if any(c.code in missing for c in pillar.criteria):
+            return number
+    unanswered = {c.version.id for c, _ in response_modules.missing(response)}
+    for number, module in enumerate(response.wave.modules, start=len(framework.pillars) + 2):
+        if module.module_version_id in unanswered:
             return number
     return len(framework.pillars) + 1
 
@@ -137,3 +144,17 @@ def _figure_field(code: str, part: str) -> str:
 def _answer_text(framework, criterion, answers: dict) -> str | None:
     """A stored answer in the reader's words (None when not answered)."""
     return answers_text.describe(framework, criterion, answers, i18n.current_language(), _("Not applicable"))
+
+
+@bp.app_template_global("module_answer_text")
+def _module_answer_text(module, question, answers: dict) -> str | None:
+    """A stored module answer in the reader's words (None when not answered)."""
+    lang = i18n.current_language()
+    value = answers.get(question.code)
+    if value in (None, "", []):
+        return None
+    if question.kind == "rating":
+        return next(p.label.get(lang) for p in module.scale(question.scale).points if p.value == value)
+    if question.kind == "checklist":
+        return "; ".join(question.option(code).label.get(lang) for code in value)
+    return value

@@ -22,6 +22,7 @@ from survey.models import (
 )
 from survey.models.business import id_type_of, is_personal
 from survey.reports.counted import counted_in
+from survey.responses import modules as response_modules
 from survey.responses.resume import take_over
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
@@ -308,6 +309,9 @@ def submit(response: Response, now: datetime) -> bool:
         card = scorer_for(framework).score(response.answers, profile_of(response))
     except InvalidAnswers as exc:
         raise Incomplete(exc.problems) from None
+    unanswered = response_modules.missing(response)
+    if unanswered:
+        raise Incomplete([AnswerProblem(f"{c.version.code}.{q}", "not answered") for c, q in unanswered])
     response.state = ResponseState.SUBMITTED
     response.submitted_at = now
     store_scorecard(response, card)

@@ -35,7 +35,9 @@ from survey.respondent.forms import (
     SubmitForm,
     TechnologyForm,
 )
+from survey.respondent.module_form import ModuleForm
 from survey.respondent.pages import KIND_KEY, RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
+from survey.responses import modules as response_modules
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import scorer_for
 
@@ -58,17 +60,23 @@ def _firm_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
     return units, sectors
 
 
-def _steps(framework) -> list[dict]:
-    """The journey's pages after the firm profile: one per pillar, then the technologies."""
+def _steps(framework, wave) -> list[dict]:
+    """The journey's pages after the firm profile: one per pillar, the technologies, then
+    one per unscored module the wave carries."""
     lang = i18n.current_language()
-    steps = [{"title": p.name.get(lang), "pillar": p} for p in framework.pillars]
-    steps.append({"title": _("Industry 4.0 technologies"), "pillar": None})
+    steps = [{"title": p.name.get(lang), "pillar": p, "module": None} for p in framework.pillars]
+    steps.append({"title": _("Industry 4.0 technologies"), "pillar": None, "module": None})
+    steps += [
+        {"title": c.module.title.get(lang), "pillar": None, "module": c}
+        for c in response_modules.carried(wave)
+    ]
     return steps
 
 
-def _progress(framework, page: int) -> tuple[int, int]:
-    """(page, pages) for "Step n of N": start, firm, one per pillar, technologies, review."""
-    return page, len(framework.pillars) + 4
+def _progress(framework, page: int, wave) -> tuple[int, int]:
+    """(page, pages) for "Step n of N": start, firm, one per pillar, technologies, one per
+    module, review."""
+    return page, len(framework.pillars) + 4 + len(wave.modules)
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -92,7 +100,7 @@ def start():
         session[TOKEN_KEY] = tokens.new_token()[0]
         return redirect(url_for("respondent.firm"))
     # "Step 1 of N" only while every open wave's journey has the same N.
-    totals = {_progress(framework_of(w.framework_version), 1) for w in waves}
+    totals = {_progress(framework_of(w.framework_version), 1, w) for w in waves}
     progress = totals.pop() if len(totals) == 1 else None
     return render_template("respondent/start.html", form=form, waves=waves, progress=progress), (
         400 if form.errors else 200
@@ -188,7 +196,7 @@ def firm():
         resume_url, email = pages.resume_url(), response.contact_email
         work.after_commit(lambda: mail.send_resume_link(email, resume_url))
         return redirect(url_for("respondent.assessment", step=1, new=1))
-    progress = _progress(framework_of(wave.framework_version), 2)
+    progress = _progress(framework_of(wave.framework_version), 2, wave)
     return render_template(
         "respondent/firm.html",
         form=form,
@@ -209,12 +217,19 @@ def assessment(step: int):
     if response.state == ResponseState.SUBMITTED:
         return redirect(url_for("respondent.result"))
     framework = pages.framework_for(response)
-    steps = _steps(framework)
+    steps = _steps(framework, response.wave)
     if not 1 <= step <= len(steps):
         abort(404)
     lang = i18n.current_language()
-    pillar = steps[step - 1]["pillar"]
-    if pillar is None:
+    pillar, module = steps[step - 1]["pillar"], steps[step - 1]["module"]
+    if module is not None:
+        module_form = ModuleForm.for_module(module.module, lang)
+        form = module_form(
+            data=module_form.initial(response_modules.answers_of(response, module))
+            if request.method == "GET"
+            else None
+        )
+    elif pillar is None:
         form = TechnologyForm(technologies=list(framework.technologies), lang=lang)
         if request.method == "GET":
             form.technologies.data = response.technologies
@@ -225,7 +240,11 @@ def assessment(step: int):
         return pages.closed()
     if request.method == "POST":
         action = request.form.get("action", "next")
-        if pillar is None:
+        if module is not None:
+            ok = form.check(complete=action == "next")
+            if ok:
+                response_modules.save(response, module, form.answers())
+        elif pillar is None:
             ok = form.validate()
             if ok:
                 services.save_technologies(response, form.technologies.data or [])
@@ -252,10 +271,11 @@ def assessment(step: int):
         step=step,
         steps=steps,
         pillar=pillar,
+        module=module,
         framework=framework,
         resume_url=pages.resume_url(),
         new=request.args.get("new") == "1",
-        progress=_progress(framework, step + 2),
+        progress=_progress(framework, step + 2, response.wave),
     ), status
 
 
@@ -266,15 +286,19 @@ def review():
         return redirect(url_for("respondent.result"))
     framework = pages.framework_for(response)
     problems = {p.criterion for p in services.missing(framework, response)}
+    steps = _steps(framework, response.wave)
     return render_template(
         "respondent/review.html",
         response=response,
         framework=framework,
         missing=problems,
-        steps=_steps(framework),
+        module_answers=response_modules.all_answers(response),
+        module_missing={(c.version.id, q) for c, q in response_modules.missing(response)},
+        first_module_step=len(framework.pillars) + 2,
+        steps=steps,
         form=SubmitForm(),
         resume_url=pages.resume_url(),
-        progress=_progress(framework, len(framework.pillars) + 4),
+        progress=_progress(framework, len(steps) + 2, response.wave),
         can_submit=response.wave.accepts_answers(utcnow()),
     )
 
