@@ -31,6 +31,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.models.business import ALL_KINDS, BusinessKind, IdType
 from survey.models.size_class import BILLION, SizeClass
+from survey.registry import demo_modules
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import Framework, scorer_for
 from survey.scoring.definition import Kind
@@ -226,6 +227,8 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
         kinds=[kind.value for kind in ALL_KINDS],
     )
     session.add(wave)
+    carried = demo_modules.attach(session, wave)
+    module_rng = random.Random(seed + 1)
     taken = set(session.scalars(select(Enterprise.tax_code)))
     sector_weights = {code: w for code, w in SECTOR_WEIGHTS.items() if code in sectors}
     submitted = started = 0
@@ -280,6 +283,7 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
             response.state = ResponseState.SUBMITTED
             response.submitted_at = now - timedelta(minutes=rng.randrange(30 * 24 * 60))
             store_scorecard(response, scorer.score(response.answers, profile_of(response)))
+            demo_modules.answer(module_rng, response, carried, m)
             submitted += 1
     session.flush()
     return DemoResult(firms=firms, responses=started, submitted=submitted, wave=wave)
