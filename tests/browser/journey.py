@@ -50,8 +50,12 @@ def axe_source() -> str:
 class Walk:
     """One respondent's walk: on each page, check the layout, take a screenshot, run axe."""
 
-    def __init__(self, page: Page, prefix: str | None = None, audit: bool = False):
+    def __init__(
+        self, page: Page, prefix: str | None = None, audit: bool = False, steps: int = ASSESSMENT_STEPS
+    ):
         self.page = page
+        #: The journey's assessment pages: the framework's, then one per unscored module.
+        self.steps = steps
         self.prefix = prefix
         self.audit = audit
         self.count = 0
@@ -87,6 +91,7 @@ class Walk:
     def check_accessibility(self, name: str) -> None:
         page = self.page
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self._axe = self._axe or axe_source()  # a walk without ``audit`` may check one page
             page.add_script_tag(content=self._axe)
         # Every rule runs; only the details of passing checks are left out, to save time.
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -191,7 +196,7 @@ class Walk:
         self.visit(f"assessment-{number}")
         ticked = self.answer()
         self.button("next").click()
-        following = "/review" if number == ASSESSMENT_STEPS else f"/assessment/{number + 1}"
+        following = "/review" if number == self.steps else f"/assessment/{number + 1}"
         self.page.wait_for_url(re.compile(rf"{following}$"))
         return ticked
 
