@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test check install translations browser lint format audit bench clean
 
 $(STAMP): pyproject.toml requirements.lock
+	@.ci/install-pango  # WeasyPrint's system library, installed when missing and we may
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"

@@ -27,7 +27,7 @@ from survey.models import AdminUnit, BusinessKind, ResponseState, Sector
 from survey.models.base import utcnow
 from survey.models.business import id_type_of
 from survey.registry import identifiers
-from survey.respondent import charts, mail, pages, services
+from survey.respondent import mail, pages, results, services
 from survey.respondent.forms import (
     AnswersForm,
     FirmForm,
@@ -39,7 +39,6 @@ from survey.respondent.module_form import ModuleForm
 from survey.respondent.pages import KIND_KEY, RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
 from survey.responses import modules as response_modules
 from survey.responses.scoring import framework_of, profile_of
-from survey.scoring import scorer_for
 
 
 def _firm_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
@@ -336,18 +335,15 @@ def result():
     response = pages.require_response()
     if response.state != ResponseState.SUBMITTED:
         return redirect(url_for("respondent.review"))
-    framework = pages.framework_for(response)
-    card = scorer_for(framework).score(response.answers, profile_of(response))
-    peers = services.peer_comparison(
-        db.session, response, current_app.config["PEER_MIN_GROUP"], services.peer_cutoff(utcnow())
-    )
-    lang = i18n.current_language()
     return render_template(
-        "respondent/result.html",
-        response=response,
-        framework=framework,
-        card=card,
-        peers=peers,
-        chart=charts.pillar_chart(framework, card, peers, lang),
-        resume_url=pages.resume_url(),
+        "respondent/result.html", **results.context(response), pdf=False, resume_url=pages.resume_url()
     )
+
+
+@bp.get("/result.pdf")
+def result_pdf():
+    """The result page's content as a PDF download, for the same session only."""
+    response = pages.require_response()
+    if response.state != ResponseState.SUBMITTED:
+        return redirect(url_for("respondent.review"))
+    return results.pdf_download(response)
