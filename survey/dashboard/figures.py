@@ -2,7 +2,9 @@
 
 This module only arranges what ``survey.statistics.rollup`` computed in SQL: it marks
 groups too small to report, orders pillars weakest first, and adds the response rate.
-Which breakdowns a report shows is survey.reports.breakdowns' definition.
+Which breakdowns a report shows is survey.reports.breakdowns' definition. The unscored
+modules' figures (survey.statistics.modules) come under the same filters, by the same
+breakdowns, with the same minimum group.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from survey.models import Population, Wave
 from survey.models.business import POPULATION
 from survey.reports import breakdowns as reports
 from survey.responses.scoring import framework_of
+from survey.statistics import modules as module_stats
 from survey.statistics import rollup as rollups
 
 
@@ -39,6 +42,8 @@ class Dashboard:
     kinds: list[str] = field(default_factory=list)
     #: Their populations (enterprises, households), in fixed order.
     populations: list[str] = field(default_factory=list)
+    #: The figures of each module the wave carries, in journey order (none: no section).
+    modules: list[module_stats.ModuleFigures] = field(default_factory=list)
 
 
 def _mark_small(groups: list[dict], min_group: int) -> list[dict]:
@@ -100,6 +105,9 @@ def build(
         tiers=result["tiers"],
         kinds=[k.value for k in kinds],
         populations=[p.value for p in Population if any(POPULATION[k] is p for k in kinds)],
+        modules=module_stats.for_wave(
+            session, wave, filters=filters, strata=strata, breakdowns=breakdowns, min_group=min_group
+        ),
     )
 
 
