@@ -21,6 +21,7 @@ from survey.exports import workbooks
 from survey.frameworks import framework_of
 from survey.models import ReferenceFigure, Wave
 from survey.reports import breakdowns
+from survey.statistics import modules as module_stats
 from survey.statistics import rollup as rollups
 
 
@@ -62,7 +63,8 @@ def write_summary(
 
     Its breakdowns are the summary workbook's (survey.reports.breakdowns.SUMMARY_WORKBOOK);
     ``min_group`` is the minimum group size (survey.reports.privacy), ``strata`` the
-    post-stratification cells (``ROLLUP_STRATA``).
+    post-stratification cells (``ROLLUP_STRATA``). The modules the wave carries get a
+    sheet each, by the same breakdowns, with the same minimum group.
     """
     overall = rollups.rollup(session, wave, strata=strata, filters=filters)
     shown = breakdowns.SUMMARY_WORKBOOK.shown(filters, rollups.kinds_covered(wave, filters))
@@ -77,5 +79,8 @@ def write_summary(
         min_group=min_group,
         lang=lang,
         framework=framework_of(wave.framework_version),
+        modules=module_stats.for_wave(
+            session, wave, filters=filters, strata=strata, breakdowns=shown, min_group=min_group
+        ),
     )
     return Written(counted=overall["overall"]["n"], breakdowns=shown)

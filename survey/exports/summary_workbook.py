@@ -3,15 +3,19 @@
 Small (one row per group), so a normal workbook is used; set up to print on A4. The
 table sheets are ``survey.spreadsheets.Table``s (bold frozen header, widths, safe
 cells, autofilter); the Overview is laid out by hand with ``survey.spreadsheets.put``.
+Each unscored module the wave carries has a sheet of its figures (survey.statistics.
+modules): one row per rating and per checklist option, overall and then in each group of
+each breakdown, so that one autofilter reads any of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from flask import has_app_context
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
@@ -21,6 +25,9 @@ from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.scoring.definition import Framework
 from survey.spreadsheets import Col, Table, put
+
+if TYPE_CHECKING:  # the workbook layer takes plain figures; it runs no query
+    from survey.statistics.modules import Group, ModuleFigures
 
 _SUMMARY_TEXT = {
     "vi": {
@@ -146,9 +153,10 @@ def write_summary_workbook(
     min_group: int,
     lang: str = "vi",
     framework: Framework | None = None,
+    modules: Sequence[ModuleFigures] = (),
 ) -> None:
     """The wave's figures: Overview (headline and charts), one sheet per breakdown,
-    Levels, Pillars and Reference.
+    Levels, Pillars, Reference and one sheet per module (``modules``, suppressed already).
 
     ``overall`` is ``rollup(...)`` without ``by``; ``rollup_by`` maps a dimension to
     ``rollup(..., by=dimension)``. Groups with fewer than ``min_group`` counted
@@ -189,6 +197,9 @@ def write_summary_workbook(
         workbook.create_sheet("Pillars"), overall, t, pillar_names, pillars, min_group
     )
     _write_reference(workbook.create_sheet("Reference"), overall, reference, lang, min_group)
+    for figures in modules:
+        sheet = workbook.create_sheet(f"{figures.code} v{figures.version}"[:31])
+        _write_module(sheet, figures, t, lang, suppressed_note)
     _add_charts(overview, levels_sheet, pillars_sheet, t, len(tiers), len(pillars), len(levels))
     workbook.save(target)
 
@@ -467,3 +478,104 @@ def _add_charts(
     chart.legend = None
     chart.width, chart.height = 16, 8
     overview.add_chart(chart, "K36")
+
+
+#: A rating's mean (1-5) as a number, two decimals shown.
+MEAN_FORMAT = "0.00"
+
+
+def _module_columns(lang: str) -> list[Col]:
+    """The module sheet's columns, headed in ``lang`` through gettext (so the translations
+    name them; without an app, the English msgids)."""
+    with force_locale(lang):
+        return [
+            Col(_("Breakdown"), 16),
+            Col(_("Group"), 14),
+            Col(_("Group name"), 28),
+            Col(_("Responses to the module (n)"), 12),
+            Col(_("Section"), 14),
+            Col(_("Question"), 16),
+            Col(_("Option"), 18),
+            Col(_("Text"), 50, wrap=True),
+            Col("n", 8),
+            Col(_("Mean, weighted"), 11, MEAN_FORMAT),
+            Col(_("Mean, 95% CI low"), 11, MEAN_FORMAT),
+            Col(_("Mean, 95% CI high"), 11, MEAN_FORMAT),
+            Col(_("Share rated high or ticked, weighted"), 13, PERCENT_FORMAT),
+            Col(_("Share, 95% CI low"), 11, PERCENT_FORMAT),
+            Col(_("Share, 95% CI high"), 11, PERCENT_FORMAT),
+            Col(_("Respondents: mean"), 11, MEAN_FORMAT),
+            Col(_("Respondents: count rated high or ticked"), 12),
+            Col(_("Respondents: share"), 11, PERCENT_FORMAT),
+            Col(_("Note"), 18),
+        ]
+
+
+def _write_module(sheet: Worksheet, figures: ModuleFigures, t: dict, lang: str, note: str) -> None:
+    """One row per rating and checklist option: overall, then each group of each breakdown.
+
+    "Rated high" is at or above the module's ``high_from`` (4: 4-5). A suppressed group
+    (or rating) keeps its n and has no figure, its note saying why.
+    """
+    table = Table(sheet, _module_columns(lang))
+    _a4(sheet, landscape=True)
+    module = figures.module
+    with force_locale(lang):
+        overall = _("(whole wave)")
+    for by, group in [(None, figures.overall)] + [
+        (by, g) for by, groups in figures.breakdowns.items() for g in groups
+    ]:
+        if by is None:
+            where = ["", None, overall]
+        else:
+            where = [
+                by,
+                group.key,
+                _group_label({"key": group.key, "label": group.label}, lang, t["unknown"], by),
+            ]
+        for values in _module_rows(module, group, lang, note):
+            table.row([*where, group.n, *values])
+    table.close()
+
+
+def _module_rows(module, group: Group, lang: str, note: str):
+    for rating in group.ratings:
+        question = module.question(rating.question)
+        head = [rating.section, rating.question, None, question.text.get(lang), rating.n]
+        if rating.suppressed:
+            yield [*head, None, None, None, None, None, None, None, None, None, note]
+            continue
+        mean, high = rating.weighted_mean, rating.weighted_high
+        yield [
+            *head,
+            mean.estimate,
+            mean.ci_low,
+            mean.ci_high,
+            high.estimate,
+            high.ci_low,
+            high.ci_high,
+            rating.mean,
+            rating.high,
+            rating.high_share,
+            None,
+        ]
+    for option in group.options:
+        choice = module.question(option.question).option(option.option)
+        head = [option.section, option.question, option.option, choice.label.get(lang), option.n]
+        if option.suppressed:
+            yield [*head, None, None, None, None, None, None, None, None, None, note]
+            continue
+        share = option.weighted
+        yield [
+            *head,
+            None,
+            None,
+            None,
+            share.estimate,
+            share.ci_low,
+            share.ci_high,
+            None,
+            option.count,
+            option.share,
+            None,
+        ]
