@@ -105,8 +105,7 @@ class ModuleFigures:
     #: The definition the figures are of (its texts in both languages); no database object.
     module: Module
     high_from: int
-    #: The rating scale's ends (1 and its top), the range a mean's interval is clipped to.
-    lowest: int
+    #: The top of its rating scales (5): ratings run from 1 to it.
     highest: int
     strata_by: tuple[str, ...]
     overall: Group
@@ -115,11 +114,16 @@ class ModuleFigures:
     def ratings_ranked(self, group: Group, section: str) -> list[Rating]:
         """A section's ratings, the most often rated high (weighted) first; none last."""
         rows = [r for r in group.ratings if r.section == section]
-        return sorted(rows, key=lambda r: _rank(r.weighted_high.estimate))
+        return sorted(rows, key=lambda r: _rank(_first(r.weighted_high.estimate, r.high_share)))
 
     def options_ranked(self, group: Group, question: str) -> list[Option]:
         rows = [o for o in group.options if o.question == question]
-        return sorted(rows, key=lambda o: _rank(o.weighted.estimate))
+        return sorted(rows, key=lambda o: _rank(_first(o.weighted.estimate, o.share)))
+
+
+def _first(*values):
+    """The weighted figure, else (no register cell to weight by) the respondents' own."""
+    return next((v for v in values if v is not None), None)
 
 
 def _rank(value: float | None) -> tuple:
@@ -232,7 +236,10 @@ def _estimate(interval) -> Estimate:
     return Estimate(interval.estimate, interval.low, interval.high) if interval else NONE
 
 
-def _rating(question, section: str, cells: _Cells, strata: list, scale, hidden: bool) -> Rating:
+def _rating(
+    question, section: str, cells: _Cells, strata: list, scale: tuple[int, int], hidden: bool
+) -> Rating:
+    """One rating's figures; ``scale`` (1, its top) bounds the mean's interval."""
     by_stratum = cells.answers.get((question.code, ""), {})
     raters = sum(c[0] for c in by_stratum.values())
     if hidden or not raters:
@@ -273,7 +280,7 @@ def _option(question, choice, section: str, cells: _Cells, strata: list, n: int,
     return Option(question.code, choice.code, section, n, ticks, ticks / n, _estimate(share.interval))
 
 
-def _group(key, label, cells: _Cells, module: Module, scale: tuple[int, int], min_group: int) -> Group:
+def _group(key, label, cells: _Cells, module: Module, min_group: int) -> Group:
     # Only cells with every stratum known can be weighted (as the headline's).
     strata = sorted(
         {k for k in (*cells.register, *cells.pinned) if _known(k)}, key=lambda k: tuple(map(str, k))
@@ -287,6 +294,7 @@ def _group(key, label, cells: _Cells, module: Module, scale: tuple[int, int], mi
                 raters = sum(c[0] for c in cells.answers.get((question.code, ""), {}).values())
                 # A rating few answered (one not required) is as small as a small group.
                 hidden = small or raters < min_group
+                scale = (1, module.scale(question.scale).top)
                 ratings.append(_rating(question, section.code, cells, strata, scale, hidden))
             elif question.kind == "checklist":
                 options += [
@@ -298,9 +306,11 @@ def _group(key, label, cells: _Cells, module: Module, scale: tuple[int, int], mi
     return Group(key, label, n, small, tuple(ratings), tuple(options), coverage)
 
 
-def _scale(module: Module) -> tuple[int, int]:
-    tops = [module.scale(q.scale).top for q in module.questions if q.kind == "rating" and q.scale]
-    return 1, max(tops, default=module.high_from)
+def _top(module: Module) -> int:
+    """The top of the module's rating scales (5 on a 1-5 scale), for the "4-5" label."""
+    return max(
+        (module.scale(q.scale).top for q in module.questions if q.kind == "rating"), default=module.high_from
+    )
 
 
 class _Register:
@@ -329,10 +339,9 @@ def _groups(session, wave, version_id, module, by, strata, filters, min_group, r
         pinned_counts(session, wave, version_id, names, filters),
         answer_rows(session, wave, version_id, names, filters, module.high_from),
     )
-    scale = _scale(module)
     labels = rollups._labels(session, by) if by else {}
     return {
-        key: _group(key, labels.get(key), cells, module, scale, min_group)
+        key: _group(key, labels.get(key), cells, module, min_group)
         for key, cells in folded.items()
         # A group of the register with no respondent to the module is no row, as in the
         # headline's breakdowns.
@@ -348,7 +357,7 @@ def figures(
     filters: dict | None = None,
     strata=rollups.DEFAULT_STRATA,
     breakdowns: tuple[str, ...] | list[str] = (),
-    min_group: int = 1,
+    min_group: int,
     _register: _Register | None = None,
 ) -> ModuleFigures:
     """The figures of module ``version`` (a ModuleVersion the wave carries) in ``wave``,
@@ -362,19 +371,17 @@ def figures(
     overall = _groups(session, wave, version.id, module, None, strata, filters, min_group, register).get(())
     if overall is None:
         empty = _Cells()
-        overall = _group((), None, empty, module, _scale(module), min_group)
+        overall = _group((), None, empty, module, min_group)
     by = {}
     for name in breakdowns:
         groups = _groups(session, wave, version.id, module, name, strata, filters, min_group, register)
         by[name] = [groups[k] for k in sorted(groups, key=str)]
-    lowest, highest = _scale(module)
     return ModuleFigures(
         code=version.code,
         version=version.version,
         module=module,
         high_from=module.high_from,
-        lowest=lowest,
-        highest=highest,
+        highest=_top(module),
         strata_by=tuple(strata),
         overall=overall,
         breakdowns=by,
@@ -388,7 +395,7 @@ def for_wave(
     filters: dict | None = None,
     strata=rollups.DEFAULT_STRATA,
     breakdowns: tuple[str, ...] | list[str] = (),
-    min_group: int = 1,
+    min_group: int,
 ) -> list[ModuleFigures]:
     """The figures of every module ``wave`` carries, in journey order ([] when none)."""
     register = _Register(session, wave, dict(filters or {}))

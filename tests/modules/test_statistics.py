@@ -18,6 +18,7 @@ from survey import frameworks
 from survey.models import ModuleAnswer, ReviewState
 from survey.models.size_class import BILLION
 from survey.modules import module_of
+from survey.reports import breakdowns
 from survey.scoring import stats
 from survey.scoring.stats import Z95
 from survey.statistics import modules as module_stats
@@ -97,8 +98,10 @@ def wilson(p, n, z=Z95):
     return ((2 * n * p + z * z - root) / (2 * (n + z * z)), (2 * n * p + z * z + root) / (2 * (n + z * z)))
 
 
-def figures_of(db, wave, **kwargs):
-    return module_stats.figures(db.session, wave, factories.module_version(CODE), **kwargs)
+def figures_of(db, wave, min_group=1, **kwargs):
+    return module_stats.figures(
+        db.session, wave, factories.module_version(CODE), min_group=min_group, **kwargs
+    )
 
 
 def test_plain_figures_count_only_counted_pinned_responses(db, city):
@@ -189,7 +192,7 @@ def test_filters_restrict_respondents_and_register_alike(db, city):
 
 
 def test_a_wave_without_modules_has_no_figures(db):
-    assert module_stats.for_wave(db.session, factories.wave()) == []
+    assert module_stats.for_wave(db.session, factories.wave(), min_group=1) == []
 
 
 def test_ranked_barriers_put_the_most_often_rated_high_first(db, city):
@@ -221,3 +224,29 @@ def test_mean_pools_singleton_strata_and_clips_to_the_scale():
     alone = stats.post_stratified_mean([stats.MeanStratum("Y", 30, 1, 5, 25)], 1, 5)
     assert (alone.estimate, alone.low, alone.high) == (5.0, None, None)
     assert stats.post_stratified_mean([stats.MeanStratum("Z", 5, 0, 0, 0)], 1, 5).estimate is None
+
+
+@pytest.mark.parametrize("by", breakdowns.DASHBOARD.breakdowns)
+def test_every_breakdown_splits_the_counted_pinned_responses(db, city, by):
+    result = figures_of(db, city, breakdowns=(by,))
+    groups = result.breakdowns[by]
+    assert sum(g.n for g in groups) == 7
+    assert sum(g.rating("cost").n for g in groups) == 7
+    assert sum(g.option("needs", "training").count for g in groups) == 4
+
+
+@pytest.mark.parametrize(
+    ("filters", "n", "cost_total"),
+    [
+        ({"economic_pillar": "high_tech_industry"}, 5, 5 + 4 + 2 + 1 + 3),  # A and C (section C)
+        ({"size_class": "micro"}, 3, 4 + 4 + 3),  # B and C
+        ({"population": "enterprises"}, 7, 23),
+        ({"population": "households"}, 0, 0),
+        ({"unit": "11311", "sector": "G"}, 2, 8),
+    ],
+)
+def test_every_filter_restricts_the_figures(db, city, filters, n, cost_total):
+    overall = figures_of(db, city, filters=filters).overall
+    assert overall.n == n
+    cost = overall.rating("cost")
+    assert cost.n == n and (cost.mean or 0) * n == pytest.approx(cost_total)
