@@ -21,6 +21,7 @@ __all__ = [
     "MODULE",
     "ExportError",
     "Imported",
+    "NotPackaged",
     "Problem",
     "WorkbookInvalid",
     "export_packaged",

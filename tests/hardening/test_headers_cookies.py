@@ -111,6 +111,7 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "respondent.recover": ["/recover"],
         "respondent.recovered": ["/recover/not-a-real-token"],
         "respondent.result": ["/result"],
+        "respondent.result_pdf": ["/result.pdf"],
         "respondent.resume": ["/resume/not-a-real-token"],
         "respondent.review": ["/review"],
         "respondent.start": ["/start"],

@@ -390,6 +390,6 @@ def test_the_identifier_filter_masks_on_public_pages_whoever_is_logged_in(app, d
     assert staff == (PERSONAL_ID if role is Role.ADMIN else MASKED)
     assert public == MASKED and firm_code == firm.tax_code
     # The respondent's pages use the public form.
-    for name in ("result.html", "review.html"):
+    for name in ("_result_body.html", "review.html"):
         source = (Path(__file__).parents[2] / "templates" / "respondent" / name).read_text()
         assert "identifier(public=True)" in source and ".tax_code" not in source, name
