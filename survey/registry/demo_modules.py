@@ -7,6 +7,7 @@ figure as it was.
 from __future__ import annotations
 
 import random
+import zlib
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,12 @@ def _clamp(value: float, top: int) -> int:
     return max(1, min(top, round(value)))
 
 
+def _lean(code: str) -> float:
+    """A fixed lean in [-0.5, 0.5) per question or option, so that the demo's barriers and
+    needs differ from each other as real ones do (the same on every run)."""
+    return zlib.crc32(code.encode()) % 1000 / 1000 - 0.5
+
+
 def draw(rng: random.Random, module: Module, maturity: float) -> dict:
     """Answers of a firm of ``maturity`` (0-1): barriers fall and agreement rises with it."""
     answers: dict = {}
@@ -47,10 +54,11 @@ def draw(rng: random.Random, module: Module, maturity: float) -> dict:
             top = module.scale(question.scale).top
             # A rating with advice is a barrier (high is bad); the others are agreement.
             centre = top - (top - 1) * maturity if question.advice else 1 + (top - 1) * maturity
+            centre += 1.6 * _lean(question.code)
             answers[question.code] = _clamp(rng.gauss(centre, 0.9), top)
         elif question.kind == "checklist":
             answers[question.code] = [
-                o.code for o in question.options if rng.random() < 0.45 - 0.3 * maturity
+                o.code for o in question.options if rng.random() < 0.45 - 0.3 * maturity + 0.4 * _lean(o.code)
             ]
         elif question.code == "proposals" and rng.random() < 0.15:
             answers[question.code] = rng.choice(PROPOSALS)
