@@ -16,8 +16,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from survey import commandline, work
+from survey.exports import module_columns, workbooks
 from survey.exports import rows as export_rows
-from survey.exports import workbooks
 from survey.exports.cells import ERASED_ID
 from survey.exports.summary import write_summary
 from survey.extensions import db
@@ -134,6 +134,7 @@ def export_responses(
                 contacts=include_contacts,
                 personal_ids=not mask_personal_ids,
                 erased=ERASED_ID[lang],
+                modules=True,
             ),
             wave_info={"id": wave.id, "name": wave.name, "year": wave.year},
             filters=filters,
@@ -143,6 +144,7 @@ def export_responses(
             lang=lang,
             include_contacts=include_contacts,
             include_personal_ids=not mask_personal_ids,
+            modules=module_columns.pinned_modules(db.session, wave),
         )
 
     _write_atomically(output, write)

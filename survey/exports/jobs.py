@@ -102,8 +102,8 @@ def _progress(job_id: int, **counts: int) -> None:
 
 
 def _write(job: ExportJob, path: Path) -> None:
+    from survey.exports import module_columns, workbooks
     from survey.exports import rows as export_rows
-    from survey.exports import workbooks
     from survey.exports.summary import write_summary
     from survey.reports import privacy
 
@@ -149,6 +149,7 @@ def _write(job: ExportJob, path: Path) -> None:
                     contacts=contacts,
                     personal_ids=personal_ids,
                     erased=ERASED_ID.get(lang, ERASED_ID["vi"]),
+                    modules=True,
                 )
             ),
             wave_info=wave_info,
@@ -159,6 +160,7 @@ def _write(job: ExportJob, path: Path) -> None:
             lang=params.get("lang", "vi"),
             include_contacts=contacts,
             include_personal_ids=personal_ids,
+            modules=module_columns.pinned_modules(db.session, wave),
         )
     _progress(job.id, rows_done=written)
 

@@ -12,12 +12,14 @@ cell is made (``cell``, one of ``CELLS``), and whether it is contact data (left 
 without contacts). The framework's columns (figures, criteria, technologies) follow,
 made from the framework by ``response_columns``. Headers, widths, the codebook and the
 cells of the fixed columns all come from the same list, so a column is added in one
-place.
+place. The unscored modules' columns come last, made from the module versions the wave's
+responses are pinned to (survey.exports.module_columns); their free text only in a
+workbook that carries personal data, as the contacts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
+from survey.exports import module_columns
 from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.exports.cells import text as _text
@@ -488,12 +491,19 @@ def write_responses_workbook(
     lang: str = "vi",
     include_contacts: bool = True,
     include_personal_ids: bool = False,
+    modules: Sequence[module_columns.Pinned] = (),
+    include_module_texts: bool | None = None,
 ) -> int:
     """Write the responses of a wave to ``target`` (a path or a binary file); return the row count.
 
     ``rows`` are dicts as ``survey.exports.rows.response_rows`` gives them (contact keys
     are read only with ``include_contacts``). ``labels`` is ``"codes"`` (option codes)
     or ``"labels"`` (option labels in ``lang``, ``"vi"`` or ``"en"``).
+
+    ``modules`` are the module versions to give columns to (``module_columns.pinned_modules``);
+    with any, the rows must carry their ``modules`` (``response_rows(..., modules=True)``).
+    Their text columns are there with ``include_module_texts`` (by default: with
+    ``include_contacts``).
     """
     if labels not in ("codes", "labels"):
         raise ValueError(f"labels must be 'codes' or 'labels', not {labels!r}")
@@ -506,6 +516,10 @@ def write_responses_workbook(
     unknown = [c.cell for c in response_cols if c.cell is not None and c.cell not in CELLS]
     if unknown:  # before a sheet is started: a half-written workbook cannot be closed
         raise ValueError(f"unknown cell kind {unknown[0]!r}: one of {', '.join(CELLS)}")
+    module_texts = include_contacts if include_module_texts is None else include_module_texts
+    module_cols = module_columns.columns(modules, texts=module_texts)
+    module_columns.check_codes(module_cols, (c.code for c in response_cols))  # before a sheet too
+    response_cols += [Column(c.code, RESPONSES, c.kind, c.vi, c.en, width=c.width) for c in module_cols]
     workbook = Workbook(write_only=True)
     responses = _table(workbook.create_sheet(RESPONSES), response_cols)
     scores = _table(workbook.create_sheet(SCORES), score_cols)
@@ -520,6 +534,7 @@ def write_responses_workbook(
     pillar_codes = [p.code for p in framework.pillars]
     component_codes = [k.code for p in framework.pillars for k in p.components]
     scorer = scorer_for(framework)
+    module_cells = module_columns.Cells(module_cols)
 
     for row in rows:
         answers = row["answers"] or {}
@@ -535,6 +550,8 @@ def write_responses_workbook(
             append(value if make is None else make(value))
         values += answer_cells(answers)
         values += [1 if code in technologies else 0 for code in tech_codes]
+        if module_cols:
+            values += module_cells(row["modules"])
         responses.append(values)
 
         pillars = row["pillars"]
@@ -554,7 +571,8 @@ def write_responses_workbook(
     written = responses.rows
     responses.close()
     scores.close()
-    codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols])
+    choices = {c.code: c.choices for c in module_cols if c.choices}
+    codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols], choices)
     _write_about(
         workbook,
         framework,
@@ -567,6 +585,8 @@ def write_responses_workbook(
         lang=lang,
         include_contacts=include_contacts,
         include_personal_ids=include_personal_ids,
+        modules=modules,
+        include_module_texts=module_texts,
     )
     workbook.save(target)
     return written
@@ -599,12 +619,20 @@ def _component_points(scorer, answers: dict, row, codes: list[str]) -> list:
     return [found.get(code) for code in codes]
 
 
-def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Column]) -> int:
+def _write_codebook(
+    workbook: Workbook,
+    framework: Framework,
+    columns: list[Column],
+    scales: dict[str, tuple[tuple[int, str, str], ...]] | None = None,
+) -> int:
     """One row per column of Responses and Scores; under each criterion, one row per option.
 
     A column's own row has ``option`` empty; an option's row has the criterion's code in
-    ``column``, the option code in ``option``, its points and its labels.
+    ``column``, the option code in ``option``, its points and its labels. Under a module's
+    rating, one ``point`` row per point of its scale: the value in ``option``, its labels
+    (``scales``: column code → (value, vi, en) of each point).
     """
+    scales = scales or {}
     table = Table(
         workbook.create_sheet(CODEBOOK),
         [Col(h, w) for h, w in zip(CODEBOOK_HEADER, CODEBOOK_WIDTHS, strict=True)],
@@ -645,6 +673,8 @@ def _write_codebook(workbook: Workbook, framework: Framework, columns: list[Colu
                     f"Share {edge}{note_en}",
                 ]
             )
+        for value, label_vi, label_en in scales.get(column.code, ()):
+            table.row([column.code, column.sheet, "point", None, value, None, None, label_vi, label_en])
         for option in options.get(column.code, ()):
             table.row(
                 [
@@ -676,6 +706,8 @@ def _write_about(
     lang: str,
     include_contacts: bool,
     include_personal_ids: bool = False,
+    modules: Sequence[module_columns.Pinned] = (),
+    include_module_texts: bool = False,
 ) -> None:
     table = Table(workbook.create_sheet(ABOUT), [Col("item", 26), Col("value", 90)], autofilter=False)
     when = Styled(table.sheet, DATETIME_FORMAT)
@@ -708,6 +740,20 @@ def _write_about(
                 else "household and individual businesses' personal IDs are masked (031•••••••23)."
             ),
         ),
+        (
+            "modules",
+            "; ".join(f"{p.module.label} ({p.module.content_hash})" for p in modules) or "(none)",
+        ),
+        (
+            "module_texts_included",
+            f"{include_module_texts}: "
+            + (
+                "the modules' free-text answers are in their columns (they may name people: "
+                "keep this file safe)."
+                if include_module_texts
+                else "the modules' free-text answers are left out, as the contacts."
+            ),
+        ),
         ("answers_as", f"{labels} ({lang})" if labels == "labels" else "codes"),
         (
             "rejected",
@@ -720,7 +766,8 @@ def _write_about(
         ),
         (
             "codebook",
-            "The Codebook sheet describes every column, with each option's code, labels and points.",
+            "The Codebook sheet describes every column, with each option's code, labels and points, "
+            "and each module rating's scale.",
         ),
     ]
     for key, value in items:

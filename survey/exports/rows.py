@@ -3,8 +3,9 @@
 Every response of the wave is exported, whatever its state: drafts, submitted ones
 and rejected ones (the workbook marks them). Rows are fetched by keyset pagination on
 ``responses.id`` with column selects (no ORM objects, so the session's identity map
-does not grow), and each batch's pillar scores come from one more query, so memory
-stays flat however big the wave is.
+does not grow), and each batch's pillar scores come from one more query (and, when asked
+for, its module answers from a third: survey.exports.module_columns), so memory stays flat
+however big the wave is.
 
 Filters have the meaning they have everywhere (survey.reports.filters):
 ``{dimension: stored value}`` matched against the response's profile snapshot.
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from sqlalchemy import ColumnElement, Integer, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from survey.exports import module_columns
 from survey.exports.cells import ERASED_ID, identifier
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave
 from survey.reports import filters as report_filters
@@ -140,6 +142,8 @@ def response_rows(
     contacts: bool = True,
     personal_ids: bool = False,
     erased: str = ERASED_ID["vi"],
+    modules: bool = False,
+    module_texts: bool | None = None,
 ) -> Iterator[dict]:
     """Every response of ``wave`` matching ``filters``, in id order, as a plain dict.
 
@@ -151,10 +155,17 @@ def response_rows(
     ``tax_code`` is the identifier as the exporter may see it: a tax code whole, a
     household's personal ID whole only with ``personal_ids`` (admins), else masked, and
     ``erased`` once retention erased it (survey.exports.cells.identifier).
+
+    With ``modules``, the row's ``modules`` holds the response's answers to the unscored modules, as
+    ``{module version id: [(question, option, number, text), ...]}`` for each version it
+    is pinned to (survey.exports.module_columns), read for the whole batch in one query.
+    Their free text is read only with ``module_texts`` (by default: with ``contacts``, the
+    same rule for the same kind of data: words a person typed may name people).
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
     keys = (*PROFILE_KEYS, *(CONTACT_KEYS if contacts else ()), *STATE_KEYS, *_ID_KEYS)
+    texts = contacts if module_texts is None else module_texts
     sqlite = session.get_bind().dialect.name == "sqlite"
     base = _select(wave, filters, contacts, sqlite)
     pillar_query = select(
@@ -177,6 +188,7 @@ def response_rows(
             pillar_query.where(ResponsePillarScore.response_id.in_(ids))
         ):
             pillars[response_id][code] = (points, max_points, level)
+        answered = module_columns.answers_by_response(connection, ids, texts=texts) if modules else {}
         for row in rows:
             record = dict(zip(keys, row, strict=True))
             # JSON is decoded here, a row at a time, rather than for the whole batch at
@@ -193,10 +205,12 @@ def response_rows(
                 erased=erased,
             )
             record["pillars"] = pillars[record["id"]]
+            if modules:
+                record["modules"] = answered.get(record["id"], {})
             yield record
         last_id = ids[-1]
         # Let the batch go before the next one is fetched.
-        del rows, pillars
+        del rows, pillars, answered
 
 
 def count_responses(session: Session, wave: Wave, filters: dict | None = None) -> int:
