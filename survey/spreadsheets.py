@@ -40,6 +40,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 #: Leading characters that make a spreadsheet program read a cell as a formula.
+#: The media type of every workbook the app sends.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _PASS_THROUGH = (bool, int, float, Decimal, date, datetime, time, timedelta)

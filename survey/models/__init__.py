@@ -5,6 +5,7 @@ from survey.models.business import BusinessKind, IdType, Population
 from survey.models.enterprise import Enterprise, Ownership
 from survey.models.export_job import ExportJob, JobState
 from survey.models.framework import FrameworkVersion
+from survey.models.instrument_draft import InstrumentDraft
 from survey.models.module import ModuleAnswer, ModuleVersion, ResponseModule, WaveModule
 from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
 from survey.models.rescore import RescoreRun
@@ -25,6 +26,7 @@ __all__ = [
     "ExportJob",
     "FrameworkVersion",
     "IdType",
+    "InstrumentDraft",
     "Invitation",
     "JobState",
     "ModuleAnswer",

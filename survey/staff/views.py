@@ -4,6 +4,7 @@ from survey.staff import (  # noqa: F401
     views_audit,
     views_dashboard,
     views_exports,
+    views_instruments,
     views_invitations,
     views_main,
     views_module_texts,

@@ -14,11 +14,10 @@ from survey.extensions import db
 from survey.ids import get_or_404, parse_id
 from survey.models import ExportJob, JobState, Role, Wave
 from survey.reports import filters as report_filters
+from survey.spreadsheets import XLSX
 from survey.staff.access import can_see_personal_ids, requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("/exports")

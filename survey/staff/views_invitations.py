@@ -15,13 +15,12 @@ from survey.ids import get_or_404
 from survey.invitations import services as invitations
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
 from survey.reports import filters as report_filters
+from survey.spreadsheets import XLSX
 from survey.staff.access import can_see_personal_ids, requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 from survey.staff.views_responses import selected_wave
 from survey.urls import external_url
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _link(token: str) -> str:

@@ -19,11 +19,11 @@ from survey.extensions import db
 from survey.models import Enterprise, Role
 from survey.registry import importer
 from survey.registry import register_import as imports
+from survey.spreadsheets import XLSX
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _UPLOAD = re.compile(r"^[0-9a-f]{32}$")
 
 
