@@ -31,7 +31,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.models.business import ALL_KINDS, BusinessKind, IdType
 from survey.models.size_class import BILLION, SizeClass
-from survey.registry import demo_modules
+from survey.registry import demo_modules, demo_support
 from survey.responses.scoring import framework_of, profile_of, store_scorecard
 from survey.scoring import Framework, scorer_for
 from survey.scoring.definition import Kind
@@ -285,5 +285,6 @@ def seed_demo(session: Session, firms: int, seed: int, framework_version: Framew
             store_scorecard(response, scorer.score(response.answers, profile_of(response)))
             demo_modules.answer(module_rng, response, carried, m)
             submitted += 1
+    demo_support.seed(session)
     session.flush()
     return DemoResult(firms=firms, responses=started, submitted=submitted, wave=wave)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 
 from flask import current_app, render_template, send_file
@@ -14,6 +15,8 @@ from survey.respondent import advice, charts, pages, services
 from survey.responses import modules as response_modules
 from survey.responses.scoring import profile_of
 from survey.scoring import scorer_for
+from survey.support import services as support
+from survey.timezone import LOCAL
 
 
 def context(response: Response) -> dict:
@@ -33,6 +36,8 @@ def context(response: Response) -> dict:
         "advice": advice.build(
             framework, card, advice.size_key(response.size_class, response.kind), modules, peers
         ),
+        # The support programmes that fit the firm today (the city's day, not UTC's).
+        "programmes": support.matching_for(db.session, response, card, datetime.now(LOCAL).date()),
     }
 
 

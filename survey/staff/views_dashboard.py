@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
@@ -13,6 +15,8 @@ from survey.reports import privacy
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.views_responses import selected_wave
+from survey.support import services as support
+from survey.timezone import LOCAL
 
 
 @bp.get("/dashboard")
@@ -34,6 +38,15 @@ def city_dashboard():
         "dashboard/staff.html",
         board=board,
         choices=report_filters.choices(db.session),
+        # Each programme's reach, under the same filters, weighted by the same strata.
+        support_reach=support.reach(
+            db.session,
+            wave,
+            datetime.now(LOCAL).date(),
+            filters=filters,
+            strata=current_app.config["ROLLUP_STRATA"],
+            min_group=privacy.min_group(),
+        ),
         waves=db.session.scalars(select(Wave).order_by(Wave.opens_at.desc())).all(),
         sort=request.args.get("sort", "key")
         if request.args.get("sort") in ("key", "n", "engaged")
