@@ -23,7 +23,7 @@ rows are streamed (survey.exports.rows).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -33,8 +33,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from survey.exports.cells import text as safe_text
-from survey.models import ModuleAnswer, ModuleVersion, Response, ResponseModule, Wave
+from survey.models import ModuleAnswer, ResponseModule, Wave
 from survey.modules import Module, module_of
+from survey.responses import pinned
 from survey.scoring.criteria import Text
 
 #: Kinds as the codebook names them.
@@ -69,20 +70,8 @@ class ModuleColumn:
 
 def pinned_modules(session: Session, wave: Wave) -> list[Pinned]:
     """The module versions of ``wave``'s workbook: those it carries, in journey order, then
-    any other version one of its responses is pinned to (by code and version).
-
-    A wave's modules are fixed once it has responses (survey.waves), so the second list is
-    normally empty; it is read so that no pinned answer could ever be left out.
-    """
-    carried = [m.module_version for m in wave.modules]
-    carried_ids = {v.id for v in carried}
-    pinned_ids = select(ResponseModule.module_version_id).join(Response).where(Response.wave_id == wave.id)
-    others = session.scalars(
-        select(ModuleVersion)
-        .where(ModuleVersion.id.in_(pinned_ids), ModuleVersion.id.not_in(carried_ids))
-        .order_by(ModuleVersion.code, ModuleVersion.version)
-    ).all()
-    return [Pinned(v.id, module_of(v)) for v in [*carried, *others]]
+    any other its responses are pinned to (survey.responses.pinned)."""
+    return [Pinned(v.id, module_of(v)) for v in pinned.versions(session, wave)]
 
 
 def answers_by_response(connection: Connection, ids: Sequence[int], *, texts: bool) -> dict[int, dict]:
@@ -122,16 +111,27 @@ def _code(module: Module, *parts: str) -> str:
     return "_".join((module.code.replace("-", "_"), f"v{module.version}", *parts))
 
 
-def _in_both(message: str, **values: Text | str) -> tuple[str, str]:
-    """``message`` (a gettext msgid) in Vietnamese and in English, each ``Text`` value in the
-    same language: the codebook gives every column in both."""
+def _in_both(say: Callable[..., str], **values: Text | str) -> tuple[str, str]:
+    """What ``say`` (a gettext call with literal msgid, so that it is extracted) says in
+    Vietnamese and in English, each ``Text`` value in the same language: the codebook gives
+    every column in both."""
     said = []
     for lang in ("vi", "en"):
         with force_locale(lang):
-            said.append(
-                _(message, **{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
-            )
+            said.append(say(**{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()}))
     return said[0], said[1]
+
+
+def _rating(**values: str) -> str:
+    return _("%(module)s: %(question)s (a rating from 1 to %(top)s; empty: not answered)", **values)
+
+
+def _tick(**values: str) -> str:
+    return _("%(module)s: %(question)s: %(option)s (1 = ticked, 0 = not ticked)", **values)
+
+
+def _free_text(**values: str) -> str:
+    return _("%(module)s: %(question)s (free text)", **values)
 
 
 def columns(pinned: Iterable[Pinned], *, texts: bool) -> list[ModuleColumn]:
@@ -141,42 +141,23 @@ def columns(pinned: Iterable[Pinned], *, texts: bool) -> list[ModuleColumn]:
         module = p.module
         for question in module.questions:
             code = _code(module, question.code)
+            asked = {"module": module.title, "question": question.text}
             if question.kind == "rating":
                 scale = module.scale(question.scale or "")
-                vi, en = _in_both(
-                    "%(module)s: %(question)s (a rating from 1 to %(top)s; empty: not answered)",
-                    module=module.title,
-                    question=question.text,
-                    top=str(scale.top),
-                )
+                vi, en = _in_both(_rating, **asked, top=str(scale.top))
                 points = tuple((point.value, point.label.vi, point.label.en) for point in scale.points)
                 made.append(
                     ModuleColumn(code, RATING, vi, en, 10, p.version_id, question.code, choices=points)
                 )
             elif question.kind == "checklist":
                 for option in question.options:
-                    vi, en = _in_both(
-                        "%(module)s: %(question)s: %(option)s (1 = ticked, 0 = not ticked)",
-                        module=module.title,
-                        question=question.text,
-                        option=option.label,
-                    )
+                    vi, en = _in_both(_tick, **asked, option=option.label)
+                    ticked = _code(module, question.code, option.code)
                     made.append(
-                        ModuleColumn(
-                            _code(module, question.code, option.code),
-                            TICK,
-                            vi,
-                            en,
-                            10,
-                            p.version_id,
-                            question.code,
-                            option.code,
-                        )
+                        ModuleColumn(ticked, TICK, vi, en, 10, p.version_id, question.code, option.code)
                     )
             elif texts:
-                vi, en = _in_both(
-                    "%(module)s: %(question)s (free text)", module=module.title, question=question.text
-                )
+                vi, en = _in_both(_free_text, **asked)
                 made.append(ModuleColumn(code, TEXT, vi, en, 40, p.version_id, question.code))
     return made
 

@@ -24,6 +24,7 @@ from survey.models import (
     Sector,
     Wave,
 )
+from survey.responses import modules as response_modules
 from survey.responses import review
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import InvalidAnswers, scorer_for
@@ -144,6 +145,8 @@ def response_detail(response_id: int, review_form=None, note_form=None, correcti
         response=response,
         framework=framework,
         card=card,
+        module_answers=_module_answers(response),
+        module_pins={p.module_version_id for p in response.module_pins},
         # Viewers see what was done, never the words of notes and reasons.
         history=[(event, visible_details(event.details)) for event in history],
         show_free_text=can_read_free_text(),
@@ -155,6 +158,19 @@ def response_detail(response_id: int, review_form=None, note_form=None, correcti
         correction_form=correction_form or (_correction_form(response) if may_act else None),
         transitions=review.TRANSITIONS[response.review_state],
     ), status
+
+
+def _module_answers(response: Response) -> list[tuple[response_modules.Carried, dict]]:
+    """The response's answers to its wave's modules; free text only for those who may read
+    it (can_read_free_text): a viewer's page never holds it, whatever the template does."""
+    free_text = can_read_free_text()
+    return [
+        (
+            carried,
+            {k: v for k, v in answers.items() if free_text or carried.module.question(k).kind != "text"},
+        )
+        for carried, answers in response_modules.all_answers(response)
+    ]
 
 
 def _conflict(response_id: int):
