@@ -22,12 +22,12 @@ from survey.auth import accounts
 from survey.auth.passwords import generate_password
 from survey.exports.cli import export_group
 from survey.extensions import db
+from survey.instruments import cli as instrument_commands
 from survey.models import FrameworkVersion, Role, StaffUser, Wave
 from survey.modules import ModuleError
 from survey.registry import demo, reference_data
 from survey.responses.scoring import recompute_wave
 from survey.scoring import FrameworkError, InvalidAnswers, scorer_for
-from survey.scoring.export import framework_contract
 from survey.statistics import dimensions, report
 from survey.statistics import rollup as rollups
 
@@ -154,18 +154,8 @@ def framework_list() -> None:
         click.echo(f"{code}\tv{version}\t{path.name}")
 
 
-@framework_group.command("export")
-@click.argument("code")
-@click.option("--version", "version", type=int, help="Default: the newest version.")
-@with_appcontext
-@work.command(writes=False)
-def framework_export(code: str, version: int | None) -> None:
-    """Print a framework as JSON (pillars, criteria, options, points, levels)."""
-    try:
-        framework = frameworks.load(code, version)
-    except FrameworkError as exc:
-        _fail(str(exc))
-    click.echo(json.dumps(framework_contract(framework), ensure_ascii=False, indent=2))
+# `framework export` (JSON or an XLSForm workbook) and `framework import`.
+instrument_commands.add_commands(framework_group)
 
 
 def _score_one(item) -> dict:

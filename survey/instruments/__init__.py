@@ -55,5 +55,6 @@ def packaged(code: str, version: int | None = None) -> tuple[str, dict]:
 
 
 def export_packaged(code: str, version: int | None = None) -> bytes:
+    """The .xlsx workbook of a packaged framework or module version (default: its newest)."""
     kind, definition = packaged(code, version)
     return workbook_bytes(kind, definition)

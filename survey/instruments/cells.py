@@ -106,12 +106,24 @@ class Cells:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: The row each part of the definition was read from, by the part's id, so that a
+        #: complaint of the definition's validator can be put back in its row (locate).
+        self.origins: dict[int, Row] = {}
+
+    def made(self, row: Row, part: dict) -> dict:
+        """``part`` of the definition, noted as read from ``row``."""
+        self.origins[id(part)] = row
+        return part
 
     def fail(self, row: Row | str, column: str | None, message: str) -> None:
         if isinstance(row, Row):
-            self.problems.append(Problem(row.sheet, row.number, column, message))
+            problem = Problem(row.sheet, row.number, column, message)
         else:
-            self.problems.append(Problem(row, None, column, message))
+            problem = Problem(row, None, column, message)
+        # A cell is read more than once (its row's shape, then a rule across rows): one
+        # mistake is one line of the report.
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def string(self, row: Row, column: str, *, needed: bool = False) -> str | None:
         """Text as typed (formula quotes undone); numbers typed into it read as their digits."""

@@ -112,8 +112,12 @@ class _Survey:
             parsed = survey_type(row, self.cells)
             if parsed is not None:
                 self._row(row, *parsed)
-        if self.stack:
-            self.cells.fail(self.stack[-1].row, "type", _("This group has no end_group."))
+        # Each group left open is a mistake of its own; closing it still lets the rules
+        # across rows (points, recommendations) read a whole pillar.
+        while self.stack:
+            group = self.stack.pop()
+            self.cells.fail(group.row, "type", _("This group has no end_group."))
+            self._close(group)
 
     def _row(self, row: Row, kind: str, list_name: str | None) -> None:
         cells = self.cells
@@ -169,12 +173,10 @@ class _Survey:
                 row, "kind", _("A group is a pillar, a component, or a criterion of kind level or figure.")
             )
         what = "pillar" if top is None else "component"
-        if top is not None and top.what != "pillar":
-            cells.fail(row, "type", _("A component must be directly inside a pillar's group."))
         no_relevant(row, cells)
         unused = [c for c in CRITERION_ONLY if c != "max_points"] + ["required"]
         cells.unused(row, unused, _("a pillar's row") if what == "pillar" else _("a component's row"))
-        part: dict = {"code": code, "name": cells.text(row, "label", needed=True)}
+        part: dict = cells.made(row, {"code": code, "name": cells.text(row, "label", needed=True)})
         if what == "pillar":
             put(part, "description", cells.text(row, "hint"))
         else:
@@ -185,11 +187,15 @@ class _Survey:
         if what == "pillar":
             self.pillars.append(part)
             self.pillar_groups.append(group)
+        elif top is not None and top.what != "pillar":
+            cells.fail(row, "type", _("A component must be directly inside a pillar's group."))
+        elif top is not None and top.parts and not top.components:
+            cells.fail(row, "type", _("A pillar holds components or criteria, not both."))
         elif top is not None:
-            if top.parts and not top.components:
-                cells.fail(row, "type", _("A pillar holds components or criteria, not both."))
             top.components = True
             top.parts.append(part)
+        # Kept off the pillar after a mistake (so the pillar's parts stay of one sort), but
+        # read all the same, to report what is inside it.
         self.stack.append(group)
 
     def _close(self, group: _Group) -> None:
@@ -241,7 +247,8 @@ class _Survey:
     def _add_criterion(self, top: _Group, row: Row, criterion: dict) -> None:
         if top.what == "pillar" and top.components:
             self.cells.fail(row, "type", _("A pillar holds components or criteria, not both."))
-        top.parts.append(criterion)
+        else:
+            top.parts.append(criterion)
 
     def _criterion(self, row: Row, code: str | None, kind: str | None) -> dict:
         """The fields every criterion has, from its (first) row."""
@@ -252,7 +259,7 @@ class _Survey:
                 "kind",
                 _("Unknown kind %(value)s: use one of %(kinds)s.", value=kind, kinds=", ".join(KINDS)),
             )
-        criterion: dict = {"code": code, "text": cells.text(row, "label", needed=True)}
+        criterion: dict = cells.made(row, {"code": code, "text": cells.text(row, "label", needed=True)})
         put(criterion, "help", cells.text(row, "hint"))
         put(criterion, "kind", kind)
         put(criterion, "max_points", cells.integer(row, "max_points"))
@@ -364,6 +371,7 @@ class _Survey:
             "unit": cells.text(row, "unit", needed=True),
         }
         put(figure, "help", cells.text(row, "hint"))
+        cells.made(row, figure)
         if self.pillars:
             cells.fail(row, "type", _("Shared figures come before the pillars."))
         self.figures.append(figure)
@@ -374,8 +382,16 @@ class _Survey:
         """Each select's options: its own list (named as the criterion) or a shared scale."""
         cells = self.cells
         owners = {s.owner for s in self.selects if s.owner}
+        own = {s.list_name for s in self.selects if s.list_name == s.owner}
         scales: dict[str, list[dict]] = {}
         for name, rows in self.lists.items():
+            if name in owners and name not in own:
+                # Named after a criterion that uses another list: it would be lost unseen.
+                cells.fail(
+                    rows[0],
+                    "list_name",
+                    _("Criterion %(list)s does not use list %(list)s: remove the list or use it.", list=name),
+                )
             if name == L.SCREENING_LIST or name in owners:
                 continue
             scales[name] = [self._option(r) for r in rows]
@@ -415,7 +431,7 @@ class _Survey:
         cells = self.cells
         option = {"code": cells.code(row, "name"), "points": cells.integer(row, "points", needed=True)}
         option["label"] = cells.text(row, "label", needed=True)
-        return option
+        return cells.made(row, option)
 
     def check_points(self) -> None:
         """Each pillar's and component's maximum is what its criteria can give."""
@@ -489,7 +505,7 @@ def _levels(sheets: dict[str, Sheet], cells: Cells) -> list[dict]:
             "name": cells.text(row, "name", needed=True),
         }
         put(level, "description", cells.text(row, "description"))
-        levels.append(level)
+        levels.append(cells.made(row, level))
     _in_order(cells, rows, [lv["level"] for lv in levels], 0)
     return levels
 
@@ -499,7 +515,7 @@ def _pillar_bands(sheets: dict[str, Sheet], cells: Cells) -> list[dict]:
     bands = []
     previous: tuple[Row, float] | None = None
     for row in rows:
-        band: dict = {"level": cells.integer(row, "level", needed=True)}
+        band: dict = cells.made(row, {"level": cells.integer(row, "level", needed=True)})
         percent, old = cells.number(row, "percent"), cells.number(row, "min_percent")
         column = "percent" if old is None else "min_percent"
         if (percent is None) == (old is None):
@@ -532,7 +548,7 @@ def _overall_rules(sheets: dict[str, Sheet], cells: Cells) -> list[dict]:
     rows = _rows(sheets, L.OVERALL_RULES)
     rules = []
     for row in rows:
-        rule: dict = {"level": cells.integer(row, "level", needed=True)}
+        rule: dict = cells.made(row, {"level": cells.integer(row, "level", needed=True)})
         rule["total_above"] = cells.integer(row, "total_above", needed=True)
         pillars = cells.code(row, "min_pillars", needed=True)
         if pillars is not None and pillars != "all":
@@ -556,7 +572,7 @@ def _tiers(sheets: dict[str, Sheet], cells: Cells) -> list[dict]:
             "name": cells.text(row, "name", needed=True),
         }
         put(tier, "description", cells.text(row, "description"))
-        tiers.append(tier)
+        tiers.append(cells.made(row, tier))
     return tiers
 
 
@@ -566,7 +582,7 @@ def _technologies(sheets: dict[str, Sheet], cells: Cells) -> list[dict]:
     for row in _rows(sheets, L.TECHNOLOGIES):
         code = cells.code(row, "code", needed=True)
         _once(cells, row, "code", code, seen)
-        found.append({"code": code, "label": cells.text(row, "label", needed=True)})
+        found.append(cells.made(row, {"code": code, "label": cells.text(row, "label", needed=True)}))
     return found
 
 
@@ -611,7 +627,7 @@ def _recommendations(sheets: dict[str, Sheet], cells: Cells, reader: _Survey) ->
                     "size",
                     _("This level's advice is written by size in another row: give a size here too."),
                 )
-            texts[level] = text
+            texts[level] = cells.made(row, text)
         elif current is not None and "vi" in current:
             cells.fail(
                 row,
@@ -619,7 +635,7 @@ def _recommendations(sheets: dict[str, Sheet], cells: Cells, reader: _Survey) ->
                 _("This level's advice is one text in another row: leave size empty, or give sizes in both."),
             )
         else:
-            texts.setdefault(level, {})[size] = text
+            texts.setdefault(level, {})[size] = cells.made(row, text)
 
 
 def _figure_bands(sheets: dict[str, Sheet], cells: Cells, reader: _Survey) -> None:
@@ -630,6 +646,7 @@ def _figure_bands(sheets: dict[str, Sheet], cells: Cells, reader: _Survey) -> No
             "points": cells.integer(row, "points", needed=True),
             "percent": cells.number(row, "percent", needed=True),
         }
+        cells.made(row, band)
         part = reader.parts.get(code or "")
         if code is not None and (part is None or part[1].get("kind") != "figure"):
             cells.fail(row, "criterion", _("No figure criterion %(code)s on the survey sheet.", code=code))
@@ -670,7 +687,7 @@ def _applicability(sheets: dict[str, Sheet], cells: Cells, reader: _Survey) -> N
             )
             continue
         _once(cells, row, "code", code, seen)
-        rule: dict = {}
+        rule: dict = cells.made(row, {})
         put(rule, "entity_types", cells.words(row, "entity_types"))
         put(rule, "sectors", cells.words(row, "sectors"))
         reader.parts[code][1]["applies_to"] = rule

@@ -4,7 +4,8 @@
 the sheet, the row, the column and what is wrong in the staff member's language (every
 problem, not the first); only a workbook that passes is given to the definition's own
 validator (``survey.scoring.from_dict`` or ``survey.modules.from_dict``), whose verdict
-(rare by then) names the field of the definition instead.
+(rare by then) is put back in the row it concerns where it can be (``locate``), in the
+validator's English.
 
 What is read is the definition exactly as a YAML file would hold it: an empty cell is a
 field left out, lists keep their order, whole numbers stay whole, so that the content hash
@@ -13,15 +14,19 @@ of a packaged version read back from its workbook is that version's hash.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from pydantic import ValidationError
 
 from survey.instruments import layout as L
 from survey.instruments.cells import Cells, Row, Sheet, open_sheets
 from survey.instruments.errors import Problem, WorkbookInvalid, _
+from survey.instruments.locate import located
 from survey.scoring.definition import canonical_hash
 
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
@@ -33,6 +38,8 @@ class Parsed:
 
     kind: str
     definition: dict
+    #: The row each part of the definition came from (survey.instruments.locate).
+    origins: dict[int, Row] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -51,15 +58,21 @@ class Imported:
 
 def read_workbook(source: bytes | str | Path | BinaryIO) -> Imported:
     """The validated definition a workbook gives; ``WorkbookInvalid`` lists every problem."""
-    from survey.modules.definition import ModuleError
+    from survey.modules.definition import Module, ModuleError
     from survey.modules.definition import from_dict as module_from_dict
-    from survey.scoring.definition import FrameworkError
+    from survey.scoring.definition import Framework, FrameworkError
     from survey.scoring.definition import from_dict as framework_from_dict
 
     parsed = read_definition(source)
-    validate = framework_from_dict if parsed.kind == L.FRAMEWORK else module_from_dict
+    framework = parsed.kind == L.FRAMEWORK
+    model, validate = (Framework, framework_from_dict) if framework else (Module, module_from_dict)
     try:
-        instrument = validate(parsed.definition, _("the workbook"))
+        # The model first, for its errors as data (each put back in its row); from_dict
+        # then is the very check a packaged file passes, and gives the instrument.
+        model.model_validate(copy.deepcopy(parsed.definition))
+        instrument = validate(parsed.definition, "workbook")
+    except ValidationError as exc:
+        raise WorkbookInvalid(located(exc, parsed.kind, parsed.definition, parsed.origins)) from None
     except (FrameworkError, ModuleError) as exc:
         raise WorkbookInvalid([Problem(None, None, None, str(exc))]) from None
     return Imported(parsed.kind, parsed.definition, canonical_hash(parsed.definition), instrument)
@@ -84,7 +97,7 @@ def read_definition(source: bytes | str | Path | BinaryIO) -> Parsed:
     _check_references(sheets[L.SURVEY], cells)
     if cells.problems:
         raise WorkbookInvalid(cells.problems)
-    return Parsed(kind, definition)
+    return Parsed(kind, definition, cells.origins)
 
 
 def _kind(settings: Sheet, cells: Cells) -> str | None:
@@ -307,6 +320,7 @@ def read_module(sheets: dict[str, Sheet], cells: Cells) -> dict:
                 row, ["required", "max_length", "pillars", *L.lang_columns("advice")], _("a section's row")
             )
             section = {"code": code, "title": cells.text(row, "label", needed=True), "questions": []}
+            cells.made(row, section)
             put(section, "intro", cells.text(row, "hint"))
             sections.append(section)
             continue
@@ -325,6 +339,7 @@ def read_module(sheets: dict[str, Sheet], cells: Cells) -> dict:
             continue
         question_kind = {"select_one": "rating", "select_multiple": "checklist", "text": "text"}[kind]
         question: dict = {"code": code, "kind": question_kind, "text": cells.text(row, "label", needed=True)}
+        cells.made(row, question)
         put(question, "help", cells.text(row, "hint"))
         if question_kind == "rating":
             question["scale"] = list_name
@@ -368,8 +383,8 @@ def read_module(sheets: dict[str, Sheet], cells: Cells) -> dict:
         for r in rows:
             cells.unused(r, ["pillars", *L.lang_columns("advice")], _("a rating scale's point"))
             value = cells.integer(r, "name")
-            points.append({"value": value, "label": cells.text(r, "label", needed=True)})
-        scales.append({"code": list_name, "points": points})
+            points.append(cells.made(r, {"value": value, "label": cells.text(r, "label", needed=True)}))
+        scales.append(cells.made(rows[0], {"code": list_name, "points": points}))
     if scales:
         data["scales"] = scales
     data["sections"] = sections
@@ -380,4 +395,4 @@ def _module_option(row: Row, cells: Cells) -> dict:
     option: dict = {"code": cells.code(row, "name"), "label": cells.text(row, "label", needed=True)}
     put(option, "pillars", cells.words(row, "pillars"))
     put(option, "advice", cells.text(row, "advice"))
-    return option
+    return cells.made(row, option)
