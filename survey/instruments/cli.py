@@ -15,10 +15,12 @@ import click
 from flask.cli import with_appcontext
 
 from survey import frameworks, work
+from survey.extensions import db
 from survey.instruments import (
     FRAMEWORK,
     NotPackaged,
     WorkbookInvalid,
+    drafts,
     packaged,
     read_workbook,
     workbook_bytes,
@@ -88,20 +90,22 @@ def framework_export(code: str, version: int | None, fmt: str, output: str | Non
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
-@work.command(writes=False)
+@work.command(writes=True)
 def framework_import(path: str) -> None:
-    """Check a framework or module workbook and print the content hash of its definition.
+    """Check a framework or module workbook, print the content hash of its definition and
+    store it as a draft, to preview, simulate and publish on the staff pages.
 
-    Every problem is listed with its sheet, row and column, and the command exits
-    non-zero. Nothing is stored yet: keeping a checked workbook as a draft version comes
-    with the staff pages.
+    Every problem is listed with its sheet, row and column, and the command exits non-zero
+    with nothing stored. A workbook of a version already published (a round trip of a
+    packaged version, say) is checked and its hash printed, and nothing is stored.
     """
+    data = Path(path).read_bytes()
     try:
-        imported = read_workbook(path)
+        imported = read_workbook(data)
     except WorkbookInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{path}: {len(exc.problems)} problem(s); nothing was read.") from None
+        raise click.ClickException(f"{path}: {len(exc.problems)} problem(s); nothing was stored.") from None
     click.echo(f"{imported.kind} {imported.label}: valid.")
     click.echo(f"content hash {imported.content_hash}")
     try:
@@ -115,4 +119,9 @@ def framework_import(path: str) -> None:
             if same
             else "Differs from the packaged version of that number."
         )
-    click.echo("Not stored: keeping it as a draft comes with the staff pages.")
+    try:
+        draft = drafts.import_workbook(db.session, data, Path(path).name)
+    except drafts.DraftRefused as exc:
+        click.echo(f"Not stored: {exc}")
+        return
+    click.echo(f"Stored as draft {draft.id}: check and publish it at /staff/instruments/drafts/{draft.id}")

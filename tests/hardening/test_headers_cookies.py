@@ -92,7 +92,19 @@ def site(app, client, db, framework):
         content_type="multipart/form-data",
     )
     upload = re.search(r"/staff/register/([0-9a-f]{32})/confirm", preview.get_data(as_text=True)).group(1)
-    yield {"wave": wave.id, "response": response.id, "job": job, "upload": upload}
+    from survey.instruments import drafts
+    from tests.staff.test_instrument_drafts import _edited
+
+    draft = drafts.import_workbook(db.session, _edited("dbi-2021-sme", 2, 3), "dbi.xlsx")
+    db.session.commit()
+    yield {
+        "wave": wave.id,
+        "response": response.id,
+        "job": job,
+        "upload": upload,
+        "draft": draft.id,
+        "version": factories.framework_version(2).id,
+    }
     # The preview's file is kept until confirmed: confirming removes it.
     client.post(f"/staff/register/{upload}/confirm", data={"csrf_token": token})
 
@@ -124,6 +136,13 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.export_download": [f"/staff/exports/{ids['job']}/download"],
         "staff.export_status": [f"/staff/exports/{ids['job']}"],
         "staff.invitations": [f"/staff/invitations?wave={ids['wave']}"],
+        "staff.instruments": ["/staff/instruments"],
+        "staff.instrument_export": [f"/staff/instruments/framework/{ids['version']}.xlsx"],
+        "staff.instrument_draft": [f"/staff/instruments/drafts/{ids['draft']}?count=50&seed=2"],
+        "staff.instrument_draft_export": [f"/staff/instruments/drafts/{ids['draft']}.xlsx"],
+        "staff.instrument_preview": [f"/staff/instruments/drafts/{ids['draft']}/preview/1"],
+        "staff.instrument_preview_result": [f"/staff/instruments/drafts/{ids['draft']}/preview/result"],
+        "staff.module_texts": [f"/staff/waves/{ids['wave']}/texts?q=c%C3%A1p"],
         "staff.my_exports": ["/staff/exports"],
         "staff.new_wave": ["/staff/waves/new"],
         "staff.register_errors": [f"/staff/register/{ids['upload']}/errors.xlsx"],

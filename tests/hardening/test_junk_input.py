@@ -348,6 +348,8 @@ class World:
     #: A recorded version that re-scores the wave's version 1 (other pillar bands).
     rescore_target_id: int = 0
     upload: str | None = None
+    #: A draft instrument (dbi-2021-sme v1 renumbered 3), for the instrument pages.
+    instrument_draft: int = 0
     #: The invitation's secret, for the personal link's own form.
     invitation_token: str = ""
 
@@ -399,6 +401,8 @@ def make_world(app, db, client):
             w.tokens["staff"] = client.csrf_token("/staff/")
             if case.endpoint == "staff.register_confirm":
                 w.upload = _upload(client)
+            if case.endpoint.startswith("staff.instrument_") and case.endpoint != "staff.instrument_upload":
+                w.instrument_draft = _instrument_draft(db)
         elif case.who == "respondent":
             assert journey.start(client, factories.tax_code()).status_code == 302
             journey.complete(client)
@@ -410,6 +414,15 @@ def make_world(app, db, client):
     yield build
     for path in set(uploads.iterdir()) - kept if uploads.is_dir() else ():
         path.unlink(missing_ok=True)
+
+
+def _instrument_draft(db) -> int:
+    from survey.instruments import drafts
+    from tests.staff.test_instrument_drafts import _edited
+
+    draft = drafts.import_workbook(db.session, _edited("dbi-2021-sme", 1, 3), "dbi.xlsx")
+    db.session.commit()
+    return draft.id
 
 
 def _upload(client) -> str:
@@ -530,7 +543,7 @@ def _firm(w: World) -> list[Page]:
     return [Page("/firm", list(journey.firm_data(firm_name="Công ty TNHH Sửa Đổi").items()), poisons)]
 
 
-def _pillar_page(step: int, pillar, steps: int) -> Page:
+def _pillar_page(step: int, pillar, steps: int, base: str = "/assessment") -> Page:
     answers = journey.pillar_answers(pillar, 1.0)  # unlike the stored draft's, so accepting writes
     form = [("action", "next")]
     form += [
@@ -558,9 +571,9 @@ def _pillar_page(step: int, pillar, steps: int) -> Page:
                     lambda a, code=c.code: Poison(f"{code} unanswered, going on", {code: None, "action": a})
                 )
             )
-    poisons = [wrong_path("/assessment/{step}", {"step": step}, step=[0, steps + 1, 999, 10**40])]
+    poisons = [wrong_path(base + "/{step}", {"step": step}, step=[0, steps + 1, 999, 10**40])]
     poisons += [st.one_of(family) for family in (unknown, combined, unanswered) if family]
-    return Page(f"/assessment/{step}", form, poisons)
+    return Page(f"{base}/{step}", form, poisons)
 
 
 def _assessment(w: World) -> list[Page]:
@@ -815,6 +828,28 @@ def _export(w: World) -> list[Page]:
     return [Page("/staff/exports", form, poisons)]
 
 
+def _instrument_upload(w: World) -> list[Page]:
+    from tests.staff.test_instrument_drafts import _edited
+
+    good = [("file", "dbi.v3.xlsx", _edited("dbi-2021-sme", 1, 3))]
+    return [Page("/staff/instruments", [], [file_poisons()], files=good, multipart=True)]
+
+
+def _instrument_action(action: str) -> Callable[[World], list[Page]]:
+    def pages(w: World) -> list[Page]:
+        template = "/staff/instruments/drafts/{id}/" + action
+        return [Page(template.format(id=w.instrument_draft), [], [_id_paths(template, w.instrument_draft)])]
+
+    return pages
+
+
+def _instrument_preview(w: World) -> list[Page]:
+    base = f"/staff/instruments/drafts/{w.instrument_draft}/preview"
+    page = _pillar_page(1, FRAMEWORK.pillars[0], len(FRAMEWORK.pillars) + 1, base=base)
+    wrong_draft = _id_paths("/staff/instruments/drafts/{id}/preview/1", w.instrument_draft)
+    return [Page(page.path, page.form, [*page.poisons, wrong_draft])]
+
+
 _change_role = _user_action("role", [("role", "viewer")], choice("role", ROLES))
 
 CASES = [
@@ -845,6 +880,10 @@ CASES = [
     Case("staff.register_upload", "staff", _register_upload, 200, writes=False),
     Case("staff.register_confirm", "staff", _register_confirm, 302, writes=True),
     Case("staff.request_export", "staff", _export, 303, writes=True),
+    Case("staff.instrument_upload", "staff", _instrument_upload, 302, writes=True),
+    Case("staff.instrument_publish", "staff", _instrument_action("publish"), 302, writes=True),
+    Case("staff.instrument_delete", "staff", _instrument_action("delete"), 302, writes=True),
+    Case("staff.instrument_preview", "staff", _instrument_preview, 302, writes=False),
 ]
 CASES_BY_ENDPOINT = {case.endpoint: case for case in CASES}
 

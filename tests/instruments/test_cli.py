@@ -72,7 +72,7 @@ def test_import_lists_every_problem_and_fails(runner, tmp_path):
         "sheet pillar_bands, row 4, column percent: Bands must increase: 15 is not above 20 in row 3."
         in result.output
     )
-    assert "3 problem(s); nothing was read." in result.output
+    assert "3 problem(s); nothing was stored." in result.output
     assert "content hash" not in result.output
 
 
@@ -105,3 +105,27 @@ def test_json_stays_the_default_and_a_module_prints_its_definition(runner, tmp_p
     result = runner.invoke(args=["framework", "export", "dbi-2021-sme", "--version", "1", "-o", str(path)])
     assert result.exit_code == 0 and f"Wrote {path}." in result.output
     assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
+
+
+def test_a_new_version_is_stored_as_a_draft_and_a_published_one_is_not(runner, tmp_path, db):
+    from sqlalchemy import select
+
+    from survey.models import InstrumentDraft
+    from tests.staff.test_instrument_drafts import _edited
+
+    path = tmp_path / "dbi.v3.xlsx"
+    path.write_bytes(_edited("dbi-2021-sme", 2, 3))
+    result = runner.invoke(args=["framework", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    draft = db.session.scalars(select(InstrumentDraft)).one()
+    assert (draft.code, draft.version, draft.source_name) == ("dbi-2021-sme", 3, "dbi.v3.xlsx")
+    assert f"Stored as draft {draft.id}" in result.output
+    assert f"content hash {draft.content_hash}" in result.output
+    # The same workbook again, and a packaged version: checked, hash printed, not stored.
+    again = runner.invoke(args=["framework", "import", str(path)])
+    assert again.exit_code == 0 and "Not stored: There is already a draft" in again.output
+    packaged = tmp_path / "dbi.v2.xlsx"
+    packaged.write_bytes(instruments.export_packaged("dbi-2021-sme", 2))
+    result = runner.invoke(args=["framework", "import", str(packaged)])
+    assert result.exit_code == 0 and "Not stored: dbi-2021-sme v2 is already published" in result.output
+    assert len(db.session.scalars(select(InstrumentDraft)).all()) == 1

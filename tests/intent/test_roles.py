@@ -28,6 +28,16 @@ ROLES = {
     "staff.edit_wave": ADMIN,
     "staff.change_wave_state": ADMIN,
     "staff.rescore_wave": ADMIN,
+    # Loading instruments: what every later wave may score firms by.
+    "staff.instruments": ADMIN,
+    "staff.instrument_upload": ADMIN,
+    "staff.instrument_export": ADMIN,
+    "staff.instrument_draft": ADMIN,
+    "staff.instrument_draft_export": ADMIN,
+    "staff.instrument_publish": ADMIN,
+    "staff.instrument_delete": ADMIN,
+    "staff.instrument_preview": ADMIN,
+    "staff.instrument_preview_result": ADMIN,
     # Reviewing responses and inviting firms: analysts.
     "staff.review_response": ANALYST,
     "staff.add_note": ANALYST,
@@ -36,6 +46,8 @@ ROLES = {
     "staff.issue_invitations": ANALYST,
     "staff.revoke_invitation": ANALYST,
     "staff.reissue_invitation": ANALYST,
+    # Free-text answers can name people and firms: analysts.
+    "staff.module_texts": ANALYST,
     # Reading: every member of staff.
     "staff.dashboard": VIEWER,
     "staff.city_dashboard": VIEWER,

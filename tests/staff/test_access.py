@@ -22,6 +22,10 @@ SAMPLE_ARGS = {
     "run_id": 1,
     "action": "open",
     "upload": "0" * 32,
+    "kind": "framework",
+    "version_id": 1,
+    "draft_id": 1,
+    "step": 1,
 }
 
 
