@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,9 +11,9 @@ from typing import TYPE_CHECKING
 from survey.modules.definition import Module, ModuleError, from_dict, load_file
 
 if TYPE_CHECKING:
-    from survey.models import ModuleVersion
+    from survey.models import ModuleVersion, Wave
 
-__all__ = ["Module", "ModuleError", "files", "load", "load_file", "module_of"]
+__all__ = ["Carried", "Module", "ModuleError", "carried", "files", "load", "load_file", "module_of"]
 
 FOLDER = Path(__file__).resolve().parent
 _NAME = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>[0-9]+)\.yaml$")
@@ -51,3 +52,17 @@ def module_of(version: ModuleVersion) -> Module:
         module = from_dict(version.definition, version.label)
         _recorded[version.content_hash] = module
     return module
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A module a wave carries: the recorded version and its definition."""
+
+    version: ModuleVersion
+    module: Module
+
+
+def carried(wave: Wave) -> list[Carried]:
+    """The modules of ``wave`` in journey order. Here, beside module_of, because the
+    journey, the statistics and the exports all need it and none should import another."""
+    return [Carried(m.module_version, module_of(m.module_version)) for m in wave.modules]

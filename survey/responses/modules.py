@@ -6,25 +6,10 @@ replaces its rows for it, so a page saved twice stores the second answers only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from survey.models import ModuleAnswer, ModuleVersion, Response, ResponseModule, Wave
+from survey.models import ModuleAnswer, Response, ResponseModule
 from survey.models.base import utcnow
-from survey.modules import Module, module_of
+from survey.modules import Carried, carried
 from survey.modules import answers as module_answers
-
-
-@dataclass(frozen=True)
-class Carried:
-    """A module a wave carries: the recorded version and its definition."""
-
-    version: ModuleVersion
-    module: Module
-
-
-def carried(wave: Wave) -> list[Carried]:
-    """The modules of ``wave`` in journey order."""
-    return [Carried(m.module_version, module_of(m.module_version)) for m in wave.modules]
 
 
 def answers_of(response: Response, carried_module: Carried) -> dict:

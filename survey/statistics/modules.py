@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from survey.models import ModuleAnswer, Response, ResponseModule, Wave
 from survey.modules import Module, module_of
+from survey.modules import carried as carried_modules
 from survey.reports.counted import counted_in
-from survey.responses.modules import carried as carried_modules
 from survey.scoring import stats
 from survey.statistics import dimensions
 from survey.statistics import rollup as rollups
