@@ -240,3 +240,36 @@ def test_preview_walks_the_draft_pages_and_scores_what_was_typed(admin_client, d
         assert f"<td>{pillar.points} / {pillar.max_points}</td>" in row and f"<td>{pillar.level}</td>" in row
     # Nothing of the preview is stored.
     assert _count(db, InstrumentDraft) == 1
+
+
+def _rescoring(rescores: int, source_version: int = 2) -> bytes:
+    book = load_workbook(BytesIO(_edited("dbi-2021-sme", source_version, 3)))
+    settings = book["settings"]
+    header = [c.value for c in settings[1]]
+    settings.cell(row=2, column=header.index("rescores") + 1, value=rescores)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_published_rescoring_version_is_offered_for_the_waves_it_rescores(admin_client, db):
+    from survey.responses import rescoring
+    from tests import factories
+
+    assert _upload(admin_client, _rescoring(2)).status_code == 302
+    draft = db.session.scalars(select(InstrumentDraft)).one()
+    token = admin_client.csrf_token(f"/staff/instruments/drafts/{draft.id}")
+    admin_client.post(f"/staff/instruments/drafts/{draft.id}/publish", data={"csrf_token": token})
+    wave = factories.wave(framework_version=factories.framework_version(2))
+    db.session.commit()
+    assert [v.version for v in rescoring.candidates(db.session, wave)] == [3]
+
+
+def test_a_rescoring_version_that_asks_other_questions_is_refused(admin_client, db):
+    # Version 1's questions, declared to re-score version 2 (which asks others).
+    response = _upload(admin_client, _rescoring(2, source_version=1))
+    assert response.status_code == 400
+    assert "asks other questions" in response.get_data(
+        as_text=True
+    ) or "hỏi các câu hỏi khác" in response.get_data(as_text=True)
+    assert _count(db, InstrumentDraft) == 0
