@@ -41,8 +41,17 @@ def link_problem(link: str | None) -> str | None:
     """
     if not link:
         return None
-    parts = urlsplit(link)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in link):
+    try:
+        parts = urlsplit(link)
+        hostname = parts.hostname
+    except ValueError:  # "https://[::1": an opened bracket never closed
+        parts, hostname = None, None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not hostname
+        or any(c.isspace() for c in link)
+    ):
         return _("Give a web address starting with http:// or https://.")
     return None
 

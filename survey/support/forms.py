@@ -25,6 +25,15 @@ def _sane_year(form, field) -> None:
         raise ValidationError(_l("Please enter a date between the years 2000 and 2100."))
 
 
+def _level(value) -> int:
+    """A level as posted: ASCII digits only (``int()`` also reads " 1" and "١")."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 2:
+        return int(value)
+    raise ValueError(value)
+
+
 def _checkboxes(label, coerce=str) -> SelectMultipleField:
     return SelectMultipleField(
         label, coerce=coerce, choices=[], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
@@ -40,7 +49,7 @@ class ProgrammeForm(FlaskForm):
     link = StringField(_l("Link (web address)"), validators=[Optional(), Length(max=500)])
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=300)])
     pillars = _checkboxes(_l("For these pillars"))
-    levels = _checkboxes(_l("At these levels"), coerce=int)
+    levels = _checkboxes(_l("At these levels"), coerce=_level)
     sizes = _checkboxes(_l("For these sizes"))
     kinds = _checkboxes(_l("For these kinds of business"))
     needs = _checkboxes(_l("For these needs"))

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import render_template
 
+from survey.models import Role
 from survey.support import services
 from survey.timezone import LOCAL
 from tests import factories
@@ -102,3 +103,19 @@ def _card(response):
     from survey.scoring import scorer_for
 
     return scorer_for(pages.framework_for(response)).score(response.answers, profile_of(response))
+
+
+HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+def test_what_staff_typed_is_escaped_wherever_it_is_shown(client, db, as_role):
+    stored(db, name=HOSTILE, provider=HOSTILE, offers=HOSTILE, contact=HOSTILE, link="https://x.vn/?q=\"'<>")
+    response = small_firm_answering(db)
+    pages = [open_result(client, db, response).get_data(as_text=True)]
+    as_role(Role.VIEWER)
+    pages.append(client.get("/staff/support").get_data(as_text=True))
+    pages.append(client.get(f"/staff/dashboard?wave={response.wave_id}").get_data(as_text=True))
+    for page in pages:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert 'href="https://x.vn/?q=&#34;&#39;&lt;&gt;"' in pages[0]
