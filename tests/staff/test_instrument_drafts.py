@@ -273,3 +273,25 @@ def test_a_rescoring_version_that_asks_other_questions_is_refused(admin_client, 
         as_text=True
     ) or "hỏi các câu hỏi khác" in response.get_data(as_text=True)
     assert _count(db, InstrumentDraft) == 0
+
+
+def test_a_module_draft_previews_on_one_page_and_is_offered_to_waves_once_published(admin_client, db):
+    from survey.modules import load
+
+    module = load("barriers-needs", 1)
+    assert _upload(admin_client, _edited("barriers-needs", 1, 2)).status_code == 302
+    draft = db.session.scalars(select(InstrumentDraft)).one()
+    base = f"/staff/instruments/drafts/{draft.id}/preview"
+    page = admin_client.get(f"{base}/1").get_data(as_text=True)
+    assert module.questions[0].text.vi in page
+    data = [("csrf_token", admin_client.csrf_token(f"{base}/1")), ("action", "next")]
+    data += [(f"m_{q.code}", "4") for q in module.questions if q.kind == "rating"]
+    data += [("m_needs", "training"), ("m_proposals", "Cần tập huấn <b>thêm</b>")]
+    response = admin_client.post(f"{base}/1", data=MultiDict(data))
+    assert response.headers["Location"].endswith(f"{base}/result")
+    result = admin_client.get(f"{base}/result").get_data(as_text=True)
+    assert "Cần tập huấn &lt;b&gt;thêm&lt;/b&gt;" in result
+    token = admin_client.csrf_token(f"/staff/instruments/drafts/{draft.id}")
+    admin_client.post(f"/staff/instruments/drafts/{draft.id}/publish", data={"csrf_token": token})
+    offered = {(v.code, v.version) for v in waves_service.offered_modules(db.session)}
+    assert ("barriers-needs", 2) in offered
