@@ -93,9 +93,12 @@ def site(app, client, db, framework):
     )
     upload = re.search(r"/staff/register/([0-9a-f]{32})/confirm", preview.get_data(as_text=True)).group(1)
     from survey.instruments import drafts
+    from survey.models import SupportProgramme
     from tests.staff.test_instrument_drafts import _edited
 
     draft = drafts.import_workbook(db.session, _edited("dbi-2021-sme", 2, 3), "dbi.xlsx")
+    programme = SupportProgramme(name="Chương trình <b>thử</b>", provider="Sở", offers="Tư vấn")
+    db.session.add(programme)
     db.session.commit()
     yield {
         "wave": wave.id,
@@ -103,6 +106,7 @@ def site(app, client, db, framework):
         "job": job,
         "upload": upload,
         "draft": draft.id,
+        "programme": programme.id,
         "version": factories.framework_version(2).id,
     }
     # The preview's file is kept until confirmed: confirming removes it.
@@ -137,6 +141,9 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.export_status": [f"/staff/exports/{ids['job']}"],
         "staff.invitations": [f"/staff/invitations?wave={ids['wave']}"],
         "staff.instruments": ["/staff/instruments"],
+        "staff.support_programmes": ["/staff/support"],
+        "staff.new_support_programme": ["/staff/support/new"],
+        "staff.edit_support_programme": [f"/staff/support/{ids['programme']}/edit"],
         "staff.instrument_export": [f"/staff/instruments/framework/{ids['version']}.xlsx"],
         "staff.instrument_draft": [f"/staff/instruments/drafts/{ids['draft']}?count=50&seed=2"],
         "staff.instrument_draft_export": [f"/staff/instruments/drafts/{ids['draft']}.xlsx"],

@@ -350,6 +350,8 @@ class World:
     upload: str | None = None
     #: A draft instrument (dbi-2021-sme v1 renumbered 3), for the instrument pages.
     instrument_draft: int = 0
+    #: A support programme, for the catalogue's forms.
+    programme_id: int = 0
     #: The invitation's secret, for the personal link's own form.
     invitation_token: str = ""
 
@@ -401,6 +403,8 @@ def make_world(app, db, client):
             w.tokens["staff"] = client.csrf_token("/staff/")
             if case.endpoint == "staff.register_confirm":
                 w.upload = _upload(client)
+            if case.endpoint.endswith("support_programme"):
+                w.programme_id = _programme(db)
             if case.endpoint.startswith("staff.instrument_") and case.endpoint != "staff.instrument_upload":
                 w.instrument_draft = _instrument_draft(db)
         elif case.who == "respondent":
@@ -850,6 +854,95 @@ def _instrument_preview(w: World) -> list[Page]:
     return [Page(page.path, page.form, [*page.poisons, wrong_draft])]
 
 
+# fmt: off
+LINKS = ["javascript:alert(1)", "data:text/html,x", "ftp://x.example.vn", "http://", "https://[::1",
+         "hotro.example.vn", "//hotro.example.vn", "https://a b.vn", "https://x.vn/" + "x" * 500]
+DATES = ["2026-13-01", "2026-02-30", "tomorrow", "1e308", "0001-01-01", "9999-12-31", "1999-12-31",
+         "2101-01-01", "2026-01-01T08:00", "٢٠٢٦-٠١-٠١"]
+# fmt: on
+
+
+def _programme(db) -> int:
+    from survey.models import SupportProgramme
+
+    p = SupportProgramme(
+        name="Chương trình junk",
+        provider="Sở",
+        offers="Hỗ trợ",
+        pillars=[],
+        levels=[],
+        sizes=[],
+        kinds=[],
+        needs=[],
+        active=True,
+    )
+    db.session.add(p)
+    db.session.commit()
+    return p.id
+
+
+def _programme_form(name: str) -> list[tuple[str, Value]]:
+    return [
+        ("name", name),
+        ("provider", "Sở Khoa học và Công nghệ"),
+        ("offers", "Hỗ trợ một phần chi phí tư vấn chuyển đổi số."),
+        ("link", "https://hotro.example.vn/nd80"),
+        ("contact", "cds@example.vn"),
+        ("pillars", "strategy"),
+        ("levels", "0"),
+        ("levels", "1"),
+        ("sizes", "micro"),
+        ("kinds", "enterprise"),
+        ("needs", "cloud"),
+        ("starts_on", "2026-01-01"),
+        ("ends_on", "2026-12-31"),
+    ]
+
+
+def _programme_poisons() -> list[st.SearchStrategy[Poison]]:
+    return [
+        *required_text("name", 300),
+        *required_text("provider", 300),
+        *required_text("offers", 4000),
+        set_to("link", LINKS, "not a web address"),
+        set_to("contact", overlong(300), "overlong"),
+        set_to("pillars", ["marketing", "STRATEGY", "strategy ", ""], "unknown option"),
+        set_to("levels", ["6", "-1", "1.0", " 1", "١", "one", ""], "unknown option"),
+        set_to("sizes", ["giant", "Micro", "micro ", ""], "unknown option"),
+        set_to("kinds", ["state", "company", "enterprise\u200b", ""], "unknown option"),
+        set_to("needs", ["yachts", "Cloud", ""], "unknown option"),
+        set_to("starts_on", DATES, "bad date"),
+        set_to("ends_on", DATES, "bad date"),
+        st.just(Poison("ends before it starts", {"starts_on": ["2026-05-01"], "ends_on": ["2026-04-30"]})),
+    ]
+
+
+def _new_programme(w: World) -> list[Page]:
+    return [Page("/staff/support/new", _programme_form("Chương trình mới"), _programme_poisons())]
+
+
+def _edit_programme(w: World) -> list[Page]:
+    path = f"/staff/support/{w.programme_id}/edit"
+    return [
+        Page(
+            path,
+            _programme_form("Chương trình junk (sửa)"),
+            [*_programme_poisons(), _id_paths("/staff/support/{id}/edit", w.programme_id)],
+        )
+    ]
+
+
+def _programme_state(w: World) -> list[Page]:
+    good = {"id": w.programme_id, "change": "withdraw"}
+    poison = wrong_path(
+        "/staff/support/{id}/{change}",
+        good,
+        id=WRONG_IDS,
+        change=["delete", "WITHDRAW", "withdrawn", "withdraw%00", "withdraw/x"],
+    )
+    return [Page(f"/staff/support/{w.programme_id}/withdraw", [], [poison])]
+
+
 _change_role = _user_action("role", [("role", "viewer")], choice("role", ROLES))
 
 CASES = [
@@ -884,6 +977,9 @@ CASES = [
     Case("staff.instrument_publish", "staff", _instrument_action("publish"), 302, writes=True),
     Case("staff.instrument_delete", "staff", _instrument_action("delete"), 302, writes=True),
     Case("staff.instrument_preview", "staff", _instrument_preview, 302, writes=False),
+    Case("staff.new_support_programme", "staff", _new_programme, 302, writes=True),
+    Case("staff.edit_support_programme", "staff", _edit_programme, 302, writes=True),
+    Case("staff.change_support_programme", "staff", _programme_state, 302, writes=True),
 ]
 CASES_BY_ENDPOINT = {case.endpoint: case for case in CASES}
 

@@ -28,6 +28,11 @@ ROLES = {
     "staff.edit_wave": ADMIN,
     "staff.change_wave_state": ADMIN,
     "staff.rescore_wave": ADMIN,
+    # The support catalogue: admins keep it, every member of staff reads it.
+    "staff.new_support_programme": ADMIN,
+    "staff.edit_support_programme": ADMIN,
+    "staff.change_support_programme": ADMIN,
+    "staff.support_programmes": VIEWER,
     # Loading instruments: what every later wave may score firms by.
     "staff.instruments": ADMIN,
     "staff.instrument_upload": ADMIN,

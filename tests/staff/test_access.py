@@ -26,6 +26,8 @@ SAMPLE_ARGS = {
     "version_id": 1,
     "draft_id": 1,
     "step": 1,
+    "programme_id": 1,
+    "change": "withdraw",
 }
 
 
