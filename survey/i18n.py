@@ -8,6 +8,8 @@ from flask import Flask, current_app, request, session
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
+from survey import labels
+
 SESSION_KEY = "lang"
 
 
@@ -34,51 +36,14 @@ def localised(text: dict[str, str] | None) -> str:
     return text.get(current_language()) or text.get("vi") or next(iter(text.values()))
 
 
-SIZE_CLASS_LABELS = {
-    "micro": _l("Micro enterprise"),
-    "small": _l("Small enterprise"),
-    "medium": _l("Medium enterprise"),
-    "large": _l("Large enterprise"),
-    "household": _l("Household or individual business"),
-}
-#: Kinds of business as staff read them (the start page has its own, longer, wording).
-KIND_LABELS = {
-    "enterprise": _l("Enterprise"),
-    "branch": _l("Branch or dependent unit"),
-    "cooperative": _l("Cooperative"),
-    "household": _l("Household business"),
-    "individual": _l("Individual business"),
-}
-POPULATION_LABELS = {
-    "enterprises": _l("Enterprises and cooperatives"),
-    "households": _l("Household and individual businesses"),
-}
-
-
-PILLAR_LABELS = {
-    "high_tech_industry": _l("High-tech industry"),
-    "seaport_logistics": _l("Seaport and logistics"),
-    "tourism_trade": _l("Tourism and trade"),
-    "other": _l("Other sectors"),
-}
-OWNERSHIP_LABELS = {
-    "private": _l("Private domestic"),
-    "state": _l("State-owned"),
-    "foreign": _l("Foreign-invested"),
-    "cooperative": _l("Cooperative"),
-    "household": _l("Household business"),
-}
-DIMENSION_LABELS = {
-    "economic_pillar": _l("Economic pillar"),
-    "sector": _l("Sector (VSIC)"),
-    "size_class": _l("Size class"),
-    "size_group": _l("Sector group (Decree 80)"),
-    "ownership": _l("Ownership"),
-    "business_kind": _l("Kind of business"),
-    "population": _l("Enterprises or household businesses"),
-    "former_area": _l("Former district-level area"),
-    "unit": _l("Ward, commune or special zone"),
-}
+# The tables live in the one label catalogue (survey.labels); these names are kept for
+# the callers that read them here.
+SIZE_CLASS_LABELS = labels.SIZE_CLASS
+KIND_LABELS = labels.KIND
+POPULATION_LABELS = labels.POPULATION
+PILLAR_LABELS = labels.ECONOMIC_PILLAR
+OWNERSHIP_LABELS = labels.OWNERSHIP
+DIMENSION_LABELS = labels.DIMENSION
 
 
 def group_label(dimension: str, key, label: dict | None = None) -> str:
@@ -134,7 +99,11 @@ def merge_query(args: dict, **changes) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        localised_text=localised_text, zip=zip, merge_query=merge_query, kind_label=kind_label
+        localised_text=localised_text,
+        zip=zip,
+        merge_query=merge_query,
+        kind_label=kind_label,
+        label=labels.label,
     )
     app.jinja_env.globals.update(
         current_language=current_language,
@@ -147,4 +116,6 @@ def init_app(app: Flask) -> None:
         field_attrs=field_attrs,
         group_label=group_label,
         dimension_label=lambda name: str(DIMENSION_LABELS.get(name, name)),
+        label=labels.label,
+        label_choices=labels.choices,
     )
