@@ -280,6 +280,7 @@ def erase_contacts(older_than_days: int | None) -> None:
     )
     click.echo(f"Erased the register contacts of {erased.enterprises} firms with no wave since.")
     click.echo(f"Erased the personal IDs of {erased.personal_ids} household and individual businesses.")
+    click.echo(f"Erased {erased.module_texts} free-text answers to the unscored modules.")
     click.echo(
         f"Deleted {erased.export_files} export files with their contact data "
         f"({erased.export_jobs} export jobs marked erased)."

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Select, or_, select, union_all, update
+from sqlalchemy import Select, delete, or_, select, union_all, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from survey import audit, files
-from survey.models import Enterprise, ExportJob, IdType, Invitation, JobState, Response, Wave
+from survey.models import Enterprise, ExportJob, IdType, Invitation, JobState, ModuleAnswer, Response, Wave
 from survey.models.base import utcnow
 
 CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone")
@@ -85,6 +85,8 @@ class Erased:
     enterprises: int = 0
     #: Household and individual businesses whose representative's personal ID was erased.
     personal_ids: int = 0
+    #: Free-text answers to the unscored modules (a firm's own words may name people).
+    module_texts: int = 0
     #: Export files deleted, and the jobs marked as erased (a job's file may be gone already).
     export_files: int = 0
     export_jobs: int = 0
@@ -120,6 +122,10 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
       representative's personal ID (Law 91/2025/QH15: personal data), erased by the same
       rule as the register's contacts (``tax_code`` NULL, ``id_erased_at`` now). An
       enterprise's tax code is public and never erased.
+    - Free-text answers to the unscored modules (barriers, needs, proposals in the firm's
+      own words, which can name people): treated like contact data, as the responses
+      workbook does (text columns only beside contacts). The ratings and ticked options,
+      which are statistics, stay.
     - Export files in ``exports`` made from those waves with the contact columns: the
       file is deleted and its job marked failed with ERASED_EXPORT, so it cannot be
       downloaded. The files go first: if one cannot be deleted, nothing is erased and
@@ -139,6 +145,17 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
         .execution_options(synchronize_session=False)
     )
     erased.responses = result.rowcount or 0
+    texts = session.execute(
+        delete(ModuleAnswer)
+        .where(
+            ModuleAnswer.text.is_not(None),
+            ModuleAnswer.response_id.in_(
+                select(Response.id).where(Response.wave_id.in_(expired_waves(cutoff)))
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    erased.module_texts = texts.rowcount or 0
     # The personal IDs first: their update keeps ``updated_at``, which the contacts' rule reads.
     erased.personal_ids = _erase_personal_ids(session, cutoff)
     erased.enterprises = _erase_register_contacts(session, cutoff)
@@ -149,6 +166,7 @@ def erase_contacts(session: Session, older_than_days: int, exports: Path | None 
         count=erased.responses,
         enterprises=erased.enterprises,
         personal_ids=erased.personal_ids,
+        module_texts=erased.module_texts,
         export_files=erased.export_files,
         export_jobs=erased.export_jobs,
         waves=erased.wave_ids,

@@ -242,3 +242,27 @@ def test_export_files_with_contacts_of_erased_waves_are_deleted_and_cannot_be_do
     finally:
         for _, path in kept:
             path.unlink(missing_ok=True)
+
+
+def test_free_text_answers_to_the_modules_are_erased_with_the_contacts_ratings_stay(runner, db):
+    from survey.responses import modules
+
+    framework = frameworks.load("dbi-2021-sme", 1)
+    old = factories.with_modules(past_wave("Đợt cũ có rào cản"), "barriers-needs")
+    recent = factories.with_modules(factories.wave(name="Đợt mới có rào cản"), "barriers-needs")
+    words = {"cost": 5, "needs": ["cloud"], "proposals": "Gọi cho chị Lan, 0912 345 678"}
+    gone = factories.response(old, answers=factories.answers_at(framework, 0.5))
+    kept = factories.response(recent, answers=factories.answers_at(framework, 0.5))
+    factories.answer_module(gone, "barriers-needs", words)
+    factories.answer_module(kept, "barriers-needs", words)
+    db.session.commit()
+    output = erase(runner)
+    assert "Erased 1 free-text answers to the unscored modules." in output
+    db.session.expire_all()
+    (carried,) = modules.carried(gone.wave)
+    left = modules.answers_of(gone, carried)
+    assert left["cost"] == 5 and left["needs"] == ["cloud"] and left.get("proposals") is None
+    (carried,) = modules.carried(kept.wave)
+    assert modules.answers_of(kept, carried)["proposals"] == words["proposals"]
+    event = db.session.scalar(select(AuditEvent).filter_by(action="retention.contacts_erased"))
+    assert event.details["module_texts"] == 1
