@@ -169,3 +169,12 @@ def label(value, kind: str | None = None) -> str:
 def choices(kind: str) -> list[tuple[str, str]]:
     """(code, label) pairs for a select, in the table's order."""
     return [(str(getattr(key, "value", key)), str(text)) for key, text in BY_KIND[kind].items()]
+
+#: Where a personal invitation link stands, from the firm's side (survey.invitations).
+INVITATION_STATUS = {
+    "not_opened": _l("Not opened"),
+    "opened": _l("Opened, not started"),
+    "draft": _l("Started, not submitted"),
+    "submitted": _l("Submitted"),
+}
+BY_KIND["invitation_status"] = INVITATION_STATUS
