@@ -20,7 +20,7 @@ from survey.models.business import BusinessKind, Population
 from survey.models.enterprise import Ownership
 from survey.models.export_job import JobState
 from survey.models.reference import EconomicPillar, UnitKind
-from survey.models.response import ResponseState, ReviewState
+from survey.models.response import EntryMethod, ResponseState, ReviewState
 from survey.models.size_class import SizeClass, SizeGroup
 from survey.models.staff import Role
 from survey.models.wave import WaveState
@@ -178,3 +178,12 @@ INVITATION_STATUS = {
     "submitted": _l("Submitted"),
 }
 BY_KIND["invitation_status"] = INVITATION_STATUS
+
+#: How staff took the answers of a response they entered for the firm.
+ENTRY_METHOD = {
+    EntryMethod.PHONE: _l("By phone"),
+    EntryMethod.PAPER: _l("From a paper form"),
+    EntryMethod.IN_PERSON: _l("In person"),
+}
+BY_ENUM[EntryMethod] = ENTRY_METHOD
+BY_KIND["entry_method"] = ENTRY_METHOD

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,10 +14,21 @@ from survey.models.enterprise import Enterprise, FirmProfileMixin
 from survey.models.module import ModuleAnswer, ResponseModule
 from survey.models.wave import Wave
 
+if TYPE_CHECKING:
+    from survey.models.staff import StaffUser
+
 
 class ResponseState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+
+class EntryMethod(StrEnum):
+    """How staff took the answers of a response they entered for the firm."""
+
+    PHONE = "phone"
+    PAPER = "paper"
+    IN_PERSON = "in_person"
 
 
 class ReviewState(StrEnum):
@@ -76,11 +88,18 @@ class Response(FirmProfileMixin, Base):
     review_reason: Mapped[str | None] = mapped_column(String(500))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    #: Entered by staff for the firm (after a phone, paper or in-person interview): who,
+    #: when and how. None for a response the firm entered itself. ``entry_method`` is the
+    #: marker (the account may be gone one day; the method stays).
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    entry_method: Mapped[EntryMethod | None] = mapped_column(str_enum(EntryMethod))
     #: Optimistic lock: a stale write raises instead of silently overwriting.
     version_id: Mapped[int] = mapped_column(default=1)
 
     wave: Mapped[Wave] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
+    entered_by: Mapped[StaffUser | None] = relationship(foreign_keys=[entered_by_id])
     pillar_scores: Mapped[list[ResponsePillarScore]] = relationship(
         back_populates="response",
         cascade="all, delete-orphan",
