@@ -32,7 +32,7 @@ class AlreadyReplaced(Exception):
     """The link was revoked or replaced already (by someone else, or a second click)."""
 
 
-def _lock_wave(session: Session, wave_id: int) -> None:
+def lock_wave(session: Session, wave_id: int) -> None:
     """Serialise issuing and revoking for one wave.
 
     At most one live link per firm and wave is a unique index; two issues at the same
@@ -43,15 +43,19 @@ def _lock_wave(session: Session, wave_id: int) -> None:
     session.execute(select(Wave.id).where(Wave.id == wave_id).with_for_update())
 
 
-def issue(
-    session: Session, wave: Wave, filters: dict, actor_id: int | None, personal_ids: bool = False
-) -> list[IssuedLink]:
-    """A new link for every register firm matching ``filters`` that has no live one in ``wave``.
+def _submitted(wave: Wave):
+    """The firms that submitted a response in ``wave``."""
+    return select(Response.enterprise_id).where(
+        Response.wave_id == wave.id, Response.state == ResponseState.SUBMITTED
+    )
 
-    ``personal_ids``: the workbook made of the links shows personal IDs in full (an admin
-    asked; ``links_workbook``), which the audit line records.
+
+def _candidates(wave: Wave, filters: dict, include_submitted: bool):
+    """The register firms matching ``filters`` that have no live link in ``wave``.
+
+    Firms that already submitted in the wave are left out unless ``include_submitted``:
+    a link mailed to them invites a second answer from a firm that is done.
     """
-    _lock_wave(session, wave.id)
     live = select(Invitation.enterprise_id).where(
         Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None)
     )
@@ -62,6 +66,51 @@ def issue(
         Enterprise.tax_code.is_not(None),  # a personal ID erased for retention: nobody to invite
         *report_filters.conditions(filters, Enterprise),
     )
+    if not include_submitted:
+        stmt = stmt.where(Enterprise.id.not_in(_submitted(wave)))
+    return stmt
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """What issuing would do, shown before anything is created."""
+
+    #: Links that would be created.
+    count: int
+    #: Firms that match and have no live link but already submitted: left out unless
+    #: included (with ``include_submitted``, they are part of ``count``).
+    submitted: int
+
+
+def preview(session: Session, wave: Wave, filters: dict, include_submitted: bool = False) -> IssuePreview:
+    """How many links ``issue`` would create now; reads only."""
+    everyone = _candidates(wave, filters, include_submitted=True)
+    submitted = everyone.where(Enterprise.id.in_(_submitted(wave)))
+
+    def count(stmt) -> int:
+        return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    done = count(submitted)
+    total = count(everyone)
+    return IssuePreview(count=total if include_submitted else total - done, submitted=done)
+
+
+def issue(
+    session: Session,
+    wave: Wave,
+    filters: dict,
+    actor_id: int | None,
+    personal_ids: bool = False,
+    include_submitted: bool = False,
+) -> list[IssuedLink]:
+    """A new link for every register firm matching ``filters`` that has no live one in ``wave``
+    (and, unless ``include_submitted``, has not submitted in it already).
+
+    ``personal_ids``: the workbook made of the links shows personal IDs in full (an admin
+    asked; ``links_workbook``), which the audit line records.
+    """
+    lock_wave(session, wave.id)
+    stmt = _candidates(wave, filters, include_submitted)
     issued = []
     for firm in session.scalars(stmt.order_by(Enterprise.tax_code)):
         token, digest = tokens.new_token()
@@ -75,6 +124,7 @@ def issue(
         wave,
         count=len(issued),
         filters=filters,
+        include_submitted=include_submitted,
         personal_ids=personal_ids and any(link.enterprise.id_type == IdType.CCCD12 for link in issued),
     )
     return issued
@@ -87,7 +137,7 @@ def revoke(session: Session, invitation: Invitation) -> None:
     firm's response through its resume token, so the token is replaced (nobody learns
     the new one: the firm comes back through a new personal link).
     """
-    _lock_wave(session, invitation.wave_id)
+    lock_wave(session, invitation.wave_id)
     session.refresh(invitation)
     if invitation.revoked_at is not None:
         raise AlreadyReplaced
@@ -137,13 +187,17 @@ def _status_column():
 
 
 def _live_with_response(wave: Wave):
+    return _live_with_response_of(wave.id)
+
+
+def _live_with_response_of(wave_id: int):
     return (
         select(Invitation)
         .outerjoin(
             Response,
             and_(Response.enterprise_id == Invitation.enterprise_id, Response.wave_id == Invitation.wave_id),
         )
-        .where(Invitation.wave_id == wave.id, Invitation.revoked_at.is_(None))
+        .where(Invitation.wave_id == wave_id, Invitation.revoked_at.is_(None))
     )
 
 
@@ -153,6 +207,12 @@ def status_counts(session: Session, wave: Wave) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
     counts.update(dict(session.execute(stmt).all()))
     return counts
+
+
+def status_of(session: Session, invitation: Invitation) -> str:
+    """Where one link stands (one of STATUSES)."""
+    stmt = _live_with_response_of(invitation.wave_id).where(Invitation.id == invitation.id)
+    return session.scalar(stmt.with_only_columns(_status_column())) or "not_opened"
 
 
 def rates(session: Session, wave: Wave, by: str) -> list[dict]:
@@ -187,7 +247,7 @@ def listing(session: Session, wave: Wave, limit: int, offset: int) -> list:
             Enterprise.tax_code,
             Enterprise.name,
             Invitation.created_at,
-            _status_column(),
+            _status_column().label("status"),
             Enterprise.id_type,
             Enterprise.id_erased_at,
         )

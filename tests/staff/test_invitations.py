@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -47,8 +48,28 @@ def register_firm(**fields) -> Enterprise:
 
 
 def issue(client, wave_id: int, **filters):
-    token = staff_token(client, f"/staff/invitations?wave={wave_id}")
-    return client.post(f"/staff/invitations/{wave_id}/issue", data={"csrf_token": token, **filters})
+    """Issue as an officer does: the confirmation page first, then its form as it was shown."""
+    path = f"/staff/invitations/{wave_id}/issue"
+    shown = client.get(path, query_string=filters)
+    if shown.status_code != 200:
+        return shown
+    fields = confirmation_fields(shown.get_data(as_text=True), path)
+    if fields is None:  # nothing to issue: no form; the POST alone still answers (an empty file)
+        fields = {"csrf_token": staff_token(client), "count": "0", **filters}
+    return client.post(path, data=fields)
+
+
+def confirmation_fields(page: str, action: str) -> dict[str, str] | None:
+    """The hidden fields of the page's form that POSTs to ``action`` (None: no such form)."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S)
+    if form is None:
+        return None
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        attributes = dict(re.findall(r'(\w+)="([^"]*)"', tag))
+        if attributes.get("type") == "hidden":
+            fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+    return fields
 
 
 def exported(response) -> dict[str, dict]:
@@ -252,7 +273,9 @@ def test_a_link_opens_the_firms_own_response_prefilled_and_is_followed_up(app, c
 
     assert counts(client, wave.id) == {"not_opened": 0, "opened": 0, "draft": 0, "submitted": 1}
     page = invitations_page(client, wave.id)
-    assert rate_rows(page, "sector")["C"][:2] == ("1", "1")
+    # A sector by its code and its name, never the bare code.
+    (sector,) = [key for key in rate_rows(page, "sector") if key.startswith("C – ")]
+    assert len(sector) > len("C – ") and rate_rows(page, "sector")[sector][:2] == ("1", "1")
     assert rate_rows(page, "unit")[factories.unit("11311").name_vi][:2] == ("1", "1")
     assert rate_rows(page, "area")[factories.unit("11311").former_area][:2] == ("1", "1")
 
@@ -365,7 +388,8 @@ def test_a_link_to_a_closed_wave_answers_409_unless_the_firm_already_answered(ap
     answered = register_firm()
     factories.response(wave, answered, answers=factories.answers_at(framework, 0.5))
     logged_in(client, db, Role.ANALYST)
-    links = exported(issue(client, wave.id))
+    # The firm that answered gets a link only when asked for (they are left out by default).
+    links = exported(issue(client, wave.id, include_submitted="1"))
 
     assert new_client(app).get(path_of(links[silent.tax_code]["link"])).status_code == 409
     assert count(db, Response, Response.enterprise_id == silent.id) == 0
