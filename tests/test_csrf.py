@@ -6,7 +6,16 @@ import re
 
 from survey.models import Role
 
-SAMPLE = {"user_id": 1, "wave_id": 1, "response_id": 1, "invitation_id": 1, "job_id": 1, "action": "open"}
+SAMPLE = {
+    "user_id": 1,
+    "wave_id": 1,
+    "response_id": 1,
+    "invitation_id": 1,
+    "job_id": 1,
+    "action": "open",
+    "change": "withdraw",
+    "kind": "framework",
+}
 
 
 def post_paths(app):
