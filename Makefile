@@ -34,6 +34,8 @@ run: translations
 	$(FLASK) init-db
 	$(FLASK) seed-reference
 	$(FLASK) seed-demo --if-empty
+	@echo "Staff workspace: http://127.0.0.1:$(PORT)/staff/ (demo.admin@example.org; the password was printed when the demo was first seeded)."
+	@echo "Lost the demo password? Run: $(FLASK) create-user --reset demo.admin@example.org"
 	$(FLASK) run --port $(PORT)
 
 test: translations browser

@@ -89,11 +89,27 @@ def seed_reference(units: str | None, sectors: str | None) -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), help="The new account's role.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Give the existing account a new random password, printed once (a lost demo password).",
+)
 @with_appcontext
 @work.command(writes=True)
-def create_user(email: str, role: str) -> None:
-    """Create a staff account; the password is read from a prompt (or stdin), never an argument."""
+def create_user(email: str, role: str | None, reset: bool) -> None:
+    """Create a staff account; the password is read from a prompt (or stdin), never an argument.
+
+    With --reset, the existing account EMAIL gets a new random password instead, printed
+    once; it must be changed at the next log-in, and the account's sessions end.
+    """
+    if reset:
+        if role is not None:
+            _fail("--reset changes a password only; change a role on the staff page Accounts.")
+        _reset_password(email)
+        return
+    if role is None:
+        _fail("Missing option '--role' (or use --reset to give an existing account a new password).")
     interactive = sys.stdin.isatty()
     password = click.prompt("Password", hide_input=True, confirmation_prompt=interactive, prompt_suffix=": ")
     # The same service as the staff page; the command line speaks English, and has no
@@ -104,6 +120,19 @@ def create_user(email: str, role: str) -> None:
         except accounts.AccountRuleError as exc:
             _fail(str(exc))
     click.echo(f"Created {role} account {user.email}.")
+
+
+def _reset_password(email: str) -> None:
+    """The staff page's reset (survey.auth.accounts), for whoever holds the server."""
+    user = db.session.scalar(select(StaffUser).filter_by(email=accounts.normal_email(email)))
+    if user is None:
+        _fail(f"There is no account for {accounts.normal_email(email)}.")
+    with force_locale("en"):
+        password = accounts.reset_password(db.session, user)
+    click.echo(f"New password for {user.email}: {password}")
+    click.echo("It is shown only this once; choose your own at the next log-in.")
+    if not user.active:
+        click.echo("The account is deactivated: an administrator must reactivate it before it can log in.")
 
 
 @click.command("seed-demo")

@@ -1,5 +1,6 @@
 """The firm's ways back into its assessment: its resume link, the department's personal
-invitation link (which takes the response over), and a recovery link sent by e-mail."""
+invitation link (which takes the response over), and a recovery link sent by e-mail
+("send my link again", survey.respondent.recovery)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField
+from wtforms.validators import Email, Length, Optional
 
 from survey import i18n, work
 from survey.extensions import db, limiter
@@ -20,20 +24,40 @@ from survey.invitations import services as invitations
 from survey.main.services import open_wave_for, open_waves
 from survey.models import Response, ResponseState
 from survey.models.base import utcnow
-from survey.respondent import mail, pages, recovery, services
-from survey.respondent.forms import (
-    RecoverForm,
-    SubmitForm,
-)
+from survey.respondent import entry, mail, pages, recovery, services
+from survey.respondent.forms import RecoverForm, SubmitForm
 from survey.respondent.pages import RESPONSE_KEY, TAX_CODE_KEY, TOKEN_KEY, bp
 from survey.urls import external_url
 
 
-def _open(response: Response, token: str):
-    """Let this session into ``response`` with its resume ``token``, and go on."""
+class ResendForm(RecoverForm):
+    """ "Send my link again": the kind and identifier; the contact address is optional.
+
+    The link goes to the address given in the assessment whatever is typed here, so the
+    business need not remember it; an address typed must be that one (a business that
+    wants to be sure nobody else triggers the mail can say which address it expects).
+    """
+
+    contact_email = EmailField(
+        _l("The contact e-mail address given in the assessment"),
+        validators=[
+            Optional(),
+            Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+
+
+def open_response(response: Response, token: str):
+    """Let this session into ``response`` with its resume ``token``, and go on.
+
+    A staff entry's ticket is dropped: a link opened is the business's own journey (the
+    staff entry page gives the ticket back when staff continue an entry).
+    """
     session[RESPONSE_KEY] = response.id
     session[TOKEN_KEY] = token
     session.pop(TAX_CODE_KEY, None)
+    entry.drop()
     if response.state == ResponseState.SUBMITTED:
         return redirect(url_for("respondent.result"))
     if response.consent_at is None:
@@ -52,7 +76,7 @@ def resume(token: str):
     response = services.find_by_token(db.session, token)
     if response is None:
         return _invalid_link(_("Please check that you copied the whole link, or start a new assessment."))
-    return _open(response, token)
+    return open_response(response, token)
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
@@ -87,17 +111,17 @@ def invitation(token: str):
             ),
             "warning",
         )
-    return _open(response, resume_token)
+    return open_response(response, resume_token)
 
 
 @bp.route("/recover", methods=["GET", "POST"])
 @work.writes
 @limiter.limit(pages.limit("RATELIMIT_RECOVER"), methods=["POST"])
 def recover():
-    """Ask for a recovery link; the answer is the same whatever was found."""
+    """ "Send my link again": the answer is the same whatever was found, and never the link."""
     if not open_waves():
         return pages.no_wave()
-    form = RecoverForm()
+    form = ResendForm()
     if form.validate_on_submit():
         wave = open_wave_for(form.business_kind)
         if wave is None:
@@ -121,8 +145,9 @@ def recover():
         return pages.message(
             _("Check your e-mail"),
             _(
-                "If an assessment for this enterprise gave this e-mail address, a link to it is on "
-                "its way. The link works once, within 24 hours. Nothing arrived? Write to %(contact)s.",
+                "If this business has an assessment in the open survey with a contact e-mail "
+                "address (the one you typed, if you typed one), a link to it is on its way to that "
+                "address. The link works once, within 24 hours. Nothing arrived? Write to %(contact)s.",
                 contact=current_app.config["CONTACT_EMAIL"],
             ),
         )
@@ -138,4 +163,4 @@ def recovered(token: str):
     opened = recovery.open_link(db.session, token, utcnow())
     if opened is None:
         return _invalid_link(_("The link may have expired or been used already. You can ask for a new one."))
-    return _open(*opened)
+    return open_response(*opened)

@@ -1,4 +1,4 @@
-"""E-mailing the resume link, when an SMTP server is configured; never fatal."""
+"""E-mailing the resume and recovery links, when an SMTP server is configured; never fatal."""
 
 from __future__ import annotations
 
@@ -35,6 +35,22 @@ def send_recovery_link(to: str, link: str) -> bool:
             "Someone asked for a new link to your enterprise's assessment. The link below works "
             "once, within 24 hours; opening it ends every earlier link and session. If you did "
             "not ask for it, you can ignore this message.\n\n%(link)s\n",
+            link=link,
+        ),
+        link,
+    )
+
+
+def send_link_from_staff(to: str, link: str) -> bool:
+    """Send the recovery link staff issued from the response's page (the firm asked them)."""
+    return _send(
+        to,
+        _("Your link to the digital readiness assessment"),
+        _(
+            "The department sends you a link to your business's digital readiness assessment, "
+            "as you asked. The link works once, within 24 hours; opening it ends every earlier "
+            "link and session and shows you a new resume link to keep. If you did not ask for "
+            "it, you can ignore this message.\n\n%(link)s\n",
             link=link,
         ),
         link,

@@ -27,7 +27,7 @@ from survey.models import AdminUnit, BusinessKind, ResponseState, Sector
 from survey.models.base import utcnow
 from survey.models.business import id_type_of
 from survey.registry import identifiers
-from survey.respondent import mail, pages, results, services
+from survey.respondent import entry, mail, pages, results, services
 from survey.respondent.forms import (
     AnswersForm,
     FirmForm,
@@ -95,6 +95,7 @@ def start():
         session[TAX_CODE_KEY] = form.tax_code.data
         session[KIND_KEY] = kind.value
         session.pop(RESPONSE_KEY, None)
+        entry.drop()  # a journey of the session's own, even in a staff member's browser
         # The resume token is drawn now, so that a retried firm step is recognised.
         session[TOKEN_KEY] = tokens.new_token()[0]
         return redirect(url_for("respondent.firm"))
@@ -142,6 +143,8 @@ def _final():
 @bp.route("/firm", methods=["GET", "POST"])
 @work.writes
 def firm():
+    if (ended := entry.stale()) is not None:
+        return ended
     response = pages.current_response()
     tax_code = response.enterprise.tax_code if response else session.get(TAX_CODE_KEY)
     kind = BusinessKind(response.kind if response else session.get(KIND_KEY, BusinessKind.ENTERPRISE))
@@ -192,8 +195,11 @@ def firm():
         session.pop(KIND_KEY, None)
         session[RESPONSE_KEY] = response.id
         session[TOKEN_KEY] = token
-        resume_url, email = pages.resume_url(), response.contact_email
-        work.after_commit(lambda: mail.send_resume_link(email, resume_url))
+        # Staff entering for a business send it no mail unasked: they can from the
+        # response's page, once the business wants a link of its own.
+        if not entry.mark(db.session, response, utcnow()):
+            resume_url, email = pages.resume_url(), response.contact_email
+            work.after_commit(lambda: mail.send_resume_link(email, resume_url))
         return redirect(url_for("respondent.assessment", step=1, new=1))
     progress = _progress(framework_of(wave.framework_version), 2, wave)
     return render_template(
@@ -256,8 +262,9 @@ def assessment(step: int):
                 back = url_for("respondent.assessment", step=step - 1) if step > 1 else None
                 return redirect(back or url_for("respondent.firm"))
             if action == "save":
-                flash(_("Your answers are saved. Use your resume link to continue later."), "success")
-                return redirect(url_for("respondent.assessment", step=step))
+                flash(_("Your answers are saved. Use your resume link below to continue later."), "success")
+                # The page opens its resume link box, so the link is there to copy.
+                return redirect(url_for("respondent.assessment", step=step, saved=1))
             if step < len(steps):
                 return redirect(url_for("respondent.assessment", step=step + 1))
             return redirect(url_for("respondent.review"))
@@ -274,6 +281,7 @@ def assessment(step: int):
         framework=framework,
         resume_url=pages.resume_url(),
         new=request.args.get("new") == "1",
+        saved=request.args.get("saved") == "1",
         progress=_progress(framework, step + 2, response.wave),
     ), status
 

@@ -49,6 +49,10 @@ STATE_FILTERS = {
 }
 
 
+#: ``entry=``: responses staff entered for the business, or the business's own.
+ENTRY_FILTERS = {"staff": Response.entry_method.is_not(None), "self": Response.entry_method.is_(None)}
+
+
 class BadListParameter(ValueError):
     pass
 
@@ -115,6 +119,12 @@ def parse(args, wave_id: int, session: Session, personal_ids: bool = False) -> L
         if tier not in {"engaged", "preparing", "outside"}:
             raise BadListParameter(f"tier={tier!r} is not a known tier")
         filters["tier"] = tier
+    entry = args.get("entry", "")
+    if entry:
+        # Who entered the response: staff for the business (after an interview), or itself.
+        if entry not in ENTRY_FILTERS:
+            raise BadListParameter(f"entry={entry!r} is not staff or self")
+        filters["entry"] = entry
     sort = args.get("sort", "updated")
     if sort not in SORTS:
         raise BadListParameter(f"sort={sort!r} is not a sortable column")
@@ -153,6 +163,7 @@ def _filtered(query: ListQuery) -> Select:
             Response.total_points,
             Response.submitted_at,
             Response.updated_at,
+            Response.entry_method,
         )
         .join(Enterprise, Enterprise.id == Response.enterprise_id)
         .outerjoin(AdminUnit, AdminUnit.id == Response.unit_id)
@@ -169,6 +180,8 @@ def _filtered(query: ListQuery) -> Select:
         stmt = stmt.where(Response.overall_level == f["level"])
     if "tier" in f:
         stmt = stmt.where(Response.tier == f["tier"])
+    if "entry" in f:
+        stmt = stmt.where(ENTRY_FILTERS[f["entry"]])
     if query.refused:
         stmt = stmt.where(false())
     if query.q:

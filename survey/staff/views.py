@@ -3,6 +3,7 @@
 from survey.staff import (  # noqa: F401
     views_audit,
     views_dashboard,
+    views_entry,
     views_exports,
     views_instruments,
     views_invitations,
