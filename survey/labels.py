@@ -170,6 +170,7 @@ def choices(kind: str) -> list[tuple[str, str]]:
     """(code, label) pairs for a select, in the table's order."""
     return [(str(getattr(key, "value", key)), str(text)) for key, text in BY_KIND[kind].items()]
 
+
 #: Where a personal invitation link stands, from the firm's side (survey.invitations).
 INVITATION_STATUS = {
     "not_opened": _l("Not opened"),
@@ -187,3 +188,47 @@ ENTRY_METHOD = {
 }
 BY_ENUM[EntryMethod] = ENTRY_METHOD
 BY_KIND["entry_method"] = ENTRY_METHOD
+
+#: What was done to a response, as its history on the staff page names it (its audit
+#: actions; survey.responses.review.history). The audit log's own table, where there is
+#: one ("audit_action"), has the last word.
+RESPONSE_ACTION = {
+    "response.verified": _l("Reviewed: verified"),
+    "response.flagged": _l("Reviewed: flagged for checking"),
+    "response.rejected": _l("Reviewed: rejected"),
+    "response.reopened": _l("Reopened for review"),
+    "response.note": _l("Internal note added"),
+    "response.corrected": _l("Profile corrected by staff"),
+    "response.taken_over": _l("Opened through a personal link"),
+    "response.recovery_requested": _l("The business asked for its link again"),
+    "response.recovered": _l("Came back through a link sent by e-mail"),
+    "response.link_sent": _l("Link sent again by staff"),
+    "response.entered_by_staff": _l("Entered by staff"),
+    "response.entry_continued": _l("Staff went on entering it"),
+}
+BY_KIND["response_action"] = RESPONSE_ACTION
+#: A response's fields as its history names them (before → after).
+RESPONSE_FIELD = {
+    "review_state": _l("Review state"),
+    "review_reason": _l("Reason for the review decision"),
+    "firm_name": _l("Enterprise name"),
+    "unit_id": _l("Ward, commune or special zone"),
+    "sector_code": _l("Sector (VSIC)"),
+    "ownership": _l("Ownership"),
+    "employees": _l("Employees"),
+    "revenue_vnd": _l("Revenue"),
+    "capital_vnd": _l("Total capital"),
+    "size_class": _l("Size class"),
+    "state": _l("State of the response"),
+    "note": _l("Note"),
+    "reason": _l("Reason"),
+    "method": _l("How the answers were taken"),
+    "choice": _l("Answers found on the link"),
+}
+BY_KIND["response_field"] = RESPONSE_FIELD
+#: What a firm chose when its personal link met answers begun without it (survey.respondent).
+TAKEOVER_CHOICE = {
+    "keep": _l("Kept"),
+    "afresh": _l("Started afresh"),
+}
+BY_KIND["takeover_choice"] = TAKEOVER_CHOICE
