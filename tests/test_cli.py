@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db as _db
-from survey.models import AdminUnit, Enterprise, Response, ResponseState, Role, StaffUser
+from survey.models import AdminUnit, AuditEvent, Enterprise, Response, ResponseState, Role, StaffUser
 from tests import factories
 from tests.conftest import make_app
 
@@ -251,3 +251,42 @@ def test_score_rejects_invalid_input_on_stderr(runner, stdin, message):
     assert result.exit_code != 0
     assert message in result.stderr
     assert result.stdout == ""
+
+
+def test_create_user_reset_gives_a_new_password_printed_once(runner, db):
+    runner.invoke(
+        args=["create-user", "demo.admin@example.org", "--role", "admin"], input="a-long-secret-phrase\n"
+    )
+    result = runner.invoke(args=["create-user", "--reset", "Demo.Admin@example.org"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("New password for demo.admin@example.org: ", 1)[1].split()[0]
+    assert len(password) >= 12 and result.output.count(password) == 1
+    admin = db.session.scalar(select(StaffUser).filter_by(email="demo.admin@example.org"))
+    assert admin.check_password(password) and not admin.check_password("a-long-secret-phrase")
+    assert admin.must_change_password and admin.role is Role.ADMIN
+    actions = db.session.scalars(select(AuditEvent.action).filter_by(object_id=str(admin.id))).all()
+    assert "user.password_reset" in actions
+    # Each reset draws another password.
+    again = runner.invoke(args=["create-user", "demo.admin@example.org", "--reset"])
+    assert again.exit_code == 0 and password not in again.output
+
+
+def test_create_user_reset_refuses_an_unknown_account_and_a_role(runner, db):
+    unknown = runner.invoke(args=["create-user", "--reset", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "no account for nobody@example.org" in unknown.output
+    runner.invoke(args=["create-user", "x@example.org", "--role", "viewer"], input="a-long-secret-phrase\n")
+    both = runner.invoke(args=["create-user", "--reset", "x@example.org", "--role", "admin"])
+    assert both.exit_code != 0 and "--reset" in both.output
+    assert db.session.scalar(select(StaffUser).filter_by(email="x@example.org")).check_password(
+        "a-long-secret-phrase"
+    )
+    no_role = runner.invoke(args=["create-user", "y@example.org"], input="a-long-secret-phrase\n")
+    assert no_role.exit_code != 0 and "--role" in no_role.output
+
+
+def test_make_run_says_how_to_reset_the_demo_password():
+    from pathlib import Path
+
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "create-user --reset demo.admin@example.org" in run
