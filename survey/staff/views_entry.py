@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, HiddenField, RadioField
+from wtforms import BooleanField, Field, HiddenField, RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
 from survey import audit, labels, work
@@ -41,7 +41,7 @@ class EntryForm(IdentifiedForm):
     enterprise = HiddenField()
     method = RadioField(
         _l("How were the answers taken?"),
-        choices=list(labels.ENTRY_METHOD.items()),
+        choices=[SelectChoice(m.value, text) for m, text in labels.ENTRY_METHOD.items()],
         validators=[InputRequired(_l("Please choose how the answers were taken."))],
     )
     consent = BooleanField(
@@ -69,10 +69,14 @@ def enter_response():
     """Begin (or continue) a response entered for a business, on the respondent's pages."""
     form = EntryForm(enterprise=request.args.get("enterprise", ""))
     firm = _firm(form.enterprise.data) if form.enterprise.data else None
-    if form.enterprise.data and (firm is None or firm.id_erased_at is not None):
+    unknown = bool(form.enterprise.data) and (firm is None or firm.id_erased_at is not None)
+    if unknown:
+        # Back to the typed form: the firm named is not one staff can enter for.
         form.enterprise.data = ""
         firm = None
         flash(_("That business is not in the register; type its kind and identifier instead."), "error")
+        if request.method == "POST":
+            return render_template("staff/entry.html", form=form, firm=None, kind_hints=KIND_HINTS), 400
     status = 200
     if form.validate_on_submit():
         if firm is not None:

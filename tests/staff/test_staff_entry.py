@@ -134,6 +134,8 @@ def test_refusals(client, db, as_role):
     assert begin(client, kind="enterprise", tax_code="12345").status_code == 400
     unknown = client.get("/staff/entry?enterprise=999999", headers=EN).get_data(as_text=True)
     assert "not in the register" in unknown and 'name="tax_code"' in unknown
+    bad_firm = begin(client, kind="enterprise", tax_code=factories.tax_code(), enterprise="999999")
+    assert bad_firm.status_code == 400
     # A business with a response of its own: to its page, nothing begun.
     taken = begin(client, kind="enterprise", tax_code=own.enterprise.tax_code)
     assert taken.status_code == 303 and taken.headers["Location"].endswith(f"/staff/responses/{own.id}")
