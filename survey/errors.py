@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from survey import csrf_retry
+
 MESSAGES = {
     400: lambda: (_("The request could not be understood"), _("Please go back and try again.")),
     403: lambda: (_("Not allowed"), _("Your account does not have permission for this page or action.")),
@@ -34,11 +36,15 @@ def _render(code: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    # The form pages that come back filled in when their token expired (never this page).
+    csrf_retry.init_app(app)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if isinstance(exc, CSRFError):
             # Flask-WTF's reason is English and about the mechanism; the user needs to
-            # know that the form expired (usually a session that timed out).
+            # know that the form expired (usually a session that timed out). The form
+            # pages of csrf_retry.KEEP_TYPED never come here: they come back filled in.
             detail = _("The form has expired. Please try again.")
         elif isinstance(exc, SecurityError):
             # A Host outside TRUSTED_HOSTS; Werkzeug's English text would repeat it.

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
     Field,
     RadioField,
@@ -32,9 +31,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey.fields import DIGITS, IntegerField
+from survey.fields import IntegerField
 from survey.models import BusinessKind, Ownership
 from survey.models.business import is_personal
+from survey.money import MoneyField
 from survey.registry import identifiers
 from survey.scoring.definition import (
     NOT_APPLICABLE,
@@ -118,7 +118,6 @@ FIXED_OWNERSHIP = {
     BusinessKind.INDIVIDUAL: Ownership.HOUSEHOLD,
 }
 ENTERPRISE_OWNERSHIP = (Ownership.PRIVATE, Ownership.STATE, Ownership.FOREIGN)
-BILLION = Decimal(1_000_000_000)
 
 
 class Honeypot(StringField):
@@ -129,25 +128,11 @@ class Honeypot(StringField):
             raise ValidationError(_l("This form could not be accepted."))
 
 
-#: What a typed amount may look like: ASCII digits (groups of three after a space
-#: allowed: 1 000) and one decimal comma or point. Decimal() is laxer than a form
-#: should be: it reads full-width digits ("９"), underscores ("1_000") and exponents
-#: ("1e-400"), which a draft then kept and the scorer refused.
+#: What a typed figure may look like: ASCII digits and one decimal comma or point.
+#: Decimal() is laxer than a form should be: it reads full-width digits ("９"),
+#: underscores ("1_000") and exponents ("1e-400"), which a draft then kept and the
+#: scorer refused. (Amounts of money have their own parser: survey/money.py.)
 PLAIN_NUMBER = re.compile(r"[0-9]+([.,][0-9]+)?")
-AMOUNT = re.compile(rf"{DIGITS}(?:[.,][0-9]+)?")
-
-
-class AmountField(DecimalField):
-    """A decimal amount that accepts the Vietnamese decimal comma (2,5) as well as 2.5."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip():
-            text = valuelist[0].replace("\u00a0", " ").strip()
-            if not AMOUNT.fullmatch(text):
-                self.data = None
-                raise ValueError(_l("Type a number with digits only, e.g. 12,5 or 1500."))
-            valuelist = [text.replace(" ", "").replace(",", ".")]
-        super().process_formdata(valuelist)
 
 
 def _phone_digits(form, field) -> None:
@@ -227,10 +212,6 @@ def _optional_int(value) -> int | None:
     return None if value in ("", None) else int(value)
 
 
-def _billions(value) -> int | None:
-    return None if value is None else int(value * BILLION)
-
-
 class FirmForm(FlaskForm):
     # InputRequired: the field must be sent (the form is built on the stored profile, which
     # would stand in for a missing one). DataRequired: spaces are no name either.
@@ -263,22 +244,9 @@ class FirmForm(FlaskForm):
             NumberRange(min=0, max=1_000_000, message=_l("Please enter a number between 0 and 1,000,000.")),
         ],
     )
-    revenue_bn = AmountField(
-        _l("Revenue last year (billion VND)"),
-        places=None,
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=10_000_000, message=_l("Please enter zero or more.")),
-        ],
-    )
-    capital_bn = AmountField(
-        _l("Total capital (billion VND)"),
-        places=None,
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=10_000_000, message=_l("Please enter zero or more.")),
-        ],
-    )
+    # Shown and typed in billion đồng, kept in whole đồng (survey/money.py).
+    revenue_bn = MoneyField(_l("Revenue last year (billion VND)"), validators=[Optional()])
+    capital_bn = MoneyField(_l("Total capital (billion VND)"), validators=[Optional()])
     contact_name = StringField(
         _l("Contact person"),
         validators=[
@@ -330,8 +298,8 @@ class FirmForm(FlaskForm):
             "sector_code": self.sector_code.data,
             "ownership": FIXED_OWNERSHIP.get(self.kind) or Ownership(self.ownership.data),
             "employees": self.employees.data,
-            "revenue_vnd": _billions(self.revenue_bn.data),
-            "capital_vnd": _billions(self.capital_bn.data) if "capital_bn" in self else None,
+            "revenue_vnd": self.revenue_bn.data,
+            "capital_vnd": self.capital_bn.data if "capital_bn" in self else None,
             "contact_name": self.contact_name.data.strip(),
             "contact_email": self.contact_email.data.strip().lower(),
             "contact_phone": self.contact_phone.data.strip(),
@@ -339,11 +307,10 @@ class FirmForm(FlaskForm):
 
     @classmethod
     def data_from(cls, profile: dict) -> dict:
-        """Form data from stored profile values (VND to billions)."""
+        """Form data from stored profile values (the money fields take whole đồng)."""
         data = dict(profile)
         for field in ("revenue", "capital"):
-            value = data.pop(f"{field}_vnd", None)
-            data[f"{field}_bn"] = None if value is None else Decimal(value) / BILLION
+            data[f"{field}_bn"] = data.pop(f"{field}_vnd", None)
         if data.get("ownership") is not None:
             data["ownership"] = getattr(data["ownership"], "value", data["ownership"])
         return data

@@ -59,3 +59,40 @@ def test_typing_in_the_filter_never_changes_the_prefilled_unit(browser, live_app
             select(Response).join(Response.enterprise).filter_by(tax_code=tax_code)
         ).one()
         assert str(stored.unit_id) == hai_an_id
+
+
+def test_the_filter_ignores_marks_and_case_finds_former_districts_and_picks_nothing(
+    browser, live_app, live_server, live_wave
+):
+    """A firm not in the register starts on the empty choice, and typing must leave it there."""
+    with phone(browser, live_server) as page:
+        walk = Walk(page)
+        walk.landing()
+        walk.start(factories.tax_code())
+        unit = page.locator("#unit_id")
+        expect(unit).to_have_value("")
+        box = page.locator("input[data-filter-for=unit_id]")
+        shown = unit.locator("option:not([hidden])")
+        for typed in ("DONG HAI", "đông hải", "Đông Hải"):
+            box.fill("")
+            box.press_sequentially(typed)
+            expect(shown.filter(has_text="Phường Đông Hải")).to_have_count(1)
+            expect(shown.filter(has_text="Phường Lê Chân")).to_have_count(0)
+            expect(unit).to_have_value("")  # still nothing chosen: the filter never chooses
+        # A ward is found by its former district too: An Biên was in Quận Lê Chân.
+        box.fill("")
+        box.press_sequentially("quan le chan")
+        expect(shown.filter(has_text="Phường An Biên")).to_have_count(1)
+        expect(shown.filter(has_text="Phường Lê Chân")).to_have_count(1)
+        # Districts with nothing left to show are hidden, not left as empty headings.
+        expect(unit.locator('optgroup[label="Quận Hải An"]')).to_have_attribute("hidden", "")
+        expect(unit.locator('optgroup[label="Quận Lê Chân"]')).not_to_have_attribute("hidden", "")
+        expect(unit).to_have_value("")
+        # The person's own choice is then the only thing that changes it.
+        unit.select_option(label="Phường An Biên")
+        box.fill("")
+        box.press_sequentially("hai an")
+        expect(shown.filter(has_text="Phường An Biên")).to_have_count(1)
+        with live_app.app_context():
+            an_bien = db.session.scalars(select(AdminUnit).filter_by(name_vi="Phường An Biên")).one()
+            expect(unit).to_have_value(str(an_bien.id))

@@ -3,12 +3,19 @@
   "use strict";
 
   // Filter the long list of wards and communes as the respondent types. Filtering only
-  // hides options: the choice stays the person's (picking the first match for them once
-  // re-filed a prefilled firm under another unit). Diacritics are ignored, so "le chan"
-  // finds "Lê Chân".
+  // hides options and never sets select.value: the choice stays the person's (picking the
+  // first match for them once re-filed a prefilled firm under another unit, and the
+  // dashboard showed a 110% response rate). The chosen option stays shown, so the list
+  // never hides what it says is chosen. Diacritics and case are ignored ("le chan" finds
+  // "Lê Chân"; đ is d), and a ward is found by its former district too (the group label),
+  // since many firms still know their address by the district.
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/đ/g, "d").replace(/Đ/g, "D").toLocaleLowerCase("vi");
+      .replace(/[đĐ]/g, "d").toLocaleLowerCase("vi");
+  }
+  function matches(option, needle) {
+    var group = option.parentElement && option.parentElement.tagName === "OPTGROUP" ? option.parentElement.label : "";
+    return fold(option.textContent).indexOf(needle) !== -1 || fold(group).indexOf(needle) !== -1;
   }
   document.querySelectorAll("input[data-filter-for]").forEach(function (box) {
     var select = document.getElementById(box.getAttribute("data-filter-for"));
@@ -17,8 +24,11 @@
     box.addEventListener("input", function () {
       var needle = fold(box.value.trim());
       select.querySelectorAll("option").forEach(function (option) {
-        // The chosen option stays visible, so the list never shows a choice it hides.
-        option.hidden = !!needle && !option.selected && fold(option.textContent).indexOf(needle) === -1;
+        option.hidden = !!needle && !option.selected && !matches(option, needle);
+      });
+      // A district with no ward left to show would be an empty heading.
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
       });
     });
   });
