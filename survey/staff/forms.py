@@ -38,10 +38,7 @@ from survey.auth.passwords import password_problem
 from survey.fields import IntegerField
 from survey.i18n import KIND_LABELS
 from survey.models import BusinessKind, Role
-
-#: The most a firm's revenue or capital may be: what the respondent's form allows, 10
-#: million billion VND, well inside the 64-bit column.
-MAX_AMOUNT_VND = 10**16
+from survey.money import MoneyField
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -166,12 +163,9 @@ class CorrectionForm(FlaskForm):
     sector_code = SelectField(_l("VSIC section"), validators=[InputRequired()])
     ownership = SelectField(_l("Type of enterprise"), validators=[InputRequired()])
     employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
-    revenue_vnd = IntegerField(
-        _l("Revenue (VND)"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT_VND)]
-    )
-    capital_vnd = IntegerField(
-        _l("Total capital (VND)"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT_VND)]
-    )
+    # Typed in billion đồng like the respondent's page, kept in whole đồng (survey/money.py).
+    revenue_vnd = MoneyField(_l("Revenue (billion VND)"), validators=[Optional()])
+    capital_vnd = MoneyField(_l("Total capital (billion VND)"), validators=[Optional()])
     reason = TextAreaField(
         _l("Reason for the correction"), validators=[InputRequired(), DataRequired(), Length(max=500)]
     )
