@@ -76,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     # Imported for their routes: the personal links and the journey, on respondent_bp.
     import survey.respondent.links
     import survey.respondent.views  # noqa: F401
-    from survey import benchmarking
+    from survey import api, benchmarking
     from survey.main.views import bp as main_bp
     from survey.respondent.pages import bp as respondent_bp
     from survey.staff import views  # noqa: F401  (registers the staff views on staff_bp)
@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respondent_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
+    api.init_app(app)  # the JSON API under /api/v1 (its blueprint and OpenAPI document)
     benchmarking.init_app(app)
 
 

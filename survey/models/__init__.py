@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; import from here."""
 
+from survey.models.api_token import ApiScope, ApiToken
 from survey.models.base import Base
 from survey.models.business import BusinessKind, IdType, Population
 from survey.models.enterprise import Enterprise, Ownership
@@ -18,6 +19,8 @@ from survey.models.wave import Wave, WaveState
 
 __all__ = [
     "AdminUnit",
+    "ApiScope",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "BusinessKind",
