@@ -90,21 +90,6 @@ class LimitExceeded(RegisterFileError):
     """A register file beyond one of the limits. ``str()`` is English (logs, the CLI);
     ``translated()`` is the message in the current request's language."""
 
-    def __init__(self, message: str, **params: int | str):
-        self.message = message
-        self.params = params
-        super().__init__(message % {k: _english(v) for k, v in params.items()})
-
-    def translated(self) -> str:
-        from flask_babel import format_decimal, gettext
-
-        local = {k: format_decimal(v) if isinstance(v, int) else v for k, v in self.params.items()}
-        return gettext(self.message, **local)
-
-
-def _english(value: int | str) -> str:
-    return f"{value:,}" if isinstance(value, int) else value
-
 
 def _mb(size: int) -> int:
     return -(-size // MB)  # rounded up, so "101 MB (at most 100 MB)" never reads "100 (100)"

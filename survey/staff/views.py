@@ -5,6 +5,7 @@ from survey.staff import (  # noqa: F401
     views_dashboard,
     views_entry,
     views_exports,
+    views_firms,
     views_instruments,
     views_invitations,
     views_main,

@@ -51,7 +51,8 @@ def _limits() -> importer.RegisterLimits:
 
 
 def _message(exc: importer.RegisterFileError) -> str:
-    return exc.translated() if isinstance(exc, importer.LimitExceeded) else str(exc)
+    """The refusal in the staff member's language (``str(exc)`` is the English of the logs)."""
+    return exc.translated()
 
 
 def _upload_path(upload: str) -> Path:
@@ -91,7 +92,7 @@ def _register_page(status: int = 200):
 @requires(Role.ADMIN)
 def register_template():
     return send_file(
-        BytesIO(importer.template_workbook()),
+        BytesIO(importer.template_workbook(db.session)),
         mimetype=XLSX,
         as_attachment=True,
         download_name="register-template.xlsx",
@@ -137,7 +138,7 @@ def register_errors(upload: str):
     if preview is None:
         return _register_page(400)
     return send_file(
-        BytesIO(importer.error_report(preview.errors)),
+        BytesIO(importer.error_report(preview.errors, preview.header)),
         mimetype=XLSX,
         as_attachment=True,
         download_name="register-errors.xlsx",

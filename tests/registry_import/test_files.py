@@ -10,9 +10,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from survey.registry.importer import COLUMNS, RowError, error_report, read_register, template_workbook
+from survey.registry.importer import RowError, error_report, read_register
 from survey.spreadsheets import safe_cell
-from tests.registry_import._support import read_back, row, workbook
+from tests.registry_import._support import HEADER, read_back, row, workbook
 
 
 @pytest.mark.parametrize(
@@ -60,35 +60,60 @@ def _sheet_xml(data: bytes) -> str:
         )
 
 
-def test_the_error_report_round_trips_and_is_inert(db):
+def test_the_error_report_carries_each_bad_row_beside_its_reason_and_is_inert(db):
     rows = [
         row(),
         row(tax_code='=HYPERLINK("http://evil.example","click")'),
         row(tax_code="@SUM(1)", unit="99999"),
         row(name=""),
     ]
-    preview = read_register(workbook(rows), db.session)
+    preview = read_register(
+        workbook([*rows, [*row(), "ghi chú của tôi"]], header=[*HEADER, "Ghi chú"]), db.session
+    )
     assert [e.row_number for e in preview.errors] == [3, 4, 5]
+    assert preview.header == (*HEADER, "Ghi chú")
 
-    data = error_report(preview.errors)
+    data = error_report(preview.errors, preview.header)
 
-    assert read_back(data) == [
-        ("row", "tax_code", "error"),
-        (3, '\'=HYPERLINK("http://evil.example","click")', preview.errors[0].message),
-        (4, "'@SUM(1)", preview.errors[1].message),
-        (5, rows[3][0], "name is empty"),
-    ]
-    assert preview.errors[1].message.startswith("tax code '@SUM(1)': ")
-    assert "unit '99999' is not a commune-level unit of the city" in preview.errors[1].message
+    lines = read_back(data)
+    # The file's own columns under its own headers, then the row number and the reason.
+    assert lines[0] == (*HEADER, "Ghi chú", "Row in the file", "Problems")
+    assert len(lines) == 4
+    first, second, third = lines[1:]
+    assert first[0] == '\'=HYPERLINK("http://evil.example","click")'
+    assert first[1:13] == tuple(rows[1][1:]) and first[13:] == (None, 3, preview.errors[0].message)
+    assert second[0] == "'@SUM(1)" and second[2] == "99999" and second[-2] == 4
+    assert "unit '99999' is not a commune-level unit of the city" in second[-1]
+    assert third[0] == rows[3][0] and third[1] is None and third[-2:] == (5, "name is empty")
     assert "<f>" not in _sheet_xml(data)  # no formula anywhere
 
     book = load_workbook(BytesIO(data))
     sheet = book["Errors"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:C4"
+    assert sheet.auto_filter.ref == "A1:P4"
     assert all(cell.font.b for cell in sheet[1])
     assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
     book.close()
+
+
+def test_the_error_report_corrected_imports_again(db):
+    """Correct the rows in the report itself and import it: its extra columns are ignored."""
+    bad = [row(unit="99999"), row(sector="Z", revenue_bn_vnd="1.500")]
+    preview = read_register(workbook([row(), *bad]), db.session)
+    report = load_workbook(BytesIO(error_report(preview.errors, preview.header)))
+    sheet = report.active
+    unit, sector, revenue = (HEADER.index(c) + 1 for c in ("unit", "sector", "revenue_bn_vnd"))
+    sheet.cell(row=2, column=unit, value="Phường Hồng Bàng")
+    sheet.cell(row=3, column=sector, value="C")
+    sheet.cell(row=3, column=revenue, value="1,5")
+    buffer = BytesIO()
+    report.save(buffer)
+    buffer.seek(0)
+
+    again = read_register(buffer, db.session)
+
+    assert again.errors == [] and again.to_add == 2
+    assert again.valid[1]["revenue_vnd"] == 1_500_000_000
 
 
 def test_the_error_report_neutralises_formula_looking_messages():
@@ -107,55 +132,7 @@ def test_the_error_report_neutralises_formula_looking_messages():
 
 
 def test_an_empty_error_report_has_its_header():
-    assert read_back(error_report([])) == [("row", "tax_code", "error")]
-
-
-def test_the_template_has_the_documented_columns_and_help():
-    book = load_workbook(BytesIO(template_workbook()))
-    assert book.sheetnames == ["Register", "Help"]
-    sheet = book["Register"]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == (
-        "tax_code",
-        "name",
-        "unit",
-        "sector",
-        "ownership",
-        "employees",
-        "revenue_bn_vnd",
-        "capital_bn_vnd",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "address",
-        "kind",
-    )
-    assert rows[0] == COLUMNS
-    assert len(rows) == 2  # one example row
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.b for cell in sheet[1])
-    assert sheet.column_dimensions["B"].width >= 30
-    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("0")
-
-    help_rows = list(book["Help"].iter_rows(values_only=True))
-    documented = {line[0]: line for line in help_rows[1:] if line[0]}
-    assert list(documented) == list(COLUMNS)
-    for column in COLUMNS:
-        _, required, vietnamese, english = documented[column]
-        assert vietnamese and english
-        assert required.startswith("có") == (column in ("tax_code", "name", "unit", "sector"))
-    assert "Phường Hồng Bàng" in documented["unit"][2] and "exact Vietnamese name" in documented["unit"][3]
-    assert "VSIC" in documented["sector"][3]
-    assert "state, private, foreign, cooperative, household" in documented["ownership"][3]
-    assert "tỷ đồng" in documented["revenue_bn_vnd"][2] and "billion VND" in documented["capital_bn_vnd"][3]
-    book.close()
-
-
-def test_the_template_lists_units_and_sectors_when_given_the_database(db):
-    book = load_workbook(BytesIO(template_workbook(db.session)))
-    assert book.sheetnames == ["Register", "Help", "Units", "Sectors"]
-    units = list(book["Units"].iter_rows(values_only=True))
-    assert ("11311", "Phường Hồng Bàng") in units and ("11602", "Phường Hồng An") in units
-    sectors = [line[0] for line in book["Sectors"].iter_rows(min_row=2, values_only=True)]
-    assert sectors == [chr(c) for c in range(ord("A"), ord("U") + 1)]
-    book.close()
+    assert read_back(error_report([])) == [("Row in the file", "Tax code", "Problems")]
+    assert read_back(error_report([], ("tax_code", "name"))) == [
+        ("tax_code", "name", "Row in the file", "Problems")
+    ]

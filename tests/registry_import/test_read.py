@@ -140,6 +140,28 @@ def test_headers_match_loosely_and_extra_columns_are_ignored(db):
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "vnd"),
+    [
+        ("12,5", 12_500_000_000),
+        ("12.5", 12_500_000_000),
+        ("2,5 tỷ", 2_500_000_000),
+        ("1.234,5", 1_234_500_000_000),
+        ("2.500.000.000 đồng", 2_500_000_000),
+        ("2500000000", 2_500_000_000),  # a million or more with no unit: đồng
+        (2_500_000_000, 2_500_000_000),  # so too in a number cell
+        (20_000_000, 20_000_000),
+        (1.125, 1_125_000_000),  # a number cell is never ambiguous
+        ("250 triệu", 250_000_000),
+        (0, 0),
+    ],
+)
+def test_amounts_are_read_in_billion_dong_the_vietnamese_way(db, value, vnd):
+    preview = read_register(workbook([row(revenue_bn_vnd=value)]), db.session)
+    assert preview.errors == []
+    assert preview.valid[0]["revenue_vnd"] == vnd
+
+
 def _bad(column: str, value) -> list:
     return row(**{column: value})
 
@@ -168,20 +190,32 @@ def _bad(column: str, value) -> list:
         (
             "ownership",
             "public",
-            "ownership 'public' is not one of state, private, foreign, cooperative, household",
+            "ownership 'public' is not one of 'Ngoài nhà nước' (private), 'Nhà nước' (state), "
+            "'Có vốn đầu tư nước ngoài' (foreign), 'Hợp tác xã' (cooperative), 'Hộ kinh doanh' (household)",
         ),
         ("employees", "abc", "employees 'abc' is not a whole number"),
         ("employees", 12.5, "employees '12.5' is not a whole number"),
         ("employees", -1, "employees must be 0 or more"),
         ("employees", 2_000_000, "employees is more than 1,000,000"),
         ("employees", "9" * 5000, "employees is more than 1,000,000"),
-        ("revenue_bn_vnd", "9" * 5000, "revenue_bn_vnd is more than 10,000,000 billion VND"),
-        ("revenue_bn_vnd", "1.234,5", "revenue_bn_vnd '1.234,5' is not a number (billion VND, e.g. 12.5)"),
-        ("revenue_bn_vnd", "mười", "revenue_bn_vnd 'mười' is not a number"),
+        ("revenue_bn_vnd", "9" * 5000, "revenue_bn_vnd '" + "9" * 37 + "...' is not an amount"),
+        ("revenue_bn_vnd", "20000000 tỷ", "revenue_bn_vnd is more than 10.000.000 billion đồng"),
+        ("revenue_bn_vnd", "1.500", "revenue_bn_vnd '1.500' can be read as 1,5 or as 1500 billion đồng"),
+        (
+            "revenue_bn_vnd",
+            "12,5 nghìn",
+            "revenue_bn_vnd '12,5 nghìn' is not an amount: type it in billion đồng",
+        ),
+        ("revenue_bn_vnd", "mười", "revenue_bn_vnd 'mười' is not an amount"),
         ("revenue_bn_vnd", -2, "revenue_bn_vnd must be 0 or more"),
+        (
+            "revenue_bn_vnd",
+            "2.500.000.000,5 đồng",
+            "revenue_bn_vnd '2.500.000.000,5 đồng' is an amount in đồng",
+        ),
+        ("revenue_bn_vnd", 2_500_000_000.5, "revenue_bn_vnd '2500000000.5' is an amount in đồng"),
         ("capital_bn_vnd", "-0,5", "capital_bn_vnd must be 0 or more"),
-        ("capital_bn_vnd", 20_000_000, "capital_bn_vnd is more than 10,000,000 billion VND"),
-        ("capital_bn_vnd", True, "capital_bn_vnd 'True' is not a number"),
+        ("capital_bn_vnd", True, "capital_bn_vnd 'True' is not an amount"),
         ("contact_email", "lienhe.example.vn", "contact_email 'lienhe.example.vn' is not an e-mail address"),
         ("contact_email", "a b@c.vn", "contact_email 'a b@c.vn' is not an e-mail address"),
         ("contact_phone", "0" * 31, "contact_phone is longer than 30 characters (31)"),
@@ -274,7 +308,7 @@ def test_an_inactive_unit_is_named_as_such(db):
 
 
 def test_the_template_example_row_is_refused(db):
-    preview = read_register(BytesIO(importer.template_workbook()), db.session)
+    preview = read_register(BytesIO(importer.template_workbook(db.session)), db.session)
     assert [(e.row_number, e.message) for e in preview.errors] == [
         (2, "this is the template's example row: delete it")
     ]
@@ -302,13 +336,16 @@ def test_a_path_is_accepted(db, tmp_path):
 
 def test_missing_required_columns_are_named(db):
     source = workbook([["0100233488", "Công ty A"]], header=["tax_code", "Name", "ownership"])
-    with pytest.raises(RegisterFileError, match=r"missing required column\(s\): unit, sector") as caught:
+    missing = (
+        r"missing required column\(s\): 'Phường/xã/đặc khu' \(unit\), 'Ngành kinh tế \(VSIC\)' \(sector\)"
+    )
+    with pytest.raises(RegisterFileError, match=missing) as caught:
         read_register(source, db.session)
     assert isinstance(caught.value, ValueError)
 
 
 def test_a_column_named_twice_is_refused(db):
-    with pytest.raises(RegisterFileError, match="column 'name' appears twice"):
+    with pytest.raises(RegisterFileError, match="column 'NAME' appears twice"):
         read_register(workbook([[*row(), "x"]], header=[*HEADER, " NAME "]), db.session)
 
 
@@ -346,7 +383,9 @@ def test_a_csv_file_renamed_to_xlsx_is_not_a_workbook(db, tmp_path):
     with pytest.raises(RegisterFileError, match=NOT_XLSX):
         read_register(BytesIO(csv), db.session)
     (tmp_path / "register.csv").write_bytes(csv)
-    with pytest.raises(RegisterFileError, match=rf"'register\.csv' {NOT_XLSX}"):
+    with pytest.raises(
+        RegisterFileError, match=r"'register\.csv' is not an Excel \.xlsx file but a CSV text file"
+    ):
         read_register(tmp_path / "register.csv", db.session)
 
 
