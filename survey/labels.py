@@ -16,7 +16,7 @@ from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 
-from survey.models.business import BusinessKind, Population
+from survey.models.business import BusinessKind, IdType, Population
 from survey.models.enterprise import Ownership
 from survey.models.export_job import JobState
 from survey.models.reference import EconomicPillar, UnitKind
@@ -232,3 +232,165 @@ TAKEOVER_CHOICE = {
     "afresh": _l("Started afresh"),
 }
 BY_KIND["takeover_choice"] = TAKEOVER_CHOICE
+
+#: Every action the audit log records (survey.audit.record), as the log names it. The
+#: responses' own actions keep their history's words, so that one action reads the same
+#: on the response page and in the log.
+AUDIT_ACTION = {
+    "login": _l("Logged in"),
+    "login.failed": _l("Log-in refused"),
+    "logout": _l("Logged out"),
+    "password.changed": _l("Changed their own password"),
+    "user.created": _l("Account created"),
+    "user.password_reset": _l("Password reset by an administrator"),
+    "user.role": _l("Role changed"),
+    "user.deactivated": _l("Account deactivated"),
+    "user.reactivated": _l("Account reactivated"),
+    "wave.created": _l("Wave created"),
+    "wave.edited": _l("Wave edited"),
+    "wave.modules": _l("Unscored modules of the wave changed"),
+    "wave.open": _l("Wave opened"),
+    "wave.close": _l("Wave closed"),
+    "wave.rescored": _l("Wave re-scored"),
+    "export.responses": _l("Responses workbook requested"),
+    "export.summary": _l("Summary workbook requested"),
+    "export.downloaded": _l("Export downloaded"),
+    "register.imported": _l("Register imported"),
+    "register.edited": _l("Firm in the register edited"),
+    "register.exported": _l("Register exported"),
+    "api_token.created": _l("Data access token created"),
+    "api_token.revoked": _l("Data access token revoked"),
+    "invitations.issued": _l("Invitation links issued"),
+    "invitation.revoked": _l("Invitation link revoked"),
+    "invitation.reissued": _l("Invitation link issued again"),
+    "instrument.draft_imported": _l("Instrument draft loaded"),
+    "instrument.published": _l("Instrument version published"),
+    "instrument.draft_deleted": _l("Instrument draft deleted"),
+    "support.created": _l("Support programme added"),
+    "support.edited": _l("Support programme edited"),
+    "support.withdrawn": _l("Support programme withdrawn"),
+    "support.restored": _l("Support programme offered again"),
+    "retention.contacts_erased": _l("Contact data erased after the retention period"),
+    **RESPONSE_ACTION,
+}
+BY_KIND["audit_action"] = AUDIT_ACTION
+#: What an audit event was done to (its object type: the table's name).
+AUDIT_OBJECT = {
+    "responses": _l("Response"),
+    "waves": _l("Wave"),
+    "staff_users": _l("Staff account"),
+    "export_jobs": _l("Export"),
+    "enterprises": _l("Firm in the register"),
+    "invitations": _l("Invitation link"),
+    "framework_versions": _l("Framework version"),
+    "module_versions": _l("Module version"),
+    "instrument_drafts": _l("Instrument draft"),
+    "support_programmes": _l("Support programme"),
+    "rescore_runs": _l("Re-scoring"),
+    "api_tokens": _l("Data access token"),
+}
+BY_KIND["audit_object"] = AUDIT_OBJECT
+#: The fields and details of audit events, as the log names them (a response's as its
+#: history does).
+AUDIT_FIELD = {
+    **RESPONSE_FIELD,
+    "wave_state": _l("State of the wave"),
+    "role": _l("Role"),
+    "active": _l("Active"),
+    "email": _l("E-mail"),
+    "name": _l("Name"),
+    "year": _l("Year"),
+    "framework_version_id": _l("Framework version"),
+    "framework_version": _l("Framework version"),
+    "opens_at": _l("Opens"),
+    "closes_at": _l("Closes"),
+    "kinds": _l("Kinds of business"),
+    "modules": _l("Unscored modules"),
+    "count": _l("Number"),
+    "filters": _l("Filters"),
+    "contacts": _l("With contact data"),
+    "personal_ids": _l("With personal IDs in full"),
+    "wave_id": _l("Wave"),
+    "checked": _l("Responses re-scored"),
+    "changed": _l("Scorecards changed"),
+    "moved": _l("Firms whose overall level changed"),
+    "run": _l("Re-scoring"),
+    "invitation_id": _l("Invitation link"),
+    "enterprise_id": _l("Firm in the register"),
+    "replaces": _l("Replaces the link"),
+    "include_submitted": _l("Firms that already submitted included"),
+    "added": _l("Added"),
+    "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "skipped_rows": _l("Rows left out"),
+    "enterprises": _l("Firms"),
+    "module_texts": _l("Free-text answers"),
+    "export_files": _l("Export files"),
+    "export_jobs": _l("Exports"),
+    "waves": _l("Waves"),
+    "older_than_days": _l("Older than (days)"),
+    "kind": _l("Kind"),
+    "code": _l("Code"),
+    "version": _l("Version"),
+    "content_hash": _l("Content fingerprint"),
+    "source": _l("File"),
+    "provider": _l("Provider"),
+    "offers": _l("What it offers"),
+    "link": _l("Web address"),
+    "contact": _l("Contact"),
+    "pillars": _l("Pillars"),
+    "levels": _l("Levels"),
+    "sizes": _l("Size classes"),
+    "needs": _l("Needs"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "fields_changed": _l("Fields changed"),
+    "tax_code": _l("Tax code or personal ID"),
+    "id_type": _l("Kind of identifier"),
+    "address": _l("Address"),
+    "contact_name": _l("Contact person"),
+    "contact_email": _l("Contact e-mail"),
+    "contact_phone": _l("Contact phone"),
+    "searched": _l("With a search"),
+    "client": _l("Given to"),
+    "scope": _l("May read"),
+    "expires_at": _l("Expires"),
+}
+BY_KIND["audit_field"] = AUDIT_FIELD
+#: What an instrument draft is a draft of.
+INSTRUMENT_KIND = {
+    "framework": _l("Scored framework"),
+    "module": _l("Unscored module"),
+}
+BY_KIND["instrument_kind"] = INSTRUMENT_KIND
+
+
+def filter_words(
+    filters: dict, units: dict[str, str] | None = None, sectors: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Report filters (survey.reports.filters: name → code) as (filter, value) in words.
+
+    A unit is named by ``units`` (code → name) and a sector by ``sectors`` (code → name)
+    when given; the other coded filters by their tables here; a former area is a name.
+    """
+    words = []
+    for name, value in filters.items():
+        if name == "unit":
+            shown = (units or {}).get(str(value), str(value))
+        elif name == "sector":
+            found = (sectors or {}).get(str(value))
+            shown = f"{value} – {found}" if found else str(value)
+        elif name in BY_KIND and name != "dimension":
+            shown = label(value, name)
+        else:
+            shown = str(value)
+        words.append((str(DIMENSION.get(name, name)), shown))
+    return words
+#: What a business's identifier is (survey.models.business.IdType).
+ID_TYPE = {
+    IdType.MST10: _l("Tax code (10 digits)"),
+    IdType.MST13: _l("Tax code of a branch (13 digits)"),
+    IdType.CCCD12: _l("Personal ID of the representative (12 digits)"),
+}
+BY_ENUM[IdType] = ID_TYPE
+BY_KIND["id_type"] = ID_TYPE
