@@ -9,7 +9,6 @@ note or reason).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -36,6 +35,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.auth.passwords import password_problem
 from survey.fields import IntegerField
+from survey.forms_i18n import TranslatedForm as FlaskForm  # WTForms' messages in our catalogue
 from survey.i18n import KIND_LABELS
 from survey.models import BusinessKind, Role
 from survey.money import MoneyField
