@@ -7,6 +7,10 @@ vocabulary's (survey.reports.filters), read by its parser under the names this l
 links have always used (``area``, ``pillar``, ``size``) or the canonical ones; the state,
 review, level and tier filters are the list's own.
 
+The search finds a firm's name whatever its diacritics or case ("le chan" finds "Lê
+Chân", survey.responses.folding), on the name the list shows (the response's, else the
+register's).
+
 The search never takes a whole personal ID (Law 91/2025/QH15): a query string ends up in
 the browser's history, proxies' and servers' logs. A search holding 12 digits in a row is
 refused (``ListQuery.refused``: nothing is matched, the page asks for a name or the last
@@ -18,7 +22,7 @@ else only by what the mask shows (``031•••••••23``: the first thre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import ceil
 
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -26,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import AdminUnit, Enterprise, IdType, Response, ResponseState, ReviewState
 from survey.reports import filters as report_filters
+from survey.responses import folding
 
 SORTS = {
     "updated": Response.updated_at,
@@ -185,9 +190,9 @@ def _filtered(query: ListQuery) -> Select:
     if query.refused:
         stmt = stmt.where(false())
     if query.q:
-        like = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         digits = "".join(ch for ch in query.q if ch.isdigit())
-        conditions = [Response.firm_name.ilike(like, escape="\\")]
+        name = func.coalesce(Response.firm_name, Enterprise.name)
+        conditions = [folding.folded(name).like(folding.like_pattern(query.q), escape="\\")]
         if digits:
             conditions += _identifier_conditions(digits, query.personal_ids)
         stmt = stmt.where(or_(*conditions))
@@ -212,6 +217,7 @@ def _identifier_conditions(digits: str, personal_ids: bool) -> list:
 
 
 def run(session: Session, query: ListQuery, per_page: int) -> Page:
+    folding.prepare(session)
     stmt = _filtered(query)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     column = SORTS[query.sort]
@@ -222,3 +228,57 @@ def run(session: Session, query: ListQuery, per_page: int) -> Page:
     page = min(query.page, pages)
     rows = session.execute(stmt.order_by(order, tie).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(rows=rows, total=total, page=page, pages=pages)
+
+
+#: The list's parameters that say which responses it shows (not how it sorts or pages):
+#: carried from the list to a response's page and back, and into "next awaiting review".
+LIST_ARGS = (
+    "wave",
+    "q",
+    *STATE_FILTERS,
+    "level",
+    "tier",
+    "entry",
+    *report_filters.ALIASES,
+)
+
+
+def list_args(args) -> dict[str, str]:
+    """The list's own parameters in ``args`` (a query string or a form), non-empty ones only.
+
+    Only names are picked here; the values are checked by ``parse`` wherever they are read.
+    """
+    return {name: str(args.get(name)) for name in LIST_ARGS if args.get(name) not in (None, "")}
+
+
+def _queue_order():
+    return (Response.submitted_at.asc(), Response.id.asc())
+
+
+def next_pending(session: Session, query: ListQuery, after: Response | None = None) -> int | None:
+    """The oldest submitted response awaiting review that ``query``'s filters and search match.
+
+    ``after``: the response an officer is on; the next one in the queue's order (oldest
+    submitted first) comes after it, so skipping a response without reviewing it moves
+    on, and past the last one the queue starts again from the oldest (never ``after``
+    itself). None when nothing awaits review. The list's own state and review filters
+    give way: the queue is always submitted responses awaiting review.
+    """
+    pending = replace(
+        query,
+        filters={**query.filters, "state": ResponseState.SUBMITTED, "review": ReviewState.PENDING},
+    )
+    folding.prepare(session)
+    stmt = _filtered(pending).order_by(*_queue_order()).limit(1)
+    if after is not None and after.submitted_at is not None:
+        later = or_(
+            Response.submitted_at > after.submitted_at,
+            and_(Response.submitted_at == after.submitted_at, Response.id > after.id),
+        )
+        found = session.execute(stmt.where(later)).first()
+        if found is not None:
+            return found.id
+    if after is not None:
+        stmt = stmt.where(Response.id != after.id)
+    found = session.execute(stmt).first()
+    return None if found is None else found.id
