@@ -1,5 +1,5 @@
 """Review of responses: state transitions (one by one or many verified at once), notes,
-profile corrections, and a response's history in words. Flushes, never commits.
+profile corrections. Flushes, never commits.
 
 "Review" is the one word for the act; its outcomes are named by ``labels.REVIEW_STATE``
 wherever a person reads them, messages included.
@@ -7,16 +7,13 @@ wherever a person reads them, messages included.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from survey import audit, labels
-from survey.models import AuditEvent, Response, ResponseNote, ResponseState, ReviewState, StaffUser
+from survey.models import Response, ResponseNote, ResponseState, ReviewState, StaffUser
 from survey.models.base import utcnow
 from survey.responses.scoring import score_response
 
@@ -135,94 +132,3 @@ def correct_profile(session: Session, response: Response, values: dict, reason: 
     audit.record(session, "response.corrected", response, before=before, after=after, reason=reason.strip())
     session.flush()
     return True
-
-
-# --- history --------------------------------------------------------------------------
-
-#: The order in which a change's fields are listed.
-_FIELD_ORDER = ("review_state", "review_reason", *CORRECTABLE, "size_class")
-#: Details other than before/after that the history shows, in this order.
-_SHOWN_DETAILS = ("state", "method", "choice", "note", "reason")
-#: Fields whose values are codes of a kind in the label catalogue.
-_CODED = {
-    "review_state": "review_state",
-    "state": "state",
-    "ownership": "ownership",
-    "size_class": "size_class",
-    "method": "entry_method",
-    "choice": "takeover_choice",
-}
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One thing done to a response, in words: when, by whom, what, and its details."""
-
-    occurred_at: datetime
-    actor: str | None
-    action: str
-    #: (field in words, value in words): "Review state", "Awaiting review → Verified".
-    details: list[tuple[str, str]]
-
-
-def action_words(action: str) -> str:
-    """An audit action in words: the audit log's table first, then the responses' own."""
-    for kind in ("audit_action", "response_action"):
-        if kind in labels.BY_KIND and action in labels.BY_KIND[kind]:
-            return labels.label(action, kind)
-    return action  # an action nobody named yet: shown as it is, for the label scan to find
-
-
-def _value_words(field: str, value, units: Mapping[int, str], sectors: Mapping[str, str]) -> str:
-    if value is None or value == "":
-        return "–"
-    if field in _CODED and labels.BY_KIND.get(_CODED[field]) is not None:
-        return labels.label(value, _CODED[field])
-    if field == "unit_id":
-        try:
-            return units.get(int(value), "–")
-        except (TypeError, ValueError):
-            return str(value)  # "(hidden)"
-    if field == "sector_code" and value in sectors:
-        return f"{value} – {sectors[value]}"
-    if field in ("revenue_vnd", "capital_vnd") and isinstance(value, int | str) and str(value).isdigit():
-        return _("%(amount)s billion VND", amount=format_decimal(int(value) / 10**9, "#,##0.###"))
-    if field == "employees" and isinstance(value, int):
-        return format_decimal(value)
-    return str(value)
-
-
-def describe(
-    event: AuditEvent, details: Mapping, units: Mapping[int, str], sectors: Mapping[str, str]
-) -> HistoryEntry:
-    """``event`` in words; ``details`` are its details as the reader may see them
-    (survey.staff.access.visible_details: notes and reasons hidden from viewers)."""
-    before = details.get("before") or {}
-    after = details.get("after") or {}
-    lines = []
-    changed = [f for f in _FIELD_ORDER if f in before or f in after]
-    changed += sorted((set(before) | set(after)) - set(changed))
-    for field in changed:
-        if field not in labels.RESPONSE_FIELD:
-            continue  # nothing a person reads by that name (yet): the audit log has it
-        old = _value_words(field, before.get(field), units, sectors)
-        new = _value_words(field, after.get(field), units, sectors)
-        lines.append((labels.label(field, "response_field"), f"{old} → {new}"))
-    for key in _SHOWN_DETAILS:
-        if details.get(key) not in (None, ""):
-            lines.append(
-                (labels.label(key, "response_field"), _value_words(key, details[key], units, sectors))
-            )
-    actor = event.actor.email if event.actor is not None else None
-    return HistoryEntry(event.occurred_at, actor, action_words(event.action), lines)
-
-
-def unit_ids(events: Iterable[tuple[AuditEvent, Mapping]]) -> set[int]:
-    """The units a history names (to look their names up in one query)."""
-    found = set()
-    for _event, details in events:
-        for side in ("before", "after"):
-            value = (details.get(side) or {}).get("unit_id")
-            if isinstance(value, int):
-                found.add(value)
-    return found

@@ -35,7 +35,7 @@ from survey.responses import modules as response_modules
 from survey.responses import review
 from survey.responses.scoring import framework_of, profile_of
 from survey.scoring import InvalidAnswers, scorer_for
-from survey.staff import response_query
+from survey.staff import audit_words, response_query
 from survey.staff.access import (
     can_read_free_text,
     can_see_contacts,
@@ -284,15 +284,8 @@ def response_detail(response_id: int, review_form=None, note_form=None, correcti
         select(ResponseNote).filter_by(response_id=response.id).order_by(ResponseNote.created_at.desc())
     ).all()
     may_act = current_user.has_role(Role.ANALYST)
-    visible = [(event, visible_details(event.details)) for event in history]
-    units = dict(
-        db.session.execute(
-            select(AdminUnit.id, AdminUnit.name_vi).where(
-                AdminUnit.id.in_(review.unit_ids(visible) | {response.unit_id or 0})
-            )
-        ).all()
-    )
-    sector_names = _sector_names()
+    # The history in the audit log's words (one way to say what was done, on both pages).
+    names = audit_words.Names.for_events(db.session, history, english=current_language() == "en")
     card = None
     if response.scored_at is not None:
         try:  # component indices are not stored (pillars are): work them out again
@@ -307,9 +300,11 @@ def response_detail(response_id: int, review_form=None, note_form=None, correcti
         module_answers=_module_answers(response),
         module_pins={p.module_version_id for p in response.module_pins},
         # Viewers see what was done, never the words of notes and reasons.
-        history=[review.describe(event, details, units, sector_names) for event, details in visible],
-        unit_name=units.get(response.unit_id),
-        sector_names=sector_names,
+        history=[
+            (event, audit_words.describe(event, visible_details(event.details), names)) for event in history
+        ],
+        unit_name=names.units.get(response.unit_id),
+        sector_names=names.sectors,
         carried=_carried(request.args),
         show_free_text=can_read_free_text(),
         notes=notes if may_act else [],
