@@ -76,12 +76,14 @@ def _answers(row: dict) -> dict:
     return answers if isinstance(answers, dict) else {}
 
 
-def _part(code: str, part: str | None) -> Callable[[dict], object]:
+def _part(code: str, part: str | None, figure: bool) -> Callable[[dict], object]:
+    """An answer (a choice's code, or a list of them) or a figure (a number), from the answers."""
+
     def value(row: dict):
         answer = _answers(row).get(code)
         if part is not None and isinstance(answer, dict):
             answer = answer.get(part)
-        return _number(answer)
+        return _number(answer) if figure else answer
 
     return value
 
@@ -116,9 +118,9 @@ def _response_sheet(framework: Framework) -> list[Column]:
         elif c.code.startswith("tech_") and c.kind == "0/1":
             value = _tech(c.code.removeprefix("tech_"))
         elif c.code in parts:
-            value = _part(*parts[c.code])
+            value = _part(*parts[c.code], figure=True)
         else:  # a choice (a code, or a list of codes) or a shared figure
-            value = _part(c.code, None)
+            value = _part(c.code, None, figure=c.kind == "figure")
         made.append(Column(c.code, RESPONSES, c.kind, {"vi": c.vi, "en": c.en}, value))
     return made
 
