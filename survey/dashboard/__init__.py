@@ -6,8 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from survey.dashboard.charts import bars
+    from survey.dashboard.chart_set import charts, sorted_groups
+    from survey.dashboard.download import formats
+    from survey.dashboard.estimates import with_firms
     from survey.responses.scoring import framework_of
 
-    app.jinja_env.globals["chart_bars"] = bars
-    app.jinja_env.globals["board_framework"] = lambda board: framework_of(board.wave.framework_version)
+    app.jinja_env.globals.update(
+        board_framework=lambda board: framework_of(board.wave.framework_version),
+        dashboard_charts=charts,
+        sorted_groups=sorted_groups,
+        chart_formats=formats,
+        # The one way a share is written beside the firms it stands for.
+        with_firms=with_firms,
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 640
+WIDTH = 720
 #: Room for the group names, right-aligned before the bars.
-LABEL = 270
+LABEL = 300
+#: Room on the right for the value text ("17,2% (≈ 3.850)").
+VALUE = 130
 ROW = 26
 BAR = 16
 
@@ -32,7 +34,7 @@ def bars(
     items: list[tuple[str, float | None, float | None, float | None, str]], maximum: float = 1.0
 ) -> dict:
     """Horizontal bars for (label, value, ci_low, ci_high, text) items; None values get no bar."""
-    span = WIDTH - LABEL - 100  # room on the right for the value text
+    span = WIDTH - LABEL - VALUE
     out = []
     for index, (label, value, low, high, text) in enumerate(items):
         scale = (

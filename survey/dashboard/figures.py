@@ -1,7 +1,9 @@
 """Everything the dashboard shows, from the scoring module's rollup: one definition of each number.
 
 This module only arranges what ``survey.statistics.rollup`` computed in SQL: it marks
-groups too small to report, orders pillars weakest first, and adds the response rate.
+groups too small to report, orders pillars weakest first, and adds the register's count
+and the response rate, overall and for every group of every breakdown (a ward nobody
+answered in is a group too: it is where the invitations have to go).
 Which breakdowns a report shows is survey.reports.breakdowns' definition. The unscored
 modules' figures (survey.statistics.modules) come under the same filters, by the same
 breakdowns, with the same minimum group.
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Population, Wave
+from survey.models import AdminUnit, Population, ReferenceFigure, Sector, Wave
 from survey.models.business import POPULATION
 from survey.reports import breakdowns as reports
 from survey.responses.scoring import framework_of
@@ -44,6 +46,24 @@ class Dashboard:
     populations: list[str] = field(default_factory=list)
     #: The figures of each module the wave carries, in journey order (none: no section).
     modules: list[module_stats.ModuleFigures] = field(default_factory=list)
+    #: Per breakdown, each group's firms in the register (the wave's kinds, the filters).
+    register_by: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> str | None:
+        """Why there is nothing to show: "register" (no firm of the register matches the
+        filters), "responses" (firms, but no counted response), else None."""
+        if not self.population["register_size"] and not self.overall["n"]:
+            return "register"
+        if not self.overall["n"]:
+            return "responses"
+        return None
+
+    def register_of(self, dimension: str | None = None, key=None) -> int | None:
+        """The register's firms of a breakdown's group, or (no dimension) of the whole."""
+        if dimension is None:
+            return self.population["register_size"]
+        return self.register_by.get(dimension, {}).get(key)
 
 
 def _mark_small(groups: list[dict], min_group: int) -> list[dict]:
@@ -61,6 +81,73 @@ def _mark_small(groups: list[dict], min_group: int) -> list[dict]:
     return marked
 
 
+def _names(session: Session, by: str) -> dict:
+    """The names of a breakdown's groups, for a group the register has and no response."""
+    if by == "sector":
+        return {s.code: {"vi": s.name_vi, "en": s.name_en} for s in session.scalars(select(Sector))}
+    if by == "unit":
+        return {u.code: {"vi": u.name_vi, "en": u.name_vi} for u in session.scalars(select(AdminUnit))}
+    return {}
+
+
+def _with_register(
+    session: Session, by: str, groups: list[dict], register: dict, tiers, framework
+) -> list[dict]:
+    """Each group with its register count and response rate; the register's groups with
+    no response added (n 0), so a ward or sector nobody answered in is seen."""
+    seen = {g["key"] for g in groups}
+    missing = [key for key in register if key not in seen]
+    names = _names(session, by) if missing else {}
+    empty = [
+        {
+            "key": key,
+            "label": names.get(key),
+            "n": 0,
+            "tiers": {t: {"count": 0, "share": None, "ci_low": None, "ci_high": None} for t in tiers},
+            "levels": {str(lv.level): 0 for lv in framework.levels},
+            "pillar_means": dict.fromkeys(p.code for p in framework.pillars),
+        }
+        for key in missing
+    ]
+    out = []
+    for group in sorted([*groups, *empty], key=lambda g: str(g["key"])):
+        firms = register.get(group["key"])
+        out.append({**group, "register": firms, "response_rate": group["n"] / firms if firms else None})
+    return out
+
+
+def _register_by(session: Session, wave: Wave, by: str, filters: dict) -> dict:
+    """The register's firms of each group of ``by``: the wave's kinds, under the filters."""
+    rows = rollups.register_counts(session, [by], filters, wave.business_kinds)
+    counts: dict = {}
+    for value, n in rows:
+        key = getattr(value, "value", value)
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _reference(session: Session) -> list[dict]:
+    """The outside figures with their own words in both languages (the rollup's list has
+    only the tier's code, which is no label).
+
+    A source is stored once, in English after its citation ("Báo Xây dựng, 13/06/2022,
+    "…" — figures the city reported at …"): a Vietnamese page shows the citation alone,
+    the article's own Vietnamese words, not the English gloss after the dash.
+    """
+    return [
+        {
+            "code": f.code,
+            "year": f.year,
+            "value": f.value,
+            "tier": f.tier,
+            "label": {"vi": f.label_vi, "en": f.label_en},
+            "source": f.source,
+            "citation": f.source.split(" — ", 1)[0],
+        }
+        for f in session.scalars(select(ReferenceFigure).order_by(ReferenceFigure.code))
+    ]
+
+
 def build(
     session: Session,
     wave: Wave,
@@ -70,17 +157,31 @@ def build(
     breakdowns: tuple[str, ...] | None = None,
     with_trend: bool = True,
     report: reports.Report = reports.DASHBOARD,
+    with_modules: bool = True,
 ) -> Dashboard:
     """The figures of ``wave`` under ``filters``; ``report`` says which breakdowns (those
     with one possible group for the wave's kinds of business are left out), unless
-    ``breakdowns`` names them."""
+    ``breakdowns`` names them. A chart's download needs neither the trend nor the
+    modules (``with_trend``, ``with_modules``)."""
     result = rollups.rollup(session, wave, strata=strata, filters=filters)
     framework = framework_of(wave.framework_version)
     kinds = rollups.kinds_covered(wave, filters)
     if breakdowns is None:
         breakdowns = report.shown(filters, kinds)
+    tiers = result["tiers"]
+    register_by = {by: _register_by(session, wave, by, filters) for by in breakdowns}
     groups = {
-        by: _mark_small(rollups.breakdown(session, wave, by, filters, framework), min_group)
+        by: _mark_small(
+            _with_register(
+                session,
+                by,
+                rollups.breakdown(session, wave, by, filters, framework),
+                register_by[by],
+                tiers,
+                framework,
+            ),
+            min_group,
+        )
         for by in breakdowns
     }
     means = result["overall"]["pillar_means"]
@@ -94,7 +195,7 @@ def build(
         filters=filters,
         overall=result["overall"],
         population=population,
-        reference=result["reference"],
+        reference=_reference(session),
         breakdowns=groups,
         pillars=pillars,
         levels=result["overall"]["levels"],
@@ -107,7 +208,10 @@ def build(
         populations=[p.value for p in Population if any(POPULATION[k] is p for k in kinds)],
         modules=module_stats.for_wave(
             session, wave, filters=filters, strata=strata, breakdowns=breakdowns, min_group=min_group
-        ),
+        )
+        if with_modules
+        else [],
+        register_by=register_by,
     )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey import frameworks, i18n
+from survey.dashboard import download
 from survey.extensions import db, limiter
 from survey.main import services, summary
 from survey.models.base import utcnow
@@ -70,3 +71,16 @@ def public_summary():
     if wave is None:
         return render_template("dashboard/public.html", board=None)
     return render_template("dashboard/public.html", board=summary.board(db.session, wave))
+
+
+@bp.get("/summary/charts/<name>.<any(svg, png):fmt>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUMMARY"])
+def summary_chart(name: str, fmt: str):
+    """A chart of the public summary as a file for a report: the summary's own cached
+    figures, so its breakdowns and its suppression of small groups, and nothing more."""
+    if not current_app.config["PUBLIC_SUMMARY"]:
+        abort(404)
+    wave = services.latest_wave_with_answers()
+    if wave is None:
+        abort(404)
+    return download.response(summary.board(db.session, wave), name, fmt, "")

@@ -53,6 +53,11 @@ def cell(page: str, testid: str) -> str:
     return re.search(rf'data-testid="{re.escape(testid)}">([^<]*)<', page).group(1).strip()
 
 
+def text(html: str) -> str:
+    """What a reader sees: tags dropped, no-break spaces as spaces."""
+    return re.sub(r"<[^>]+>", "", html).replace("\xa0", " ")
+
+
 def row(page: str, attributes: str) -> str:
     return re.search(rf"<tr {attributes}>(.*?)</tr>", page, re.S).group(1)
 
@@ -71,7 +76,9 @@ def test_the_section_shows_the_weighted_figures_barriers_ranked(client, db, as_r
     assert f"({4 - Z95 * se:.2f}–{4 + Z95 * se:.2f})" in section  # (3.24–4.76)
     assert cell(section, "barriers-needs-cost-high") == "75.0%"
     low, high = stats.wilson_from_share(0.75, 6).low, stats.wilson_from_share(0.75, 6).high
-    assert f"({low * 100:.1f}%–{high * 100:.1f}%)" in section
+    # Beside the share, the firms it stands for: 0.75 of the 12 firms of the register, its
+    # interval scaled alike (4.4 and 11.3, rounded to whole firms).
+    assert f"(≈ 9 businesses; {round(low * 12)}–{round(high * 12)})" in text(section)
     # The respondents' own: cost 5, 5, 4, 2, 1, 1, 5, 5 → mean 28 / 8, 5 of 8 rated 4-5.
     assert cell(section, "barriers-needs-cost-sample-mean") == "3.50"
     assert cell(section, "barriers-needs-cost-sample-high") == "62.5%"
