@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField
+from wtforms import DateField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from survey import work
@@ -41,8 +41,10 @@ class ApiTokenForm(FlaskForm):
     scope = RadioField(
         _l("What it may read"),
         choices=[
-            (ApiScope.VIEWER.value, _l("Figures: frameworks, waves, rollups (as a viewer)")),
-            (ApiScope.ANALYST.value, _l("Figures and the responses with their contacts (as an analyst)")),
+            SelectChoice(ApiScope.VIEWER.value, _l("Figures: frameworks, waves, rollups (as a viewer)")),
+            SelectChoice(
+                ApiScope.ANALYST.value, _l("Figures and the responses with their contacts (as an analyst)")
+            ),
         ],
         default=ApiScope.VIEWER.value,
         validators=[InputRequired()],
