@@ -51,6 +51,14 @@ ROLES = {
     "staff.issue_invitations": ANALYST,
     "staff.revoke_invitation": ANALYST,
     "staff.reissue_invitation": ANALYST,
+    "staff.enter_response": ANALYST,
+    "staff.send_link": ANALYST,
+    "staff.confirm_issue_invitations": ANALYST,
+    "staff.confirm_revoke_invitation": ANALYST,
+    "staff.confirm_reissue_invitation": ANALYST,
+    "staff.next_pending": ANALYST,
+    "staff.confirm_bulk_verify": ANALYST,
+    "staff.bulk_verify": ANALYST,
     # Free-text answers can name people and firms: analysts.
     "staff.module_texts": ANALYST,
     # Reading: every member of staff.
