@@ -144,13 +144,15 @@ def response_rows(
     erased: str = ERASED_ID["vi"],
     modules: bool = False,
     module_texts: bool | None = None,
+    after: int = 0,
 ) -> Iterator[dict]:
     """Every response of ``wave`` matching ``filters``, in id order, as a plain dict.
 
     Keys: ``PROFILE_KEYS``, ``CONTACT_KEYS`` (only with ``contacts``; without, the
     contact columns are not even read), ``STATE_KEYS`` and ``pillars``, a dict of
     pillar code → ``(points, max_points, level)`` (empty until the response is scored).
-    Enum columns come as their stored text.
+    Enum columns come as their stored text. ``after`` starts past that response id: the
+    keyset of a page that goes on from where the previous one ended (survey.api.responses).
 
     ``tax_code`` is the identifier as the exporter may see it: a tax code whole, a
     household's personal ID whole only with ``personal_ids`` (admins), else masked, and
@@ -175,7 +177,7 @@ def response_rows(
         ResponsePillarScore.max_points,
         ResponsePillarScore.level,
     )
-    last_id = 0
+    last_id = after
     while True:
         # Core execution (the session's connection and transaction): plain rows, no ORM loading.
         connection = session.connection()

@@ -1,6 +1,7 @@
 """Importing this module registers every staff view on the staff blueprint."""
 
 from survey.staff import (  # noqa: F401
+    views_api_tokens,
     views_audit,
     views_dashboard,
     views_entry,

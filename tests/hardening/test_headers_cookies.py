@@ -116,6 +116,16 @@ def site(app, client, db, framework):
 def sample_urls(ids: dict) -> dict[str, list[str]]:
     """A sample address for every GET route (several for static files)."""
     return {
+        "api-docs.openapi_json": ["/api/v1/openapi.json"],
+        "api.summary": ["/api/v1/summary"],
+        "api.summary_csv": ["/api/v1/summary.csv"],
+        "api.problem_type": ["/api/v1/problems/not_found"],
+        "api.framework_versions": ["/api/v1/frameworks"],
+        "api.framework_version": ["/api/v1/frameworks/dbi-2021-sme/versions/1"],
+        "api.waves": ["/api/v1/waves"],
+        "api.rollup": [f"/api/v1/waves/{ids['wave']}/rollup?by=sector"],
+        "api.wave_responses": [f"/api/v1/waves/{ids['wave']}/responses"],
+        "staff.api_tokens": ["/staff/api-tokens"],
         "auth.change_password": ["/staff/password"],
         "auth.login": ["/staff/login"],
         "main.healthz": ["/healthz"],

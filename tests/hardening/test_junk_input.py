@@ -354,6 +354,8 @@ class World:
     programme_id: int = 0
     #: The invitation's secret, for the personal link's own form.
     invitation_token: str = ""
+    #: An API token, for its revocation.
+    api_token_id: int = 0
 
 
 @pytest.fixture
@@ -405,6 +407,8 @@ def make_world(app, db, client):
                 w.upload = _upload(client)
             if case.endpoint.endswith("support_programme"):
                 w.programme_id = _programme(db)
+            if case.endpoint == "staff.revoke_api_token":
+                w.api_token_id = _api_token(db)
             if case.endpoint.startswith("staff.instrument_") and case.endpoint != "staff.instrument_upload":
                 w.instrument_draft = _instrument_draft(db)
         elif case.who == "respondent":
@@ -943,6 +947,45 @@ def _programme_state(w: World) -> list[Page]:
     return [Page(f"/staff/support/{w.programme_id}/withdraw", [], [poison])]
 
 
+def _api_token_form() -> list[tuple[str, Value]]:
+    from survey.timezone import LOCAL
+
+    day = (utcnow().astimezone(LOCAL).date() + timedelta(days=30)).isoformat()
+    return [("client", "Cổng dữ liệu mở thành phố"), ("scope", "viewer"), ("expires_on", day)]
+
+
+def _api_token_poisons() -> list[st.SearchStrategy[Poison]]:
+    return [
+        *required_text("client", 120),
+        *choice("scope", ["admin", "VIEWER", "viewer ", "analyst\u200b", "0"]),
+        set_to("expires_on", [*DATES, "2020-01-01"], "bad date"),
+        missing("expires_on"),
+    ]
+
+
+def _new_api_token(w: World) -> list[Page]:
+    return [Page("/staff/api-tokens", _api_token_form(), _api_token_poisons())]
+
+
+def _api_token(db) -> int:
+    from survey.models import ApiScope, ApiToken
+
+    token = ApiToken(
+        client="Kho dữ liệu",
+        scope=ApiScope.VIEWER,
+        token_hash=tokens.new_token()[1],
+        expires_at=utcnow() + timedelta(days=30),
+        use_count=0,
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token.id
+
+
+def _revoke_api_token(w: World) -> list[Page]:
+    template = "/staff/api-tokens/{id}/revoke"
+    return [Page(template.format(id=w.api_token_id), [], [_id_paths(template, w.api_token_id)])]
+
 _change_role = _user_action("role", [("role", "viewer")], choice("role", ROLES))
 
 CASES = [
@@ -980,6 +1023,8 @@ CASES = [
     Case("staff.new_support_programme", "staff", _new_programme, 302, writes=True),
     Case("staff.edit_support_programme", "staff", _edit_programme, 302, writes=True),
     Case("staff.change_support_programme", "staff", _programme_state, 302, writes=True),
+    Case("staff.create_api_token", "staff", _new_api_token, 200, writes=True),
+    Case("staff.revoke_api_token", "staff", _revoke_api_token, 302, writes=True),
 ]
 CASES_BY_ENDPOINT = {case.endpoint: case for case in CASES}
 

@@ -33,6 +33,11 @@ ROLES = {
     "staff.edit_support_programme": ADMIN,
     "staff.change_support_programme": ADMIN,
     "staff.support_programmes": VIEWER,
+    # API tokens let other systems read the figures (and, with the analyst scope, the
+    # responses): administrators give them out.
+    "staff.api_tokens": ADMIN,
+    "staff.create_api_token": ADMIN,
+    "staff.revoke_api_token": ADMIN,
     # Loading instruments: what every later wave may score firms by.
     "staff.instruments": ADMIN,
     "staff.instrument_upload": ADMIN,
@@ -51,14 +56,6 @@ ROLES = {
     "staff.issue_invitations": ANALYST,
     "staff.revoke_invitation": ANALYST,
     "staff.reissue_invitation": ANALYST,
-    "staff.enter_response": ANALYST,
-    "staff.send_link": ANALYST,
-    "staff.confirm_issue_invitations": ANALYST,
-    "staff.confirm_revoke_invitation": ANALYST,
-    "staff.confirm_reissue_invitation": ANALYST,
-    "staff.next_pending": ANALYST,
-    "staff.confirm_bulk_verify": ANALYST,
-    "staff.bulk_verify": ANALYST,
     # Free-text answers can name people and firms: analysts.
     "staff.module_texts": ANALYST,
     # Reading: every member of staff.

@@ -28,6 +28,7 @@ SAMPLE_ARGS = {
     "step": 1,
     "programme_id": 1,
     "change": "withdraw",
+    "token_id": 1,
 }
 
 
