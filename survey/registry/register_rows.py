@@ -41,7 +41,8 @@ TEXT_LIMITS = {"name": 300, "contact_name": 120, "contact_email": 254, "contact_
 MAX_EMPLOYEES = 1_000_000
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_WHOLE = re.compile(r"[+-]?\d+")
+#: A whole number: ASCII digits, groups of three parted by spaces allowed (1 200, not "1 2").
+_WHOLE = re.compile(r"[+-]?(?:[0-9]+|[0-9]{1,3}(?: [0-9]{3})+)")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 #: "C – Công nghiệp chế biến, chế tạo": a sector as the template's drop-down offers it.
 _SECTOR_WITH_NAME = re.compile(r"([A-Za-z])\s*[–—-]\s*(.+)", re.S)
@@ -435,8 +436,9 @@ class RowChecker:
         elif isinstance(value, float) and value.is_integer():
             number = int(value)
         elif isinstance(value, str):
-            compact = _SPACES.sub("", value)
-            if _WHOLE.fullmatch(compact):
+            spaced = _SPACES.sub(" ", value).strip()
+            compact = spaced.replace(" ", "")
+            if _WHOLE.fullmatch(spaced):
                 # Python refuses int() of thousands of digits; anything that long is too big.
                 number = int(compact) if len(compact) <= 20 else MAX_EMPLOYEES + 1
         if number is None:

@@ -195,6 +195,8 @@ def _bad(column: str, value) -> list:
         ),
         ("employees", "abc", "employees 'abc' is not a whole number"),
         ("employees", 12.5, "employees '12.5' is not a whole number"),
+        ("employees", "1 2", "employees '1 2' is not a whole number"),
+        ("employees", "١٢", "employees '١٢' is not a whole number"),
         ("employees", -1, "employees must be 0 or more"),
         ("employees", 2_000_000, "employees is more than 1,000,000"),
         ("employees", "9" * 5000, "employees is more than 1,000,000"),
