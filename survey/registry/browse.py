@@ -136,7 +136,9 @@ def statement(query: FirmQuery) -> Select:
 
 def _ordered(stmt: Select, query: FirmQuery) -> Select:
     column = SORTS[query.sort]
-    order = column.desc() if query.descending else column.asc()
+    # What is not known comes last either way, on both databases (PostgreSQL would put
+    # it first when descending, SQLite first when ascending).
+    order = (column.desc() if query.descending else column.asc()).nulls_last()
     # The id breaks ties, so that paging is stable.
     tie = Enterprise.id.desc() if query.descending else Enterprise.id.asc()
     return stmt.order_by(order, tie)

@@ -241,6 +241,9 @@ def test_names_sort_without_regard_to_diacritics_both_ways(client, db, register)
     assert listed(page(client, "/staff/firms?sort=name&dir=desc")) == ascending[::-1]
     by_staff = listed(page(client, "/staff/firms?sort=employees&dir=desc&business=enterprise"))
     assert by_staff[:3] == ["Ánh Dương JSC", "An Phát", "Công ty TNHH Lê Chân Xanh"]
+    # A firm whose figure is not known comes last both ways, on both databases.
+    assert by_staff[-1] == "Bình Minh"
+    assert listed(page(client, "/staff/firms?sort=employees"))[-1] == "Bình Minh"
 
 
 def test_the_list_is_paged_and_sort_links_keep_the_filters(app, client, db, register, monkeypatch):
