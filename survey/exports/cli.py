@@ -155,6 +155,13 @@ def export_responses(
 @export_group.command("summary")
 @click.option("--wave", "wave_id", required=True, help="Wave id or exact name.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--labels",
+    type=click.Choice(["codes", "labels"]),
+    default="codes",
+    show_default=True,
+    help="Sheets, columns and groups named by code, or in words in the language (as on the dashboard).",
+)
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option(
     "--min-group",
@@ -166,7 +173,9 @@ def export_responses(
 @_filter_options
 @with_appcontext
 @work.command(writes=False)
-def export_summary(wave_id: str, output: Path, lang: str, min_group: int | None, **given: str | None) -> None:
+def export_summary(
+    wave_id: str, output: Path, labels: str, lang: str, min_group: int | None, **given: str | None
+) -> None:
     """The wave's figures with charts: overall, by each dimension, levels, pillars, reference."""
     wave = _wave(wave_id)
     filters = _filters(given)
@@ -182,6 +191,7 @@ def export_summary(wave_id: str, output: Path, lang: str, min_group: int | None,
             lang=lang,
             min_group=privacy.min_group() if min_group is None else min_group,
             strata=current_app.config["ROLLUP_STRATA"],
+            labels=labels,
         )
 
     try:

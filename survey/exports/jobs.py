@@ -123,6 +123,7 @@ def _write(job: ExportJob, path: Path) -> None:
                 lang=params.get("lang", "vi"),
                 min_group=privacy.min_group(),
                 strata=current_app.config["ROLLUP_STRATA"],
+                labels=params.get("labels", "codes"),
             )
         return
     _progress(job.id, rows_total=export_rows.count_responses(db.session, wave, filters))

@@ -14,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey import labels as catalogue
 from survey.exports import workbooks
 from survey.frameworks import framework_of
-from survey.models import ReferenceFigure, Wave
+from survey.models import AdminUnit, ReferenceFigure, Sector, Wave
 from survey.reports import breakdowns
 from survey.statistics import modules as module_stats
 from survey.statistics import rollup as rollups
@@ -49,6 +51,23 @@ def reference_figures(session: Session) -> list[dict]:
     ]
 
 
+def filter_words(session: Session, filters: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """The filters in words in ``lang``: a unit and a sector by their names."""
+    units = {}
+    if "unit" in filters:
+        units = {
+            u.code: u.name_vi for u in session.scalars(select(AdminUnit).filter_by(code=filters["unit"]))
+        }
+    sectors = {}
+    if "sector" in filters:
+        sectors = {
+            s.code: s.name_en if lang == "en" else s.name_vi
+            for s in session.scalars(select(Sector).filter_by(code=filters["sector"]))
+        }
+    with force_locale(lang):
+        return catalogue.filter_words(filters, units, sectors)
+
+
 def write_summary(
     target: str | IO[bytes],
     session: Session,
@@ -58,13 +77,15 @@ def write_summary(
     lang: str,
     min_group: int,
     strata,
+    labels: str = "codes",
 ) -> Written:
     """Write the summary workbook of ``wave`` under ``filters`` (checked already) to ``target``.
 
     Its breakdowns are the summary workbook's (survey.reports.breakdowns.SUMMARY_WORKBOOK);
     ``min_group`` is the minimum group size (survey.reports.privacy), ``strata`` the
     post-stratification cells (``ROLLUP_STRATA``). The modules the wave carries get a
-    sheet each, by the same breakdowns, with the same minimum group.
+    sheet each, by the same breakdowns, with the same minimum group. ``labels`` names the
+    sheets and columns in words (``"labels"``) or by code (``"codes"``).
     """
     overall = rollups.rollup(session, wave, strata=strata, filters=filters)
     shown = breakdowns.SUMMARY_WORKBOOK.shown(filters, rollups.kinds_covered(wave, filters))
@@ -82,5 +103,7 @@ def write_summary(
         modules=module_stats.for_wave(
             session, wave, filters=filters, strata=strata, breakdowns=shown, min_group=min_group
         ),
+        labels=labels,
+        filter_words=filter_words(session, filters, lang) if labels == "labels" else None,
     )
     return Written(counted=overall["overall"]["n"], breakdowns=shown)

@@ -6,21 +6,32 @@ cells, autofilter); the Overview is laid out by hand with ``survey.spreadsheets.
 Each unscored module the wave carries has a sheet of its figures (survey.statistics.
 modules): one row per rating and per checklist option, overall and then in each group of
 each breakdown, so that one autofilter reads any of them.
+
+Two namings, one layout (``labels``). In words (``"labels"``, the workbook people read):
+sheets, headers, groups, the strata, the filters and the charts' categories in the
+workbook's language, from the label catalogue; each code a program may want stays in a
+column of its own beside its label, headed "… (code)". By code (``"codes"``, the layout
+of the first version, kept for the programs that read it): sheets and headers named by
+code ("By size_class", ``engaged_share``), groups with their codes and names. The cells
+that hold figures are the same in both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
 from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from survey import labels as catalogue
 from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.scoring.definition import Framework
@@ -109,6 +120,75 @@ _SUMMARY_TEXT = {
 }
 
 
+#: The breakdown sheets' names in words (at most 31 characters, none of []:*?/\).
+BREAKDOWN_SHEETS = {
+    "economic_pillar": _l("By economic sector"),
+    "sector": _l("By sector"),
+    "size_class": _l("By size class"),
+    "size_group": _l("By sector group"),
+    "ownership": _l("By ownership"),
+    "business_kind": _l("By kind of business"),
+    "population": _l("By population"),
+    "former_area": _l("By former district"),
+    "unit": _l("By ward or commune"),
+}
+#: The other sheets' names, in words and by code.
+SHEETS = {
+    "overview": (_l("Overview"), "Overview"),
+    "levels": (_l("Overall levels"), "Levels"),
+    "pillars": (_l("Pillars"), "Pillars"),
+    "reference": (_l("Reference figures"), "Reference"),
+}
+#: Characters Excel refuses in a sheet's name.
+_NOT_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How the workbook names things: in words in ``lang`` (``words``), or by code."""
+
+    words: bool
+    lang: str
+    t: dict = field(repr=False)
+
+    def text(self, lazy) -> str:
+        with force_locale(self.lang):
+            return str(lazy)
+
+    def sheet(self, key: str) -> str:
+        in_words, by_code = SHEETS[key]
+        return self.text(in_words) if self.words else by_code
+
+    def breakdown_sheet(self, by: str) -> str:
+        if self.words and by in BREAKDOWN_SHEETS:
+            return self.text(BREAKDOWN_SHEETS[by])[:31]
+        return f"By {by}"[:31]
+
+    def module_sheet(self, figures: ModuleFigures) -> str:
+        if self.words:
+            title = figures.module.title.get(self.lang) or figures.module.title.get("vi")
+            return " ".join(title.translate(_NOT_IN_SHEET_NAMES).split())[:31]
+        return f"{figures.code} v{figures.version}"[:31]
+
+    def column(self, code: str, words: str) -> str:
+        """A column's header: its words, or its code."""
+        return words if self.words else code
+
+    def code_column(self, code: str, words: str) -> str:
+        """The header of a column of codes: "Group (code)" in words, or the code."""
+        if not self.words:
+            return code
+        with force_locale(self.lang):
+            return _("%(column)s (code)", column=words)
+
+    def label(self, value, kind: str) -> str:
+        with force_locale(self.lang):
+            return catalogue.label(value, kind)
+
+    def dimension(self, name: str) -> str:
+        return self.label(name, "dimension") if self.words else name
+
+
 def _a4(sheet: Worksheet, landscape: bool) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
@@ -154,6 +234,8 @@ def write_summary_workbook(
     lang: str = "vi",
     framework: Framework | None = None,
     modules: Sequence[ModuleFigures] = (),
+    labels: str = "codes",
+    filter_words: Sequence[tuple[str, str]] | None = None,
 ) -> None:
     """The wave's figures: Overview (headline and charts), one sheet per breakdown,
     Levels, Pillars, Reference and one sheet per module (``modules``, suppressed already).
@@ -162,11 +244,17 @@ def write_summary_workbook(
     ``rollup(..., by=dimension)``. Groups with fewer than ``min_group`` counted
     responses show their n and no shares, counts or means. ``reference`` lists the
     outside figures (code, year, value, tier, source and optionally label_vi/label_en).
-    ``framework`` (optional) gives tiers, pillars and levels their names.
+    ``framework`` (optional) gives tiers, pillars and levels their names. ``labels`` is
+    ``"labels"`` (named in words, the people's workbook) or ``"codes"`` (named by code);
+    ``filter_words`` are the filters in words (survey.labels.filter_words, with the
+    units' and sectors' names), for the words' Overview.
     """
     if lang not in ("vi", "en"):
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    if labels not in ("codes", "labels"):
+        raise ValueError(f"labels must be 'codes' or 'labels', not {labels!r}")
     t = _SUMMARY_TEXT[lang]
+    naming = Naming(labels == "labels", lang, t)
     tier_names, pillar_names, level_names = _names(framework, lang)
     tiers: list[str] = overall["tiers"]
     pillars: list[str] = overall["pillars"]
@@ -175,32 +263,42 @@ def write_summary_workbook(
 
     workbook = Workbook()
     overview = workbook.active
-    overview.title = "Overview"
+    overview.title = naming.sheet("overview")
     _write_overview(
         overview,
         overall,
-        t,
+        naming,
         tier_names,
         wave_info=wave_info,
         filters=filters,
+        filter_words=filter_words,
         reference=reference,
-        lang=lang,
         min_group=min_group,
         suppressed_note=suppressed_note,
     )
     for by, result in rollup_by.items():
         _write_breakdown(
-            workbook.create_sheet(f"By {by}"[:31]), by, result, t, lang, min_group, suppressed_note
+            workbook.create_sheet(naming.breakdown_sheet(by)),
+            by,
+            result,
+            naming,
+            (tier_names, pillar_names),
+            min_group,
+            suppressed_note,
         )
-    levels_sheet = _write_levels(workbook.create_sheet("Levels"), overall, t, level_names, levels, min_group)
-    pillars_sheet = _write_pillars(
-        workbook.create_sheet("Pillars"), overall, t, pillar_names, pillars, min_group
+    levels_sheet = _write_levels(
+        workbook.create_sheet(naming.sheet("levels")), overall, naming, level_names, levels, min_group
     )
-    _write_reference(workbook.create_sheet("Reference"), overall, reference, lang, min_group)
+    pillars_sheet = _write_pillars(
+        workbook.create_sheet(naming.sheet("pillars")), overall, naming, pillar_names, pillars, min_group
+    )
+    _write_reference(
+        workbook.create_sheet(naming.sheet("reference")), overall, reference, naming, tier_names, min_group
+    )
     for figures in modules:
-        sheet = workbook.create_sheet(f"{figures.code} v{figures.version}"[:31])
-        _write_module(sheet, figures, t, lang, suppressed_note)
-    _add_charts(overview, levels_sheet, pillars_sheet, t, len(tiers), len(pillars), len(levels))
+        sheet = workbook.create_sheet(naming.module_sheet(figures))
+        _write_module(sheet, figures, naming, suppressed_note)
+    _add_charts(overview, levels_sheet, pillars_sheet, naming, len(tiers), len(pillars), len(levels))
     workbook.save(target)
 
 
@@ -211,16 +309,17 @@ _TIER_TABLE_ROW = 8
 def _write_overview(
     sheet: Worksheet,
     overall: dict,
-    t: dict,
+    naming: Naming,
     tier_names: dict,
     *,
     wave_info: dict,
     filters: dict,
+    filter_words: Sequence[tuple[str, str]] | None,
     reference: list[dict],
-    lang: str,
     min_group: int,
     suppressed_note: str,
 ) -> None:
+    t, lang = naming.t, naming.lang
     _a4(sheet, landscape=True)
     put(sheet, 1, 1, t["title"], bold=True)
     sheet["A1"].font = Font(bold=True, size=14)
@@ -229,7 +328,7 @@ def _write_overview(
         sheet, 2, (t["wave"], f"{wave_info.get('name')} ({wave_info.get('year')}, id {wave_info.get('id')})")
     )
     _put_row(sheet, 3, (t["framework"], _framework_text(framework, t, lang)))
-    _put_row(sheet, 4, (t["filters"], _filters_text(filters)))
+    _put_row(sheet, 4, (t["filters"], _filters_shown(filters, filter_words, naming)))
     _put_row(sheet, 5, (t["counted"],))
     _put_row(sheet, 6, (t["suppression"].format(min_group=min_group),))
 
@@ -238,7 +337,7 @@ def _write_overview(
     population = overall["population"]
     row = _TIER_TABLE_ROW
     header = (
-        t["tier"],
+        naming.code_column(t["tier"], t["tier"]),
         t["name"],
         t["estimate"],
         t["ci_low"],
@@ -275,7 +374,7 @@ def _write_overview(
         (t["register"], population["register_size"], None),
         (t["coverage"], _percent(population["coverage"]), PERCENT_FORMAT),
         (t["effective_n"], population["effective_n"], "0.0"),
-        (t["strata"], " × ".join(population["strata_by"]), None),
+        (t["strata"], " × ".join(naming.dimension(by) for by in population["strata_by"]), None),
         (t["kinds"], _kinds_text(population.get("business_kinds"), lang), None),
     ]
     for offset, (label, value, fmt) in enumerate(facts):
@@ -287,7 +386,7 @@ def _write_overview(
     for offset, ref in enumerate(reference, 2):
         values = (
             ref.get("year"),
-            ref.get("tier"),
+            tier_names.get(ref.get("tier"), ref.get("tier")) if naming.words else ref.get("tier"),
             _percent(ref.get("value")),
             ref.get(f"label_{lang}") or ref.get("label_vi") or ref.get("code"),
             None,
@@ -296,6 +395,19 @@ def _write_overview(
         _put_row(sheet, row + offset, values, (None, None, PERCENT_FORMAT, None, None, None))
     for column, width in zip("ABCDEFGHI", (14, 30, 16, 12, 12, 14, 14, 12, 12), strict=True):
         sheet.column_dimensions[column].width = width
+
+
+def _filters_shown(filters: dict, words: Sequence[tuple[str, str]] | None, naming: Naming) -> str:
+    """The filters as the Overview states them: in words ("Ownership: State-owned"), or
+    by code ("ownership = state")."""
+    if not naming.words:
+        return _filters_text(filters)
+    if words is None:
+        with force_locale(naming.lang):
+            words = catalogue.filter_words(filters)
+    if not words:
+        return naming.text(_l("none: the whole wave"))
+    return "; ".join(f"{name}: {value}" for name, value in words)
 
 
 def _framework_text(framework: dict, t: dict, lang: str) -> str:
@@ -308,12 +420,10 @@ def _framework_text(framework: dict, t: dict, lang: str) -> str:
 
 def _translated(dimension: str, key, lang: str) -> str | None:
     """A fixed group's name (pillar, size class, ownership, kind, population) in ``lang``."""
-    if not has_app_context():
+    if not has_app_context() or dimension not in catalogue.BY_KIND or dimension == "dimension":
         return None
-    from survey.i18n import group_label
-
     with force_locale(lang):
-        name = group_label(dimension, key)
+        name = catalogue.label(key, dimension)
     return None if name == str(key) else name
 
 
@@ -335,18 +445,36 @@ def _group_label(group: dict, lang: str, unknown: str, dimension: str | None = N
 
 
 def _write_breakdown(
-    sheet: Worksheet, by: str, result: dict, t: dict, lang: str, min_group: int, suppressed_note: str
+    sheet: Worksheet,
+    by: str,
+    result: dict,
+    naming: Naming,
+    names: tuple[dict, dict],
+    min_group: int,
+    suppressed_note: str,
 ) -> None:
+    t, lang = naming.t, naming.lang
+    tier_names, pillar_names = names
     tiers, pillars = result["tiers"], result["pillars"]
-    columns = [Col("group", 14), Col("label", 30), Col("n", 8), Col("note", 18)]
+    name = naming.column
+    columns = [
+        Col(naming.code_column("group", t["group"]), 14),
+        Col(name("label", t["label"]), 30),
+        Col(name("n", t["n"]), 8),
+        Col(name("note", t["note"]), 18),
+    ]
     for tier in tiers:
+        words = tier_names.get(tier) or tier
         columns += [
-            Col(f"{tier}_count", 11),
-            Col(f"{tier}_share", 11, PERCENT_FORMAT),
-            Col(f"{tier}_ci_low", 11, PERCENT_FORMAT),
-            Col(f"{tier}_ci_high", 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_count", f"{words}: {t['count']}"), 11),
+            Col(name(f"{tier}_share", f"{words}: {t['share']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_ci_low", f"{words}: {t['ci_low']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_ci_high", f"{words}: {t['ci_high']}"), 11, PERCENT_FORMAT),
         ]
-    columns += [Col(f"{p}_mean_percent", 11, PERCENT_FORMAT) for p in pillars]
+    columns += [
+        Col(name(f"{p}_mean_percent", f"{pillar_names.get(p) or p}: {t['mean_percent']}"), 11, PERCENT_FORMAT)
+        for p in pillars
+    ]
     table = Table(sheet, columns)
     _a4(sheet, landscape=True)
     for group in result.get("groups", []):
@@ -371,10 +499,17 @@ def _write_breakdown(
 
 
 def _write_levels(
-    sheet: Worksheet, overall: dict, t: dict, level_names: dict, levels: list, min_group: int
+    sheet: Worksheet, overall: dict, naming: Naming, level_names: dict, levels: list, min_group: int
 ) -> Worksheet:
+    t, name = naming.t, naming.column
     table = Table(
-        sheet, [Col("level", 8), Col("name", 30), Col("count", 10), Col("share", 10, PERCENT_FORMAT)]
+        sheet,
+        [
+            Col(name("level", t["level"]), 8),
+            Col(name("name", t["name"]), 30),
+            Col(name("count", t["count"]), 10),
+            Col(name("share", t["share"]), 10, PERCENT_FORMAT),
+        ],
     )
     _a4(sheet, landscape=False)
     counts = overall["overall"]["levels"]
@@ -390,9 +525,17 @@ def _write_levels(
 
 
 def _write_pillars(
-    sheet: Worksheet, overall: dict, t: dict, pillar_names: dict, pillars: list, min_group: int
+    sheet: Worksheet, overall: dict, naming: Naming, pillar_names: dict, pillars: list, min_group: int
 ) -> Worksheet:
-    table = Table(sheet, [Col("pillar", 16), Col("name", 36), Col("mean_percent", 14, PERCENT_FORMAT)])
+    t = naming.t
+    table = Table(
+        sheet,
+        [
+            Col(naming.code_column("pillar", t["pillar"]), 16),
+            Col(naming.column("name", t["name"]), 36),
+            Col(naming.column("mean_percent", t["mean_percent"]), 14, PERCENT_FORMAT),
+        ],
+    )
     _a4(sheet, landscape=False)
     means = overall["overall"]["pillar_means"]
     hidden = overall["overall"]["n"] < min_group
@@ -404,20 +547,21 @@ def _write_pillars(
 
 
 def _write_reference(
-    sheet: Worksheet, overall: dict, reference: list[dict], lang: str, min_group: int
+    sheet: Worksheet, overall: dict, reference: list[dict], naming: Naming, tier_names: dict, min_group: int
 ) -> None:
+    t, lang, name = naming.t, naming.lang, naming.column
     table = Table(
         sheet,
         [
-            Col("code", 22),
-            Col("year", 8),
-            Col("tier", 12),
-            Col("value", 10, PERCENT_FORMAT),
-            Col("label", 50),
-            Col("source", 70, wrap=True),
-            Col("wave_estimate", 14, PERCENT_FORMAT),
-            Col("wave_ci_low", 12, PERCENT_FORMAT),
-            Col("wave_ci_high", 12, PERCENT_FORMAT),
+            Col(naming.code_column("code", t["reference"]), 22),
+            Col(name("year", t["year"]), 8),
+            Col(name("tier", t["tier"]), 12),
+            Col(name("value", t["value"]), 10, PERCENT_FORMAT),
+            Col(name("label", t["name"]), 50),
+            Col(name("source", t["source"]), 70, wrap=True),
+            Col(name("wave_estimate", f"{t['wave']}: {t['estimate']}"), 14, PERCENT_FORMAT),
+            Col(name("wave_ci_low", f"{t['wave']}: {t['ci_low']}"), 12, PERCENT_FORMAT),
+            Col(name("wave_ci_high", f"{t['wave']}: {t['ci_high']}"), 12, PERCENT_FORMAT),
         ],
     )
     _a4(sheet, landscape=True)
@@ -429,7 +573,7 @@ def _write_reference(
         values = [
             ref.get("code"),
             ref.get("year"),
-            ref.get("tier"),
+            tier_names.get(ref.get("tier"), ref.get("tier")) if naming.words else ref.get("tier"),
             _percent(ref.get("value")),
             label,
             ref.get("source"),
@@ -442,8 +586,11 @@ def _write_reference(
 
 
 def _add_charts(
-    overview, levels_sheet, pillars_sheet, t: dict, tiers: int, pillars: int, levels: int
+    overview, levels_sheet, pillars_sheet, naming: Naming, tiers: int, pillars: int, levels: int
 ) -> None:
+    """The three native charts, their categories the names (the levels' by number when
+    named by code, as the first version had them)."""
+    t = naming.t
     first, last = _TIER_TABLE_ROW + 1, _TIER_TABLE_ROW + tiers
     chart = BarChart()
     chart.type = "col"
@@ -474,7 +621,8 @@ def _add_charts(
     chart.type = "col"
     chart.title = t["chart_levels"]
     chart.add_data(Reference(levels_sheet, min_col=3, min_row=1, max_row=levels + 1), titles_from_data=True)
-    chart.set_categories(Reference(levels_sheet, min_col=1, min_row=2, max_row=levels + 1))
+    names = 2 if naming.words else 1
+    chart.set_categories(Reference(levels_sheet, min_col=names, min_row=2, max_row=levels + 1))
     chart.legend = None
     chart.width, chart.height = 16, 8
     overview.add_chart(chart, "K36")
@@ -484,18 +632,23 @@ def _add_charts(
 MEAN_FORMAT = "0.00"
 
 
-def _module_columns(lang: str) -> list[Col]:
-    """The module sheet's columns, headed in ``lang`` through gettext (so the translations
-    name them; without an app, the English msgids)."""
-    with force_locale(lang):
+def _module_columns(naming: Naming) -> list[Col]:
+    """The module sheet's columns, headed in the workbook's language through gettext (so
+    the translations name them; without an app, the English msgids); in words, the
+    columns of codes say so."""
+
+    def coded(words: str) -> str:
+        return naming.code_column(words, words)
+
+    with force_locale(naming.lang):
         return [
             Col(_("Breakdown"), 16),
-            Col(_("Group"), 14),
+            Col(coded(_("Group")), 14),
             Col(_("Group name"), 28),
             Col(_("Responses to the module (n)"), 12),
-            Col(_("Section"), 14),
-            Col(_("Question"), 16),
-            Col(_("Option"), 18),
+            Col(coded(_("Section")), 14),
+            Col(coded(_("Question")), 16),
+            Col(coded(_("Option")), 18),
             Col(_("Text"), 50, wrap=True),
             Col("n", 8),
             Col(_("Mean, weighted"), 11, MEAN_FORMAT),
@@ -511,13 +664,14 @@ def _module_columns(lang: str) -> list[Col]:
         ]
 
 
-def _write_module(sheet: Worksheet, figures: ModuleFigures, t: dict, lang: str, note: str) -> None:
+def _write_module(sheet: Worksheet, figures: ModuleFigures, naming: Naming, note: str) -> None:
     """One row per rating and checklist option: overall, then each group of each breakdown.
 
     "Rated high" is at or above the module's ``high_from`` (4: 4-5). A suppressed group
     (or rating) keeps its n and has no figure, its note saying why.
     """
-    table = Table(sheet, _module_columns(lang))
+    t, lang = naming.t, naming.lang
+    table = Table(sheet, _module_columns(naming))
     _a4(sheet, landscape=True)
     module = figures.module
     with force_locale(lang):
@@ -529,7 +683,7 @@ def _write_module(sheet: Worksheet, figures: ModuleFigures, t: dict, lang: str, 
             where = ["", None, overall]
         else:
             where = [
-                by,
+                naming.dimension(by),
                 group.key,
                 _group_label({"key": group.key, "label": group.label}, lang, t["unknown"], by),
             ]

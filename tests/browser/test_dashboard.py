@@ -85,6 +85,7 @@ def test_dashboard_export_and_public_summary(browser, live_server, live_app, liv
             )
 
             # The summary workbook is built in the background; the page refreshes until it is ready.
+            page.locator("details.dash-export > summary").click()
             page.locator("form.exports button[value=summary]").click()
             page.wait_for_url(re.compile(r"/staff/exports/\d+$"))
             walk.visit("export")
@@ -100,3 +101,61 @@ def test_dashboard_export_and_public_summary(browser, live_server, live_app, liv
         finally:
             context.close()
         assert not walk.problems, "axe found serious or critical problems:\n" + "\n".join(walk.problems)
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/staff/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+
+
+SCREENS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_headline_is_on_the_first_screen_and_the_contents_lead_to_each_section(
+    browser, live_server, live_app, live_wave, screen
+):
+    viewport = SCREENS[screen]
+    with dashboard_scene(live_app, live_wave) as email:
+        context = browser.new_context(viewport=viewport, base_url=live_server, locale="vi-VN")
+        page = context.new_page()
+        walk = Walk(page, prefix=f"dashboard-{screen}")
+        try:
+            log_in(page, email)
+            for url in (f"/staff/dashboard?wave={live_wave}", "/summary"):
+                page.goto(url)
+                walk.visit("staff" if "staff" in url else "public")
+                # The whole headline, every tier's share and firms, without scrolling.
+                box = page.get_by_test_id("headline").bounding_box()
+                assert box and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (url, box)
+                for share in page.locator("[data-testid=headline] .share").all():
+                    expect(share).to_be_in_viewport()
+                # Two columns of cards where the screen is wide, one on a phone.
+                pillars = page.locator("#pillars").bounding_box()
+                levels = page.locator("#levels").bounding_box()
+                if screen == "desktop":
+                    assert (
+                        abs(pillars["y"] - levels["y"]) < 1 and levels["x"] > pillars["x"] + pillars["width"]
+                    )
+                else:
+                    assert levels["y"] >= pillars["y"] + pillars["height"]
+                # Each link of the contents scrolls its section into view.
+                links = page.locator("[data-testid=contents] a")
+                assert links.count() >= 5
+                for index in range(links.count()):
+                    target = links.nth(index).get_attribute("href")
+                    links.nth(index).click()
+                    expect(page.locator(target)).to_be_in_viewport()
+                    page.evaluate("window.scrollTo(0, 0)")
+            # A chart's SVG from its link, under the page's filters.
+            page.goto(f"/staff/dashboard?wave={live_wave}&sector=C")
+            with page.expect_download() as download:
+                page.locator("figure[data-chart=levels] a[data-format=svg]").click()
+            assert download.value.suggested_filename == f"chart-levels-wave-{live_wave}.svg"
+            body = open(download.value.path(), encoding="utf-8").read()
+            assert body.startswith("<?xml") and "Bộ lọc" in body or "Filters" in body
+        finally:
+            context.close()
