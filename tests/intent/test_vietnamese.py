@@ -37,7 +37,7 @@ from survey import frameworks
 from survey.models import Role
 from tests import factories
 from tests.hardening.test_headers_cookies import sample_urls, site  # noqa: F401 (the fixture)
-from tests.staff.conftest import log_in, make_staff
+from tests.staff.conftest import make_staff
 
 TRANSLATIONS = Path(survey.models.__file__).parent.parent / "translations"
 
@@ -134,22 +134,24 @@ def problems_in(where: str, texts: list[str]) -> list[str]:
 class _Visible(HTMLParser):
     """The text nodes a person reads: not inside script, style, code or template."""
 
-    HIDDEN = {"script", "style", "code", "template", "noscript"}
-    VOID = {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    }
+    HIDDEN = frozenset({"script", "style", "code", "template", "noscript"})
+    VOID = frozenset(
+        {
+            "area",
+            "base",
+            "br",
+            "col",
+            "embed",
+            "hr",
+            "img",
+            "input",
+            "link",
+            "meta",
+            "source",
+            "track",
+            "wbr",
+        }
+    )
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -235,7 +237,7 @@ def _vi(client) -> None:
 
 
 @pytest.fixture
-def world(app, client, db, site, framework):
+def world(app, client, db, site, framework):  # noqa: F811 (the fixture imported above)
     """The shared site, and more of what staff meet: responses in every state and review
     state, a household, accounts of each role, changes of many kinds in the audit log, a
     closed wave, a re-scoring, finished and failed exports. The client is the site's
