@@ -40,6 +40,7 @@ KEEP_TYPED = frozenset(
         "respondent.firm",
         "respondent.assessment",
         "staff.correct_response",
+        "staff.add_note",
         "staff.review_response",
         "staff.new_wave",
         "staff.edit_wave",

@@ -172,3 +172,17 @@ def test_without_a_journey_to_show_the_refusal_stands(client, db, wave):
 def test_the_kept_forms_are_post_routes_of_the_app(app):
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     assert posts >= KEEP_TYPED
+
+
+def test_an_internal_note_typed_past_the_tokens_life_comes_back(client, db, as_role, opened_long_ago):
+    wave = factories.wave(name="Đợt 2025")
+    target = factories.response(wave, factories.enterprise(name="Công ty Hải Âu"), {}, submit=False)
+    db.session.commit()
+    as_role(Role.ANALYST)
+    url = f"/staff/responses/{target.id}"
+    old = opened_long_ago(url)
+    note = "Đã gọi điện: giám đốc hẹn gửi lại số liệu doanh thu vào thứ Hai"
+    page, fresh = kept_page(client.post(f"{url}/notes", data={"text": note, "csrf_token": old}), old)
+    assert note in page
+    assert client.post(f"{url}/notes", data={"text": note, "csrf_token": fresh}).status_code == 303
+    assert note in client.get(url).get_data(as_text=True)
