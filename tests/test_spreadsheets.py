@@ -23,7 +23,7 @@ from survey.exports import rows as export_rows
 from survey.invitations.services import IssuedLink, links_workbook
 from survey.models import Enterprise, Invitation
 from survey.registry.register_format import RowError
-from survey.registry.register_workbooks import error_report, template_workbook
+from survey.registry.register_workbooks import SHEETS, error_report, template_workbook
 from survey.responses.scoring import framework_of
 from survey.spreadsheets import FORMULA_TRIGGERS, Col, Table, columns, safe_cell
 from survey.statistics.rollup import rollup
@@ -190,11 +190,12 @@ def test_the_summary_workbook(db):
     assert book["Reference"]["F2"].value == "'@source"
 
 
-def test_the_register_template(db):
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_register_template(db, language):
     factories.unit().name_vi = HOSTILE
     db.session.flush()
-    book = _read(template_workbook(db.session))
-    assert book.sheetnames == ["Register", "Help", "Units", "Sectors"]
+    book = _read(template_workbook(db.session, language))
+    assert book.sheetnames == list(SHEETS[language])
     _check(book)
 
 

@@ -10,8 +10,9 @@ An import runs in steps, so staff see what it will do before anything is written
 3. ``error_report`` lists the bad rows, each with its own cells beside the reason, in a
    workbook to correct them from.
 
-``template_workbook`` is the file to start from: Vietnamese headers, an example row,
-help, the lists of valid values and drop-downs on the columns that take them.
+``template_workbook`` is the file to start from, in the staff member's language (the
+headers, an example row, help, the lists of valid values with their codes, drop-downs on
+the columns that take them); a file from either language's template reads the same.
 
 Every kind of business is accepted (the ``kind`` column; empty means an enterprise, or a
 branch for a 13-character code). A business is matched by its normalised tax code, or, for

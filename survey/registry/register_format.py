@@ -146,6 +146,20 @@ EXAMPLE = {
     "address": "Số 1 đường Ví Dụ, Phường Hồng Bàng, Hải Phòng",
 }
 
+#: The template's languages, and the place of each in the (Vietnamese, English) pairs.
+LANGUAGES = {"vi": 0, "en": 1}
+#: The example row as each language's template has it: the same business (so either is
+#: refused as the example), its listed values as that template's drop-downs offer them.
+EXAMPLES = {
+    "vi": EXAMPLE,
+    "en": {
+        **EXAMPLE,
+        "kind": KIND_LABELS[BusinessKind.ENTERPRISE][1],
+        "sector": "C – Manufacturing",
+        "ownership": OWNERSHIP_LABELS[Ownership.PRIVATE][1],
+    },
+}
+
 _SPACES = re.compile(r"[\s_\u00a0\u202f]+")
 
 

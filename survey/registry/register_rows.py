@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import has_request_context
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -203,6 +203,12 @@ def match_key(id_type: IdType | str | None, code: str | None, kind: BusinessKind
 
 
 def _choices(labels: dict) -> str:
+    """The listed values as a person reads them: during a request, in the staff member's
+    language and without codes (what the template's drop-down offers); elsewhere (the logs,
+    the command line) the Vietnamese with each code."""
+    if has_request_context():
+        index = 1 if str(get_locale() or "vi") == "en" else 0
+        return ", ".join(f"'{names[index]}'" for names in labels.values())
     return ", ".join(f"'{vi}' ({getattr(value, 'value', value)})" for value, (vi, _en) in labels.items())
 
 

@@ -19,12 +19,18 @@ from survey.extensions import db
 from survey.models import Enterprise, Role
 from survey.registry import importer
 from survey.registry import register_import as imports
+from survey.registry.register_workbooks import template_language
 from survey.spreadsheets import XLSX
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
 from survey.staff.forms import ConfirmForm
 
 _UPLOAD = re.compile(r"^[0-9a-f]{32}$")
+#: The names the template and the error report download as, by language.
+_DOWNLOADS = {
+    "vi": ("mau-so-dang-ky.xlsx", "loi-so-dang-ky.xlsx"),
+    "en": ("register-template.xlsx", "register-errors.xlsx"),
+}
 
 
 def _uploads() -> Path:
@@ -91,11 +97,13 @@ def _register_page(status: int = 200):
 @bp.get("/register/template.xlsx")
 @requires(Role.ADMIN)
 def register_template():
+    """The template in the staff member's language (the importer reads either)."""
+    language = template_language()
     return send_file(
-        BytesIO(importer.template_workbook(db.session)),
+        BytesIO(importer.template_workbook(db.session, language)),
         mimetype=XLSX,
         as_attachment=True,
-        download_name="register-template.xlsx",
+        download_name=_DOWNLOADS[language][0],
     )
 
 
@@ -141,7 +149,7 @@ def register_errors(upload: str):
         BytesIO(importer.error_report(preview.errors, preview.header)),
         mimetype=XLSX,
         as_attachment=True,
-        download_name="register-errors.xlsx",
+        download_name=_DOWNLOADS[template_language()][1],
     )
 
 

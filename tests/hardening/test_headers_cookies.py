@@ -83,11 +83,17 @@ def site(app, client, db, framework):
         "/staff/exports", data={"csrf_token": token, "wave": str(wave.id), "kind": "summary"}
     )
     job = int(exported.headers["Location"].rsplit("/", 1)[1])
+    # The rows as a person types them from the template's drop-downs.
+    typed = {
+        "unit": "Phường Hồng Bàng",
+        "sector": "C – Công nghiệp chế biến, chế tạo",
+        "ownership": "Ngoài nhà nước",
+    }
     preview = client.post(
         "/staff/register",
         data={
             "csrf_token": token,
-            "file": (workbook([row(), row(unit="99999")]), "register.xlsx", XLSX),
+            "file": (workbook([row(**typed), row(**{**typed, "unit": "99999"})]), "register.xlsx", XLSX),
         },
         content_type="multipart/form-data",
     )

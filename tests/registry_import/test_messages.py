@@ -117,8 +117,9 @@ def test_bad_rows_and_their_report_are_in_vietnamese(client, db):
     (listed,) = re.findall(r"<tr><td>3</td><td>[^<]*</td><td>([^<]*)</td></tr>", text)
     assert listed == (
         "Tên cơ sở kinh doanh để trống; "
-        "Loại hình sở hữu 'công' không thuộc các giá trị 'Ngoài nhà nước' (private), 'Nhà nước' (state), "
-        "'Có vốn đầu tư nước ngoài' (foreign), 'Hợp tác xã' (cooperative), 'Hộ kinh doanh' (household); "
+        # The choices as the template's drop-down offers them, without their codes.
+        "Loại hình sở hữu 'công' không thuộc các giá trị 'Ngoài nhà nước', 'Nhà nước', "
+        "'Có vốn đầu tư nước ngoài', 'Hợp tác xã', 'Hộ kinh doanh'; "
         "Doanh thu (tỷ đồng) '1.500' có thể hiểu là 1,5 hoặc 1500 tỷ đồng: hãy ghi đúng số mình muốn"
     )
 
@@ -137,9 +138,16 @@ def test_bad_rows_and_their_report_are_in_vietnamese(client, db):
 def test_bad_rows_and_their_report_are_in_english_on_an_english_page(client, db):
     logged_in(client, db, Role.ADMIN)
     in_english(client)
-    preview = upload(client, _template_rows([{"tax_code": factories.tax_code(), "unit": "99999"}]))
+    preview = upload(
+        client, _template_rows([{"tax_code": factories.tax_code(), "unit": "99999", "ownership": "public"}])
+    )
     text = html.unescape(preview.get_data(as_text=True))
     assert "Phường/xã/đặc khu '99999' is not a commune-level unit of the city" in text
+    # The choices in English, as the English template's drop-down offers them.
+    assert (
+        "Loại hình sở hữu 'public' is not one of 'Private domestic', 'State-owned', 'Foreign-invested', "
+        "'Cooperative', 'Household business'"
+    ) in text
     upload_id = UPLOAD.search(text).group(1)
     book = load_workbook(BytesIO(client.get(f"/staff/register/{upload_id}/errors.xlsx").get_data()))
     header = next(book["Errors"].iter_rows(values_only=True))

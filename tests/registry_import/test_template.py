@@ -1,9 +1,12 @@
-"""The import template: Vietnamese headers with their English in a note, the lists of valid
-values with drop-downs on their columns, money in one unit; and the importer reads back
-the template it hands out, filled in from its own drop-downs."""
+"""The import template, in the staff member's language (Vietnamese or English): headers
+with a note on how to fill each in, the lists of valid values (codes only in the columns
+headed as codes) with drop-downs on their columns, money in one unit; and the importer
+reads back the template it hands out, in either language, filled in from its own
+drop-downs."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -13,14 +16,30 @@ from sqlalchemy import select
 
 from survey.models import AdminUnit, BusinessKind, Ownership, Role, Sector
 from survey.registry.importer import COLUMNS, EXAMPLE, read_register, template_workbook
-from survey.registry.register_format import HEADER_INDEX, HEADERS, KIND_LABELS, OWNERSHIP_LABELS, key
-from survey.registry.register_workbooks import HELP_SHEET, LISTS_SHEET, REGISTER_SHEET, VALIDATED_ROWS
+from survey.registry.register_format import (
+    EXAMPLES,
+    HEADER_INDEX,
+    HEADERS,
+    KIND_LABELS,
+    OWNERSHIP_LABELS,
+    key,
+)
+from survey.registry.register_workbooks import (
+    HELP,
+    HELP_SHEET,
+    LISTS_SHEET,
+    REGISTER_SHEET,
+    SHEETS,
+    VALIDATED_ROWS,
+)
 from tests import factories
 from tests.registry_import._support import workbook
 from tests.staff.staff_helpers import logged_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LISTED = ("unit", "sector", "ownership", "kind")
+#: A header of a column of codes, beside the names.
+CODE_HEADER = re.compile(r"\((mã|code)\)$")
 
 
 @pytest.fixture
@@ -36,7 +55,7 @@ def _column(name: str) -> str:
 
 def offered(book, column: str) -> list:
     """The values the drop-down of ``column`` offers, read through its data validation."""
-    sheet = book[REGISTER_SHEET]
+    sheet = book.worksheets[0]
     (validation,) = [v for v in sheet.data_validations.dataValidation if _column(column) in str(v.sqref)]
     target, cells = validation.formula1.split("!")
     lists = book[target.strip("'")]
@@ -45,7 +64,7 @@ def offered(book, column: str) -> list:
     return [lists.cell(row=r, column=min_col).value for r in range(min_row, max_row + 1)]
 
 
-def test_the_template_has_vietnamese_headers_with_their_english_in_a_note(template):
+def test_the_template_has_vietnamese_headers_each_with_a_note_on_how_to_fill_it_in(template):
     assert template.sheetnames == [REGISTER_SHEET, HELP_SHEET, LISTS_SHEET]
     sheet = template[REGISTER_SHEET]
     header = [cell.value for cell in sheet[1]]
@@ -60,8 +79,10 @@ def test_the_template_has_vietnamese_headers_with_their_english_in_a_note(templa
     for cell, column in zip(sheet[1], COLUMNS, strict=True):
         assert cell.font.b
         note = cell.comment.text
-        assert note.startswith(f"{HEADERS[column][1]} ({column}, ")
-        assert ("required" in note) == (column in ("tax_code", "name", "unit", "sector"))
+        assert note.startswith(HELP[column][0].format(register=REGISTER_SHEET, lists=LISTS_SHEET))
+        assert note.endswith(
+            "Không bắt buộc." if column not in ("tax_code", "name", "unit", "sector") else "Bắt buộc."
+        )
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width >= 30
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("0")
@@ -74,54 +95,126 @@ def test_money_is_in_billion_dong_with_a_vietnamese_example(template):
     assert EXAMPLE["revenue_bn_vnd"] == "12,5"
     assert sheet[f"{_column('revenue_bn_vnd')}2"].value == "12,5"
     documented = {
-        line[2]: line for line in template[HELP_SHEET].iter_rows(min_row=2, values_only=True) if line[2]
+        line[1]: line for line in template[HELP_SHEET].iter_rows(min_row=2, values_only=True) if line[1]
     }
-    assert "tỷ đồng" in documented["revenue_bn_vnd"][4] and "12,5" in documented["revenue_bn_vnd"][4]
-    assert "billion đồng" in documented["capital_bn_vnd"][5]
+    assert "tỷ đồng" in documented["revenue_bn_vnd"][3] and "12,5" in documented["revenue_bn_vnd"][3]
+    assert "tỷ đồng" in documented["capital_bn_vnd"][3]
+    assert "billion đồng" in HELP["capital_bn_vnd"][1]  # the English template's
 
 
-def test_the_help_sheet_explains_every_column_in_both_languages(template):
+def test_the_help_sheet_explains_every_column_in_vietnamese(template):
     lines = list(template[HELP_SHEET].iter_rows(values_only=True))
-    assert lines[0] == ("Cột", "Column", "Mã cột / code", "Bắt buộc / required", "Tiếng Việt", "English")
-    documented = {line[2]: line for line in lines[1:] if line[2]}
+    assert lines[0] == ("Cột", "Cột (mã)", "Bắt buộc", "Cách ghi")
+    documented = {line[1]: line for line in lines[1:] if line[1]}
     assert list(documented) == list(COLUMNS)
     for column in COLUMNS:
-        vi_name, en_name, _code, required, vietnamese, english = documented[column]
-        assert (vi_name, en_name) == HEADERS[column] and vietnamese and english
-        assert required.startswith("có") == (column in ("tax_code", "name", "unit", "sector"))
-    assert LISTS_SHEET in lines[-3][4]  # a note points to the lists
+        name, _code, required, how = documented[column]
+        assert name == HEADERS[column][0] and how == HELP[column][0].format(lists=LISTS_SHEET)
+        assert required == ("có" if column in ("tax_code", "name", "unit", "sector") else "không")
+    notes = [line[3] for line in lines[len(COLUMNS) + 2 :]]
+    assert any(LISTS_SHEET in note for note in notes)  # a note points to the lists
+    assert any(REGISTER_SHEET in note for note in notes)
+
+
+def test_the_listed_columns_help_points_to_the_lists_rather_than_listing_codes(template):
+    """The prose says "choose from the list" and where the list is; the codes are only
+    in the lists sheet's columns headed as codes."""
+    codes = {value.value for value in (*OWNERSHIP_LABELS, *KIND_LABELS)}
+    for column in ("kind", "ownership", "unit", "sector"):
+        vietnamese, english = HELP[column]
+        assert "{lists}" in vietnamese and "{lists}" in english
+        assert "chọn trong danh sách" in vietnamese and "choose" in english
+        assert not set(re.findall(r"[a-z]+", vietnamese)) & codes
+    # The ownership's English names no code either ("state", "private" …).
+    assert not set(re.findall(r"[a-z]+", HELP["ownership"][1])) & codes
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_codes_appear_only_under_a_header_of_codes(db, language):
+    """Outside the columns headed "… (mã)" / "… (code)" no cell is an ownership's or a
+    kind's code, and the Vietnamese template has no English name of a listed value."""
+    book = load_workbook(BytesIO(template_workbook(db.session, language)))
+    codes = {value.value for value in (*OWNERSHIP_LABELS, *KIND_LABELS)}
+    english = {en for _vi, en in (*OWNERSHIP_LABELS.values(), *KIND_LABELS.values())}
+    english |= {HEADERS[c][1] for c in COLUMNS} - {HEADERS[c][0] for c in COLUMNS}
+    shown, under_codes = [], []
+    for sheet in book.worksheets:
+        columns: set[int] = set()
+        for line in sheet.iter_rows(values_only=True):
+            if all(value is None for value in line):
+                columns = set()
+                continue
+            for index, value in enumerate(line):
+                if isinstance(value, str):
+                    (under_codes if index in columns else shown).append(value)
+            columns |= {i for i, v in enumerate(line) if isinstance(v, str) and CODE_HEADER.search(v)}
+    book.close()
+    assert codes <= set(under_codes)
+    assert not codes & set(shown)
+    if language == "vi":
+        assert not [text for text in shown if any(name in text for name in english)]
 
 
 def test_the_lists_sheet_names_every_valid_value_with_its_code(db, template):
     lists = list(template[LISTS_SHEET].iter_rows(values_only=True))
     assert lists[0] == (
         "Phường/xã/đặc khu",
-        "Mã đơn vị",
+        "Đơn vị (mã)",
         "Đơn vị cấp huyện cũ",
         None,
         "Ngành kinh tế (VSIC)",
-        "Mã ngành",
-        "Sector (English)",
+        "Ngành (mã)",
         None,
         "Loại hình sở hữu",
-        "Mã",
-        "Ownership (English)",
+        "Loại hình sở hữu (mã)",
         None,
         "Loại hình kinh doanh",
-        "Mã",
-        "Kind of business (English)",
+        "Loại hình kinh doanh (mã)",
     )
     units = {(line[1], line[0]) for line in lists[1:] if line[0]}
     active = set(db.session.execute(select(AdminUnit.code, AdminUnit.name_vi).where(AdminUnit.active)).all())
     assert units == active and len(units) == 114
     sectors = [line[5] for line in lists[1:] if line[5]]
     assert sectors == [chr(c) for c in range(ord("A"), ord("U") + 1)]
-    assert ("C – Công nghiệp chế biến, chế tạo", "C", "Manufacturing") in [line[4:7] for line in lists]
-    assert [line[8:11] for line in lists[1:6]] == [
-        (vi, o.value, en) for o, (vi, en) in OWNERSHIP_LABELS.items()
+    assert ("C – Công nghiệp chế biến, chế tạo", "C") in [line[4:6] for line in lists]
+    assert [line[7:9] for line in lists[1:6]] == [(vi, o.value) for o, (vi, _en) in OWNERSHIP_LABELS.items()]
+    assert [line[10:12] for line in lists[1:6]] == [(vi, k.value) for k, (vi, _en) in KIND_LABELS.items()]
+    assert ("Ngoài nhà nước", "private") in [line[7:9] for line in lists]
+
+
+def test_the_english_template_is_in_english(db):
+    book = load_workbook(BytesIO(template_workbook(db.session, "en")))
+    assert book.sheetnames == list(SHEETS["en"]) == ["Register", "Help", "Lists"]
+    register, help_sheet, lists = book.worksheets
+    assert [cell.value for cell in register[1]] == [HEADERS[c][1] for c in COLUMNS]
+    assert list(register.iter_rows(min_row=2, values_only=True)) == [
+        tuple(EXAMPLES["en"][c] for c in COLUMNS)
     ]
-    assert [line[12:15] for line in lists[1:6]] == [(vi, k.value, en) for k, (vi, en) in KIND_LABELS.items()]
-    assert ("Ngoài nhà nước", "private", "Private domestic") in [line[8:11] for line in lists]
+    assert register["A1"].comment.text == f"{HELP['tax_code'][1]}\nRequired."
+    lines = list(help_sheet.iter_rows(values_only=True))
+    assert lines[0] == ("Column", "Column (code)", "Required", "How to fill it in")
+    assert lines[3] == ("Ward, commune or special zone", "unit", "yes", HELP["unit"][1].format(lists="Lists"))
+    header = next(lists.iter_rows(values_only=True))
+    assert header == (
+        "Ward, commune or special zone",
+        "Unit (code)",
+        "Former district",
+        None,
+        "Sector (VSIC section)",
+        "Sector (code)",
+        None,
+        "Ownership",
+        "Ownership (code)",
+        None,
+        "Kind of business",
+        "Kind (code)",
+    )
+    assert ("C – Manufacturing", "C") in [line[4:6] for line in lists.iter_rows(values_only=True)]
+    assert offered(book, "ownership") == [en for _vi, en in OWNERSHIP_LABELS.values()]
+    assert offered(book, "kind") == [en for _vi, en in KIND_LABELS.values()]
+    warnings = {v.error for v in register.data_validations.dataValidation}
+    assert all(w.startswith("Choose") for w in warnings) and len(warnings) == len(LISTED)
+    book.close()
 
 
 def test_each_listed_column_has_a_drop_down_of_its_list(db, template):
@@ -151,8 +244,9 @@ def test_each_listed_column_has_a_drop_down_of_its_list(db, template):
     assert validated == {_column(c) for c in LISTED}
 
 
-def test_the_template_as_handed_out_reads_back_but_for_its_example_row(db):
-    preview = read_register(BytesIO(template_workbook(db.session)), db.session)
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_template_as_handed_out_reads_back_but_for_its_example_row(db, language):
+    preview = read_register(BytesIO(template_workbook(db.session, language)), db.session)
     assert preview.total_rows == 1
     assert [(e.row_number, e.message) for e in preview.errors] == [
         (2, "this is the template's example row: delete it")
@@ -160,9 +254,13 @@ def test_the_template_as_handed_out_reads_back_but_for_its_example_row(db):
     assert preview.fields == tuple(preview.fields) and "kind" in preview.fields
 
 
-def test_the_template_filled_from_its_own_drop_downs_imports(db, template):
-    """Every sector, ownership and kind, and units, as the drop-downs offer them."""
-    sheet = template[REGISTER_SHEET]
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_template_filled_from_its_own_drop_downs_imports(db, language):
+    """Every sector, ownership and kind, and units, as the drop-downs offer them, in the
+    Vietnamese template and in the English one."""
+    template = load_workbook(BytesIO(template_workbook(db.session, language)))
+    index = 0 if language == "vi" else 1
+    sheet = template.worksheets[0]
     sheet.delete_rows(2)
     sectors, ownerships, kinds = (
         offered(template, "sector"),
@@ -170,28 +268,31 @@ def test_the_template_filled_from_its_own_drop_downs_imports(db, template):
         offered(template, "kind"),
     )
     units = offered(template, "unit")
+    kind_of = {names[index]: k for k, names in KIND_LABELS.items()}
+    ownership_of = {names[index]: o for o, names in OWNERSHIP_LABELS.items()}
     expected = []
-    for index, sector in enumerate(sectors):
-        kind = kinds[index % len(kinds)]
-        personal = kind in ("Hộ kinh doanh", "Cá nhân kinh doanh")
+    for number, sector in enumerate(sectors):
+        kind = kinds[number % len(kinds)]
+        personal = kind_of[kind] in (BusinessKind.HOUSEHOLD, BusinessKind.INDIVIDUAL)
         code = factories.personal_id() if personal else factories.tax_code()
-        if kind == "Chi nhánh, đơn vị phụ thuộc":
-            code = f"{code}-{index + 1:03d}"
+        if kind_of[kind] is BusinessKind.BRANCH:
+            code = f"{code}-{number + 1:03d}"
         values = {
             **EXAMPLE,
             "tax_code": code,
             "kind": kind,
-            "name": f"Cơ sở {index}",
-            "unit": units[index * 5],
+            "name": f"Cơ sở {number}",
+            "unit": units[number * 5],
             "sector": sector,
-            "ownership": ownerships[index % len(ownerships)],
-            "revenue_bn_vnd": "1.234,5" if index % 2 else "0,75",
-            "capital_bn_vnd": 3 if index % 2 else "2,5 tỷ",
+            "ownership": ownerships[number % len(ownerships)],
+            "revenue_bn_vnd": "1.234,5" if number % 2 else "0,75",
+            "capital_bn_vnd": 3 if number % 2 else "2,5 tỷ",
         }
         sheet.append([values[c] for c in COLUMNS])
-        expected.append((code, sector[0], units[index * 5], kind, ownerships[index % len(ownerships)]))
+        expected.append((code, sector[0], units[number * 5], kind, ownerships[number % len(ownerships)]))
     buffer = BytesIO()
     template.save(buffer)
+    template.close()
     buffer.seek(0)
 
     preview = read_register(buffer, db.session)
@@ -199,8 +300,6 @@ def test_the_template_filled_from_its_own_drop_downs_imports(db, template):
     assert preview.errors == [], preview.errors[:3]
     assert len(preview.valid) == len(sectors) == 21
     unit_names = dict(db.session.execute(select(AdminUnit.id, AdminUnit.name_vi)).all())
-    kind_of = {vi: k for k, (vi, _en) in KIND_LABELS.items()}
-    ownership_of = {vi: o for o, (vi, _en) in OWNERSHIP_LABELS.items()}
     for clean, (code, letter, unit, kind, ownership) in zip(preview.valid, expected, strict=True):
         assert clean["tax_code"] == code and clean["sector_code"] == letter
         assert unit_names[clean["unit_id"]] == unit
@@ -245,11 +344,26 @@ def test_a_sector_written_with_a_name_that_is_not_its_own_is_refused(db):
     assert "the name is not that of section C" in error.message
 
 
-def test_the_template_downloads_from_the_register_page(client, db):
+@pytest.mark.parametrize(
+    ("accept", "language", "filename"),
+    [
+        ("vi", "vi", "mau-so-dang-ky.xlsx"),
+        ("en", "en", "register-template.xlsx"),
+        (None, "vi", "mau-so-dang-ky.xlsx"),
+    ],
+)
+def test_the_template_downloads_from_the_register_page_in_the_staff_members_language(
+    client, db, accept, language, filename
+):
     logged_in(client, db, Role.ADMIN)
-    response = client.get("/staff/register/template.xlsx")
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get("/staff/register/template.xlsx", headers=headers)
     assert response.status_code == 200 and response.mimetype == XLSX
+    assert filename in response.headers["Content-Disposition"]
     book = load_workbook(BytesIO(response.get_data()))
-    assert book.sheetnames == [REGISTER_SHEET, HELP_SHEET, LISTS_SHEET]
+    assert book.sheetnames == list(SHEETS[language])
+    assert [cell.value for cell in book.worksheets[0][1]] == [
+        HEADERS[c][0 if language == "vi" else 1] for c in COLUMNS
+    ]
     assert len(offered(book, "unit")) == 114
     book.close()

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from survey.models import AuditEvent, Enterprise, Role
 from survey.registry import importer
 from survey.registry.importer import COLUMNS
+from survey.registry.register_format import HEADERS
 from tests import factories
 from tests.registry_import._bombs import with_shared_strings
 from tests.registry_import._support import row, workbook
@@ -34,6 +35,13 @@ def no_stray_uploads(app):
     if folder.is_dir():
         for name in set(os.listdir(folder)) - before:
             (folder / name).unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the pages' messages in English (tests/registry_import/test_messages.py
+    reads them in Vietnamese)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def uploads_in(folder: Path) -> set[str]:
@@ -81,10 +89,11 @@ def test_the_template_downloads_with_the_documented_columns(client, db):
     assert response.status_code == 200
     assert response.mimetype == XLSX
     assert "attachment" in response.headers["Content-Disposition"]
+    assert "register-template.xlsx" in response.headers["Content-Disposition"]
     rows = rows_of(response.get_data(), "Register")
-    assert rows[0] == COLUMNS
-    # The help sheet explains every column.
-    documented = [r[0] for r in rows_of(response.get_data(), "Help")[1:]]
+    assert rows[0] == tuple(HEADERS[c][1] for c in COLUMNS)
+    # The help sheet explains every column, under its name and its code.
+    documented = [r[1] for r in rows_of(response.get_data(), "Help")[1:]]
     assert set(COLUMNS) <= set(documented)
 
 
@@ -146,10 +155,13 @@ def test_bad_rows_are_listed_downloadable_and_skipped(client, db):
 
     report = client.get(f"/staff/register/{upload_id}/errors.xlsx")
     assert report.status_code == 200 and report.mimetype == XLSX
-    errors = rows_of(report.get_data())
-    assert errors[0] == ("row", "tax_code", "error")
-    assert [(r[0], r[1]) for r in errors[1:]] == [(3, bad_unit), (4, no_name)]
-    assert "99999" in errors[1][2] and "name is empty" in errors[2][2]
+    assert "register-errors.xlsx" in report.headers["Content-Disposition"]
+    errors = rows_of(report.get_data(), "Errors")
+    # Each bad row as the file had it, under the file's own header, then where and why.
+    assert errors[0] == (*COLUMNS, "Row in the file", "Problems")
+    assert [(r[-2], r[0]) for r in errors[1:]] == [(3, bad_unit), (4, no_name)]
+    assert errors[1][: len(COLUMNS)] == tuple(rows[1][: len(COLUMNS)])
+    assert "99999" in errors[1][-1] and "name is empty" in errors[2][-1]
 
     assert confirm(client, upload_id).status_code == 302
     assert enterprises(db) == before + 2
