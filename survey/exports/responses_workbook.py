@@ -15,11 +15,18 @@ cells of the fixed columns all come from the same list, so a column is added in 
 place. The unscored modules' columns come last, made from the module versions the wave's
 responses are pinned to (survey.exports.module_columns); their free text only in a
 workbook that carries personal data, as the contacts.
+
+Two layouts (``labels``). By code (``"codes"``, the programs' layout, whose columns the API
+survey.api.responses shares): headers are the column codes, answers and coded values are
+codes, the codebook is bilingual. In words (``"labels"``, the people's workbook): sheet
+names, headers, answers, coded values, the codebook and the About sheet are in the
+workbook's language, each coded value followed by a column of its codes headed "… (mã)"
+(survey.exports.response_words holds the words).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +36,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 
 from survey.exports import module_columns
+from survey.exports import response_words as words
 from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.exports.cells import text as _text
@@ -62,8 +70,29 @@ def local_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(LOCAL).replace(tzinfo=None)
 
 
-def _table(sheet, columns: Iterable[Column]) -> Table:
-    return Table(sheet, [Col(c.code, c.width) for c in columns])
+@dataclass(frozen=True)
+class _Shown:
+    """A column of a sheet as it is shown: its header and what it holds of ``column``.
+
+    ``role`` is ``value`` (the column's value), ``label`` (in words: the label of its
+    code) or ``code`` (in words: the code, beside its label). ``text`` is the codebook's
+    description in the workbook's language (in words only).
+    """
+
+    column: Column
+    header: str
+    role: str = "value"
+    text: str = ""
+    width: float | None = None
+
+    @property
+    def code(self) -> str:
+        """The column's code in the codebook: a label column's is its codes' with ``_label``."""
+        return f"{self.column.code}_label" if self.role == "label" else self.column.code
+
+
+def _shown_table(sheet, shown: Iterable[_Shown]) -> Table:
+    return Table(sheet, [Col(s.header, s.width or s.column.width) for s in shown])
 
 
 # --------------------------------------------------------------------------- the columns
@@ -493,6 +522,7 @@ def write_responses_workbook(
     include_personal_ids: bool = False,
     modules: Sequence[module_columns.Pinned] = (),
     include_module_texts: bool | None = None,
+    sector_names: Mapping[str, str] | None = None,
 ) -> int:
     """Write the responses of a wave to ``target`` (a path or a binary file); return the row count.
 
@@ -504,6 +534,12 @@ def write_responses_workbook(
     with any, the rows must carry their ``modules`` (``response_rows(..., modules=True)``).
     Their text columns are there with ``include_module_texts`` (by default: with
     ``include_contacts``).
+
+    With ``labels="labels"`` the whole workbook is in words in ``lang`` (see
+    survey.exports.response_words): sheet names, headers, coded values (each followed by
+    a column of its codes), the codebook and the About sheet. ``sector_names`` (code →
+    name in ``lang``) name the sectors; by default they are read from the Sector table.
+    With ``"codes"`` the layout is the codes one: headers are the column codes.
     """
     if labels not in ("codes", "labels"):
         raise ValueError(f"labels must be 'codes' or 'labels', not {labels!r}")
@@ -520,15 +556,31 @@ def write_responses_workbook(
     module_cols = module_columns.columns(modules, texts=module_texts)
     module_columns.check_codes(module_cols, (c.code for c in response_cols))  # before a sheet too
     response_cols += [Column(c.code, RESPONSES, c.kind, c.vi, c.en, width=c.width) for c in module_cols]
+    in_words = labels == "labels"
+    if in_words:
+        sectors = dict(words.sector_names(lang) if sector_names is None else sector_names)
+        shown_responses = _shown_responses(response_cols, framework, modules, lang)
+        shown_scores = _shown_scores(score_cols, framework, lang)
+        sheet_names = words.SHEETS[lang]
+    else:
+        sectors = {}
+        shown_responses = [_Shown(c, c.code) for c in response_cols]
+        shown_scores = [_Shown(c, c.code) for c in score_cols]
+        sheet_names = {name: name for name in (RESPONSES, SCORES, CODEBOOK, ABOUT)}
     workbook = Workbook(write_only=True)
-    responses = _table(workbook.create_sheet(RESPONSES), response_cols)
-    scores = _table(workbook.create_sheet(SCORES), score_cols)
+    responses = _shown_table(workbook.create_sheet(sheet_names[RESPONSES]), shown_responses)
+    scores = _shown_table(workbook.create_sheet(sheet_names[SCORES]), shown_scores)
 
     coded = _Memo()
     when = Styled(responses.sheet, DATETIME_FORMAT)
     percent = Styled(scores.sheet, PERCENT_FORMAT)
     # The catalogue's columns: (row key, how the cell is made; None: the value as it is).
-    fixed = [(c.row_key, _cell_maker(c.cell, coded, when)) for c in response_cols if c.cell is not None]
+    fixed = [
+        (s.column.row_key, _shown_maker(s, coded, when, lang, sectors))
+        for s in shown_responses
+        if s.column.cell is not None
+    ]
+    tier_label = _label_maker({t.code: t.name.get(lang) for t in framework.tiers}) if in_words else None
     answer_cells = _AnswerCells(framework, labels, lang)
     tech_codes = [t.code for t in framework.technologies]
     pillar_codes = [p.code for p in framework.pillars]
@@ -565,13 +617,37 @@ def write_responses_workbook(
                 score += [points, percent(points / max_points if max_points else None), level]
         if component_codes:
             score += _component_points(scorer, answers, row, component_codes)
-        score += [row["total_points"], row["overall_level"], coded[row["tier"]]]
+        score += [row["total_points"], row["overall_level"]]
+        if tier_label is not None:  # in words: the tier's name, then its code
+            score.append(tier_label(row["tier"]))
+        score.append(coded[row["tier"]])
         scores.append(score)
 
     written = responses.rows
     responses.close()
     scores.close()
     choices = {c.code: c.choices for c in module_cols if c.choices}
+    if in_words:
+        codebook_rows = _write_codebook_words(
+            workbook, framework, [*shown_responses, *shown_scores], choices, lang=lang, sectors=sectors
+        )
+        _write_about_words(
+            workbook,
+            framework,
+            wave_info=wave_info,
+            filters=filters,
+            exported_by=exported_by,
+            exported_local=exported_local,
+            counts={RESPONSES: written, SCORES: written, CODEBOOK: codebook_rows},
+            lang=lang,
+            sectors=sectors,
+            include_contacts=include_contacts,
+            include_personal_ids=include_personal_ids,
+            modules=modules,
+            include_module_texts=module_texts,
+        )
+        workbook.save(target)
+        return written
     codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols], choices)
     _write_about(
         workbook,
@@ -772,6 +848,272 @@ def _write_about(
     ]
     for key, value in items:
         table.row([key, value])
+
+
+# --------------------------------------------------------------------------- in words
+
+
+def _label_maker(found: Mapping[str, str]):
+    """A coded value's cell in words: its label (inert), or the value itself when unknown."""
+    memo = {code: _text(label) for code, label in found.items()}
+
+    def make(value):
+        if value is None or value == "":
+            return None
+        shown = memo.get(value)
+        return shown if shown is not None else _text(str(value))
+
+    return make
+
+
+def _shown_maker(shown: _Shown, coded: _Memo, when: Styled, lang: str, sectors: Mapping[str, str]):
+    """How a catalogue column's cells are made as ``shown``: a label in words, or as ``CELLS`` says."""
+    if shown.role == "label":
+        kind = words.CODED[shown.column.code]
+        return _label_maker(sectors if kind == "sector" else words.coded_labels(kind, lang))
+    return _cell_maker(shown.column.cell, coded, when)
+
+
+def _framework_words(framework: Framework, lang: str) -> dict[str, tuple[str, str]]:
+    """The framework's columns of the Responses sheet: code → (header, description) in ``lang``."""
+    say = words.FRAMEWORK_WORDS[lang]
+    found = {}
+    for figure in framework.figures:
+        header = say["figure"].format(label=figure.label.get(lang), unit=figure.unit.get(lang))
+        found[figure.code] = (header, header)
+    for _, criterion in framework.criteria():
+        text = criterion.text.get(lang)
+        if criterion.kind is Kind.FIGURE:
+            unit = criterion.unit.get(lang) if criterion.unit else ""
+            header = say["numerator"].format(code=criterion.code, text=text, unit=unit)
+            found[criterion.code] = (header, f"{text}: {criterion.numerator.get(lang)} ({unit})")
+            if criterion.denominator is not None:
+                header = say["denominator"].format(code=criterion.code, text=text, unit=unit)
+                found[f"{criterion.code}_of"] = (
+                    header,
+                    f"{text}: {criterion.denominator.get(lang)} ({unit})",
+                )
+            continue
+        found[criterion.code] = (say["criterion"].format(code=criterion.code, text=text), text)
+    for tech in framework.technologies:
+        label = tech.label.get(lang)
+        found[f"tech_{tech.code}"] = (say["tech"].format(label=label), say["tech_text"].format(label=label))
+    return found
+
+
+def _module_headers(modules: Sequence[module_columns.Pinned], lang: str) -> dict[str, str]:
+    """The module columns' headers in ``lang``: the module, the question (and a checklist's option)."""
+    say = words.FRAMEWORK_WORDS[lang]
+    found = {}
+    for p in modules:
+        module = p.module
+        title = module.title.get(lang)
+        for question in module.questions:
+            asked = question.text.get(lang)
+            found[module_columns._code(module, question.code)] = say["module"].format(
+                module=title, question=asked
+            )
+            for option in question.options:
+                code = module_columns._code(module, question.code, option.code)
+                found[code] = say["tick"].format(module=title, question=asked, option=option.label.get(lang))
+    return found
+
+
+def _shown_responses(
+    columns: list[Column], framework: Framework, modules: Sequence[module_columns.Pinned], lang: str
+) -> list[_Shown]:
+    """The Responses sheet's columns in words: each coded value's label, then its codes; the
+    unit's name, then its code."""
+    framework_words = _framework_words(framework, lang)
+    module_headers = _module_headers(modules, lang)
+    by_code = {c.code: c for c in columns}
+    shown = []
+    for column in columns:
+        code = column.code
+        text = words.pick(words.DESCRIPTIONS.get(code, (column.vi, column.en)), lang)
+        if column.cell is not None:
+            if code == "unit_code":
+                continue  # after the unit's name
+            header = words.pick(words.HEADERS[code], lang)
+            if code == "unit_name":
+                shown.append(_Shown(column, header, text=text))
+                unit = by_code["unit_code"]
+                shown.append(_Shown(unit, words.code_header(header, lang), "code", words.UNIT_CODE[lang]))
+            elif code in words.CODED:
+                shown.append(_Shown(column, header, "label", text, width=max(column.width, 22)))
+                codes_of = words.CODES_OF[lang].format(header=header)
+                shown.append(_Shown(column, words.code_header(header, lang), "code", codes_of))
+            else:
+                shown.append(_Shown(column, header, text=text))
+        elif code in framework_words:
+            header, text = framework_words[code]
+            shown.append(_Shown(column, header, text=text, width=max(column.width, 18)))
+        else:  # a module's column
+            header = module_headers.get(code, code)
+            shown.append(_Shown(column, header, text=text, width=max(column.width, 18)))
+    return shown
+
+
+def _shown_scores(columns: list[Column], framework: Framework, lang: str) -> list[_Shown]:
+    """The Scores sheet's columns in words: the tier's name, then its code."""
+    say = words.FRAMEWORK_WORDS[lang]
+    top = len(framework.levels) - 1
+    found: dict[str, tuple[str, str]] = {}
+    for pillar in framework.pillars:
+        name = pillar.name.get(lang)
+        found[f"{pillar.code}_points"] = (say["pillar_points"].format(name=name),) * 2
+        found[f"{pillar.code}_percent"] = (say["pillar_percent"].format(name=name),) * 2
+        found[f"{pillar.code}_level"] = (say["pillar_level"].format(name=name, top=top),) * 2
+        for component in pillar.components:
+            text = say["component"].format(code=component.code, name=component.name.get(lang))
+            found[f"c{component.code}_points"] = (text, text)
+    levels = "; ".join(f"{lv.level} = {lv.name.get(lang)}" for lv in framework.levels)
+    found["overall_level"] = (say["overall_level"].format(top=top), say["levels"].format(levels=levels))
+    shown = []
+    for column in columns:
+        code = column.code
+        if code in found:
+            header, text = found[code]
+            shown.append(_Shown(column, header, text=text, width=max(column.width, 14)))
+            continue
+        header = words.pick(words.HEADERS[code], lang)
+        text = words.pick(words.DESCRIPTIONS.get(code, (column.vi, column.en)), lang)
+        if code == "tier":
+            shown.append(_Shown(column, header, "label", text, width=22))
+            codes_of = words.CODES_OF[lang].format(header=header)
+            shown.append(_Shown(column, words.code_header(header, lang), "code", codes_of))
+        else:
+            shown.append(_Shown(column, header, text=text))
+    return shown
+
+
+def _write_codebook_words(
+    workbook: Workbook,
+    framework: Framework,
+    shown: list[_Shown],
+    scales: dict[str, tuple[tuple[int, str, str], ...]],
+    *,
+    lang: str,
+    sectors: Mapping[str, str],
+) -> int:
+    """The codebook in words: one row per column of Responses and Scores, as headed there,
+    and under each criterion, each column of codes and each module rating the values it
+    may hold: the code in the "(mã)" column, its words in the description."""
+    header = words.CODEBOOK_HEADER[lang]
+    table = Table(
+        workbook.create_sheet(words.SHEETS[lang][CODEBOOK]),
+        [Col(h, w) for h, w in zip(header, words.CODEBOOK_WIDTHS, strict=True)],
+    )
+    sheets = words.SHEETS[lang]
+    pillars = {p.code: p.name.get(lang) for p in framework.pillars}
+    options = {c.code: c.options for _, c in framework.criteria()}
+    bands = {c.code: (c.bands, c.provisional) for _, c in framework.criteria() if c.kind is Kind.FIGURE}
+    tiers = [(t.code, t.name.get(lang)) for t in framework.tiers]
+    sign = ">" if framework.band_comparison is Comparison.ABOVE else "≥"
+    say = words.FRAMEWORK_WORDS[lang]
+
+    def kind(name: str) -> str:
+        found = words.KINDS.get(name)
+        return words.pick(found, lang) if found else name
+
+    for s in shown:
+        column = s.column
+        sheet = sheets[column.sheet]
+        pillar = (pillars.get(column.pillar, column.pillar), column.pillar) if column.pillar else (None, None)
+        own_kind = {"label": "label", "code": "code"}.get(s.role, column.kind)
+        table.row([s.header, s.code, sheet, kind(own_kind), *pillar, None, None, column.max_points, s.text])
+        # Each value the column may hold: (kind of row, value, points, words, with the pillar).
+        values: list[tuple[str, object, int | None, str, bool]] = []
+        if s.role == "code":
+            if column.code == "tier":
+                found = tiers
+            elif column.code in words.CODED:
+                found = words.option_rows(words.CODED[column.code], lang, sectors)
+            else:
+                found = []
+            values += [("value", code, None, label, False) for code, label in found]
+        elif s.role == "value" and column.sheet == RESPONSES:
+            figure_bands, provisional = bands.get(column.code, ((), False))
+            note = say["provisional"] if provisional else ""
+            for band in figure_bands:
+                edge = f"{sign} {band.percent:g}%"
+                values.append(("band", edge, band.points, say["band"].format(edge=edge) + note, True))
+            for value, label_vi, label_en in scales.get(column.code, ()):
+                values.append(("point", value, None, label_en if lang == "en" else label_vi, False))
+            for option in options.get(column.code, ()):
+                values.append(("option", option.code, option.points, option.label.get(lang), True))
+        for row_kind, value, points, text, with_pillar in values:
+            row_pillar = pillar if with_pillar else (None, None)
+            table.row([s.header, s.code, sheet, kind(row_kind), *row_pillar, value, points, None, text])
+    table.close()
+    return table.rows
+
+
+def _write_about_words(
+    workbook: Workbook,
+    framework: Framework,
+    *,
+    wave_info: dict,
+    filters: dict,
+    exported_by: str,
+    exported_local: datetime,
+    counts: dict,
+    lang: str,
+    sectors: Mapping[str, str],
+    include_contacts: bool,
+    include_personal_ids: bool,
+    modules: Sequence[module_columns.Pinned],
+    include_module_texts: bool,
+) -> None:
+    """The About sheet in words: each item named, and its value, in ``lang``."""
+    say = words.ABOUT[lang]
+    sheets = words.SHEETS[lang]
+    item, value = say["header"]
+    table = Table(workbook.create_sheet(sheets[ABOUT]), [Col(item, 34), Col(value, 90)], autofilter=False)
+    when = Styled(table.sheet, DATETIME_FORMAT)
+    shown_filters = words.filter_words(filters, lang, sectors)
+    yes_no = {True: say["yes"], False: say["no"]}
+    rejected_header = words.pick(words.HEADERS["rejected"], lang)
+    items: list[tuple[str, object]] = [
+        (say["wave_name"], wave_info.get("name")),
+        (say["wave_id"], wave_info.get("id")),
+        (say["wave_year"], wave_info.get("year")),
+        (say["framework_code"], framework.code),
+        (say["framework_version"], framework.version),
+        (say["framework_content_hash"], framework.content_hash),
+        (say["framework_title"], framework.title.get(lang)),
+        (say["filters"], "; ".join(f"{n}: {v}" for n, v in shown_filters) or say["no_filters"]),
+        *((say["filter"].format(name=n), v) for n, v in shown_filters),
+        (say["exported_at"], when(exported_local)),
+        (say["time_zone"], say["time_zone_text"].format(zone=TIME_ZONE)),
+        (say["exported_by"], exported_by),
+        *((say["rows"].format(sheet=sheets[name]), n) for name, n in counts.items()),
+        (say["contacts_included"], yes_no[bool(include_contacts)]),
+        (
+            say["personal_ids_included"],
+            say["personal_ids_yes" if include_personal_ids else "personal_ids_no"],
+        ),
+        (
+            say["modules"],
+            "; ".join(
+                say["module"].format(
+                    title=p.module.title.get(lang), version=p.module.version, hash=p.module.content_hash
+                )
+                for p in modules
+            )
+            or say["no_modules"],
+        ),
+        (
+            say["module_texts_included"],
+            say["module_texts_yes" if include_module_texts else "module_texts_no"],
+        ),
+        (say["answers_as"], say["answers_as_text"]),
+        (say["rejected"], say["rejected_text"].format(column=rejected_header)),
+        (say["multi_choice"], say["multi_choice_text"].format(sep=MULTI_SEPARATOR.strip())),
+        (say["codebook"], say["codebook_text"].format(sheet=sheets[CODEBOOK])),
+    ]
+    for key, shown in items:
+        table.row([key, shown])
 
 
 # --------------------------------------------------------------------------- summary workbook

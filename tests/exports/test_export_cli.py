@@ -29,10 +29,15 @@ def test_responses_command_with_filters_labels_and_no_contacts(runner, export_wa
     assert result.exit_code == 0, result.output
     assert "Wrote 9 responses" in result.output and "without contacts" in result.output
     workbook = load_workbook(path)
-    assert "contact_email" not in header(workbook["Responses"])
+    # In words, in English: the sheets and headers too.
+    assert workbook.sheetnames == ["Responses", "Scores", "Codebook", "About"]
+    columns = header(workbook["Responses"])
+    assert "Contact person" not in columns and "Contact e-mail" not in columns
+    assert columns[columns.index("Ownership") + 1] == "Ownership (code)"
     about = {row[0].value: row[1].value for row in workbook["About"].iter_rows(min_row=2)}
-    assert about["filter_former_area"] == "Quận Hồng Bàng"
-    assert about["answers_as"] == "labels (en)"
+    assert about["Filter: Former district-level area"] == "Quận Hồng Bàng"
+    assert about["Filter: Size class"] == "Small enterprise"
+    assert about["Answers shown as"].startswith("Words, in English")
 
 
 def test_summary_command_writes_the_workbook(runner, export_wave, tmp_path):

@@ -178,15 +178,20 @@ def test_answers_as_codes_by_default(db, export_wave):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_answers_as_labels_in_the_chosen_language(db, export_wave, lang):
+    """In words the whole workbook is (tests/exports/test_responses_words.py); the answers
+    are the options' labels."""
     workbook, _ = responses_workbook(db.session, export_wave.wave, labels="labels", lang=lang)
-    row = by_id(workbook)[export_wave.dong_a.id]
+    sheet = workbook.worksheets[0]
+    number = "Mã số phiếu" if lang == "vi" else "Response number"
+    row = {r[number].value: r for r in records(sheet)}[export_wave.dong_a.id]
     for _, criterion in FRAMEWORK.criteria():
         answer = export_wave.dong_a.answers[criterion.code]
         label = {o.code: o.label.get(lang) for o in criterion.options}
         expected = "; ".join(label[c] for c in answer) if isinstance(answer, list) else label[answer]
-        assert row[criterion.code].value == expected
-    about = {r["item"].value: r["value"].value for r in records(workbook["About"])}
-    assert about["answers_as"] == f"labels ({lang})"
+        assert row[f"{criterion.code} – {criterion.text.get(lang)}"].value == expected
+    about = {r[0].value: r[1].value for r in workbook.worksheets[3].iter_rows(min_row=2)}
+    shown_as = "Cách ghi câu trả lời" if lang == "vi" else "Answers shown as"
+    assert about[shown_as].startswith("Bằng chữ, tiếng Việt" if lang == "vi" else "Words, in English")
 
 
 def test_vietnamese_text_is_intact(db, export_wave):
