@@ -84,6 +84,14 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_SENDER": "khao-sat-cds@example.gov.vn",
+    #: Invitations and reminders the app mails (survey.invitations.mailer): at most this many
+    #: messages a minute, whatever the number of firms (the mail server's own limit, or less).
+    "MAIL_PER_MINUTE": 30,
+    #: Seconds to wait for the SMTP server before a message counts as failed.
+    "MAIL_TIMEOUT": 10,
+    #: Reminders sent on a schedule: this many days before an open wave closes, one reminder
+    #: mail-out each (e.g. [7, 2]); empty sends reminders only when an analyst asks.
+    "REMINDER_DAYS_BEFORE_CLOSE": [],
     #: Shown to respondents who need help, e.g. when their firm already answered.
     "CONTACT_EMAIL": "chuyendoiso@example.gov.vn",
     "CONTACT_PHONE": "0225 000 0000",
@@ -212,7 +220,14 @@ RATE_LIMIT_SETTINGS = (
     "RATELIMIT_SUMMARY",
 )
 #: Counts and thresholds that must be whole numbers above zero.
-POSITIVE_INT_SETTINGS = ("DASHBOARD_MIN_GROUP", "PEER_MIN_GROUP", "PER_PAGE", "RETENTION_DAYS")
+POSITIVE_INT_SETTINGS = (
+    "DASHBOARD_MIN_GROUP",
+    "PEER_MIN_GROUP",
+    "PER_PAGE",
+    "RETENTION_DAYS",
+    "MAIL_PER_MINUTE",
+    "MAIL_TIMEOUT",
+)
 
 
 def check(app: Flask) -> None:
@@ -228,6 +243,7 @@ def check(app: Flask) -> None:
         *_positive_int_problems(conf),
         *_rate_limit_problems(conf),
         *_framework_problems(conf["DEFAULT_FRAMEWORK"]),
+        *_reminder_problems(conf["REMINDER_DAYS_BEFORE_CLOSE"]),
     ]
     if problems:
         raise ConfigError(
@@ -238,6 +254,14 @@ def check(app: Flask) -> None:
 
 def _wrong(setting: str, value: object, allowed: str) -> str:
     return f"{setting} is {value!r}; it must be {allowed}"
+
+
+def _reminder_problems(days: object) -> list[str]:
+    if not isinstance(days, list | tuple) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 366 for n in days
+    ):
+        return [_wrong("REMINDER_DAYS_BEFORE_CLOSE", days, "a list of whole days from 1 to 366, e.g. [7, 2]")]
+    return []
 
 
 def _strata_problems(strata: object) -> list[str]:

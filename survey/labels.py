@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from survey.models.business import BusinessKind, IdType, Population
 from survey.models.enterprise import Ownership
 from survey.models.export_job import JobState
+from survey.models.mailing import MailPurpose, MailStatus
 from survey.models.reference import EconomicPillar, UnitKind
 from survey.models.response import EntryMethod, ResponseState, ReviewState
 from survey.models.size_class import SizeClass, SizeGroup
@@ -179,6 +180,32 @@ INVITATION_STATUS = {
     "submitted": _l("Submitted"),
 }
 BY_KIND["invitation_status"] = INVITATION_STATUS
+#: What became of a mailed invitation or reminder (survey.invitations.mailer).
+MAIL_STATUS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENDING: _l("Being sent"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+    MailStatus.SKIPPED: _l("Not sent"),
+}
+BY_ENUM[MailStatus] = MAIL_STATUS
+BY_KIND["mail_status"] = MAIL_STATUS
+MAIL_PURPOSE = {
+    MailPurpose.INVITATION: _l("Invitation"),
+    MailPurpose.REMINDER: _l("Reminder"),
+}
+BY_ENUM[MailPurpose] = MAIL_PURPOSE
+BY_KIND["mail_purpose"] = MAIL_PURPOSE
+#: Why a firm is left out of a mail-out (survey.invitations.mailouts.REASONS), or why its
+#: queued message was not sent after all.
+MAIL_LEFT_OUT = {
+    "submitted": _l("Already submitted in this wave"),
+    "opted_out": _l("Asked to receive no more e-mail"),
+    "no_address": _l("No usable e-mail address"),
+    "already_mailed": _l("Already mailed for this wave"),
+    "not_invited": _l("Not invited in this wave yet"),
+}
+BY_KIND["mail_left_out"] = MAIL_LEFT_OUT
 
 #: How staff took the answers of a response they entered for the firm.
 ENTRY_METHOD = {
@@ -263,6 +290,10 @@ AUDIT_ACTION = {
     "invitations.issued": _l("Invitation links issued"),
     "invitation.revoked": _l("Invitation link revoked"),
     "invitation.reissued": _l("Invitation link issued again"),
+    "mailout.invitations": _l("Invitations mailed"),
+    "mailout.reminders": _l("Reminders mailed"),
+    "mail_template.edited": _l("Mail template edited"),
+    "mail.opted_out": _l("A firm asked to receive no more e-mail"),
     "instrument.draft_imported": _l("Instrument draft loaded"),
     "instrument.published": _l("Instrument version published"),
     "instrument.draft_deleted": _l("Instrument draft deleted"),
@@ -288,6 +319,8 @@ AUDIT_OBJECT = {
     "support_programmes": _l("Support programme"),
     "rescore_runs": _l("Re-scoring"),
     "api_tokens": _l("Data access token"),
+    "mail_outs": _l("Mail-out"),
+    "mail_templates": _l("Mail template"),
 }
 BY_KIND["audit_object"] = AUDIT_OBJECT
 #: The fields and details of audit events, as the log names them (a response's as its
@@ -319,6 +352,16 @@ AUDIT_FIELD = {
     "enterprise_id": _l("Firm in the register"),
     "replaces": _l("Replaces the link"),
     "include_submitted": _l("Firms that already submitted included"),
+    "mail_template": _l("Mail template"),
+    "mailout": _l("Mail-out"),
+    "subject": _l("Subject"),
+    "trigger": _l("Sent by the schedule"),
+    "subject_vi": _l("Subject (Vietnamese)"),
+    "subject_en": _l("Subject (English)"),
+    "body_vi": _l("Message (Vietnamese)"),
+    "body_en": _l("Message (English)"),
+    "signature_vi": _l("Signature (Vietnamese)"),
+    "signature_en": _l("Signature (English)"),
     "added": _l("Added"),
     "updated": _l("Updated"),
     "unchanged": _l("Unchanged"),

@@ -250,6 +250,7 @@ def listing(session: Session, wave: Wave, limit: int, offset: int) -> list:
             _status_column().label("status"),
             Enterprise.id_type,
             Enterprise.id_erased_at,
+            Enterprise.id.label("enterprise_id"),
         )
         .order_by(Enterprise.tax_code)
         .limit(limit)
@@ -287,3 +288,44 @@ def links_workbook(
         )
     table.close()
     return save(workbook)
+
+
+@dataclass
+class MailedLink:
+    """A personal link made for one message (survey.invitations.mailer)."""
+
+    invitation: Invitation
+    token: str
+    #: The digest the invitation had before (None: the invitation is new), to put back if
+    #: the message is refused, so that the link of an earlier mail keeps working.
+    previous_digest: str | None
+
+
+def link_for_mail(session: Session, wave_id: int, enterprise_id: int, actor_id: int | None) -> MailedLink:
+    """A fresh personal link for the firm's mail, its digest stored, the token returned only.
+
+    The firm's live invitation in the wave, if any, keeps its row (when it was opened, the
+    response it took over) and gets a new token: only digests are stored, so an earlier
+    link cannot be mailed again, and the newest mail's link is the one that works (an older
+    one answers "replaced by a newer one"). Unlike ``reissue`` nobody is shut out: the new
+    link goes to the same firm's address. A firm without one gets a new invitation.
+    """
+    lock_wave(session, wave_id)
+    token, digest = tokens.new_token()
+    live = session.scalar(
+        select(Invitation).where(
+            Invitation.wave_id == wave_id,
+            Invitation.enterprise_id == enterprise_id,
+            Invitation.revoked_at.is_(None),
+        )
+    )
+    if live is not None:
+        previous, live.token_hash = live.token_hash, digest
+        session.flush()
+        return MailedLink(live, token, previous)
+    fresh = Invitation(
+        wave_id=wave_id, enterprise_id=enterprise_id, token_hash=digest, created_by_id=actor_id
+    )
+    session.add(fresh)
+    session.flush()
+    return MailedLink(fresh, token, None)

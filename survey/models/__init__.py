@@ -7,6 +7,7 @@ from survey.models.enterprise import Enterprise, Ownership
 from survey.models.export_job import ExportJob, JobState
 from survey.models.framework import FrameworkVersion
 from survey.models.instrument_draft import InstrumentDraft
+from survey.models.mailing import MailMessage, MailOptOut, MailOut, MailPurpose, MailStatus, MailTemplate
 from survey.models.module import ModuleAnswer, ModuleVersion, ResponseModule, WaveModule
 from survey.models.reference import AdminUnit, EconomicPillar, ReferenceFigure, Sector, UnitKind
 from survey.models.rescore import RescoreRun
@@ -32,6 +33,12 @@ __all__ = [
     "InstrumentDraft",
     "Invitation",
     "JobState",
+    "MailMessage",
+    "MailOptOut",
+    "MailOut",
+    "MailPurpose",
+    "MailStatus",
+    "MailTemplate",
     "ModuleAnswer",
     "ModuleVersion",
     "Ownership",

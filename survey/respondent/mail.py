@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from flask import current_app
@@ -57,6 +59,24 @@ def send_link_from_staff(to: str, link: str) -> bool:
     )
 
 
+@contextmanager
+def connection() -> Iterator[smtplib.SMTP]:
+    """An SMTP connection on the MAIL_* settings: TLS and log-in as configured, closed after.
+
+    Raises ``OSError`` or ``smtplib.SMTPException`` when the server cannot be reached or
+    refuses the log-in. Shared with the invitations' mail-outs (survey.invitations.mailer).
+    """
+    config = current_app.config
+    with smtplib.SMTP(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 10)
+    ) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        yield smtp
+
+
 def enabled() -> bool:
     return bool(current_app.config["MAIL_SERVER"])
 
@@ -71,11 +91,7 @@ def _send(to: str | None, subject: str, body: str, link: str | None) -> bool:
     message["To"] = to
     message.set_content(body)
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        with connection() as smtp:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         # The address, not the link: links are secrets and must not reach the logs.

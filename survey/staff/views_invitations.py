@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from io import BytesIO
 
 from flask import abort, current_app, render_template, request, send_file
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from survey import work
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.ids import get_or_404
+from survey.invitations import mailouts
 from survey.invitations import services as invitations
 from survey.models import AdminUnit, Invitation, Role, Sector, Wave
 from survey.reports import filters as report_filters
@@ -60,6 +62,8 @@ def invitations_page():
     total = sum(counts.values())
     pages = max(1, -(-total // per_page))
     page = min(page, pages)  # past the end is the last page, as in the list of responses
+    rows = invitations.listing(db.session, wave, per_page, (page - 1) * per_page)
+    firms = [row.enterprise_id for row in rows]
     return render_template(
         "staff/invitations.html",
         wave=wave,
@@ -67,7 +71,14 @@ def invitations_page():
         counts=counts,
         total=total,
         rates={by: invitations.rates(db.session, wave, by) for by in ("area", "sector", "unit")},
-        rows=invitations.listing(db.session, wave, per_page, (page - 1) * per_page),
+        rows=rows,
+        mail_counts=mailouts.message_counts(db.session, wave),
+        mail_of=mailouts.last_messages(db.session, wave, firms),
+        opted_out=mailouts.opted_out_among(db.session, firms),
+        mailouts=mailouts.mailouts(db.session, wave)[:10],
+        per_day=[
+            (day, format_date(day, "short"), n) for day, n in mailouts.submissions_per_day(db.session, wave)
+        ],
         page=page,
         pages=pages,
         units=db.session.execute(select(AdminUnit.code, AdminUnit.name_vi).order_by(AdminUnit.name_vi)).all(),
@@ -221,3 +232,8 @@ def reissue_invitation(invitation_id: int):
     except invitations.AlreadyReplaced:
         return _already_replaced(invitation)
     return render_template("staff/invitation_done.html", invitation=fresh.invitation, link=_link(fresh.token))
+
+
+# The mail-outs' views, and the public unsubscribe page every mail links to, register here.
+from survey.invitations import optout_views  # noqa: E402, F401
+from survey.staff import views_invitation_mail  # noqa: E402, F401
