@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
         recompute_scores,
         backup,
         erase_contacts,
+        worker,
     ):
         app.cli.add_command(command)
     app.cli.add_command(export_group)
@@ -314,3 +315,38 @@ def erase_contacts(older_than_days: int | None) -> None:
         f"Deleted {erased.export_files} export files with their contact data "
         f"({erased.export_jobs} export jobs marked erased)."
     )
+
+
+@click.command("worker")
+@click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once."
+)
+@click.option(
+    "-k",
+    "--worker-type",
+    type=click.Choice(["thread", "process"]),
+    default="thread",
+    show_default=True,
+    help="Threads, or forked processes.",
+)
+@with_appcontext
+def worker(workers: int, worker_type: str) -> None:
+    """Run background jobs (exports, re-scoring, mail-outs) from the queue until stopped.
+
+    Run one or more beside the app servers (README, "Background jobs"); SIGINT stops it
+    once the running jobs have finished, SIGTERM at once (their jobs are queued again).
+    """
+    import logging
+
+    from survey import jobs
+
+    app = current_app._get_current_object()
+    if app.config["JOBS_INLINE"]:
+        _fail("JOBS_INLINE (or EXPORT_INLINE) is set: jobs run inside the app, a worker would get none.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    jobs.load(app)
+    consumer = jobs.consumer(app, workers=workers, worker_type=worker_type)
+    jobs.sweep(app)  # jobs whose worker died while none was running
+    db.engine.dispose()  # forked workers must not share the parent's connections
+    click.echo(f"Worker: {workers} {worker_type}(s) on {app.config['JOBS_URL'].split('@')[-1]}.")
+    consumer.run()

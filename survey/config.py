@@ -99,10 +99,31 @@ DEFAULTS: dict[str, object] = {
     "RETENTION_DAYS": 5 * 365,
     #: Groups smaller than this are shown as "too few to report", never as a share.
     "DASHBOARD_MIN_GROUP": 5,
-    #: Run export jobs inside the request instead of a background thread (tests, CLI).
+    #: Where finished export workbooks are kept until downloaded: one folder every app
+    #: server and worker reaches (with several servers, the same shared mount on each).
+    #: None means the instance folder's "exports".
+    "EXPORT_DIR": None,
+    #: The older name of JOBS_INLINE (it still works).
     "EXPORT_INLINE": False,
     "EXPORT_KEEP_HOURS": 24,
-    "EXPORT_STALE_MINUTES": 30,
+    # Background jobs (survey/jobs; README, "Background jobs"). The queue's storage: None
+    # is Huey's SQLite storage in instance/jobs.sqlite (its own file, never the app's
+    # database); "sqlite:////path/jobs.sqlite" puts it elsewhere; "redis://127.0.0.1:6379/1"
+    # uses Redis. Every app server and worker of one installation names the same one.
+    "JOBS_URL": None,
+    #: The queue's name inside its storage (two installations on one Redis: two names).
+    "JOBS_NAME": "survey",
+    #: Run jobs at once in the process that asks (tests); None follows EXPORT_INLINE.
+    "JOBS_INLINE": None,
+    #: A running job writes a heartbeat this often; one silent for JOBS_STALE_SECONDS
+    #: (its worker died) is queued again, up to JOBS_MAX_ATTEMPTS runs, then failed.
+    "JOBS_HEARTBEAT_SECONDS": 10,
+    "JOBS_STALE_SECONDS": 120,
+    "JOBS_MAX_ATTEMPTS": 3,
+    #: How long a worker's write waits for respondents' writers on SQLite.
+    "JOBS_SQLITE_BUSY_SECONDS": 30,
+    #: Further modules whose @survey.jobs.job functions the worker must know.
+    "JOBS_MODULES": [],
     #: What a register upload may unpack to and hold (survey/registry/register_limits.py):
     #: declared sizes are checked before parsing, rows, columns and texts while reading.
     "REGISTER_MAX_UNPACKED_BYTES": 150 * 1024 * 1024,
@@ -159,11 +180,45 @@ def finalise(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    _jobs(app)
     _base_url(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     if app.config["REMEMBER_COOKIE_SECURE"] is None:
         app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["SESSION_COOKIE_SECURE"])
+
+
+def _jobs(app: Flask) -> None:
+    """Resolve the job queue's storage, the export folder and JOBS_INLINE."""
+    conf = app.config
+    if not conf["JOBS_URL"]:
+        conf["JOBS_URL"] = "sqlite:///" + os.path.join(app.instance_path, "jobs.sqlite")
+    url = conf["JOBS_URL"]
+    if not isinstance(url, str) or not url.startswith(("sqlite:////", "redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            _wrong("JOBS_URL", url, "sqlite:////an/absolute/path/jobs.sqlite or redis://host:port/db")
+        )
+    if os.path.abspath(url.removeprefix("sqlite:///")) == os.path.abspath(
+        conf["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    ):
+        raise ConfigError(_wrong("JOBS_URL", url, "a file of its own, not the app's database"))
+    if not conf["EXPORT_DIR"]:
+        conf["EXPORT_DIR"] = os.path.join(app.instance_path, "exports")
+    if conf["JOBS_INLINE"] is None:
+        conf["JOBS_INLINE"] = bool(conf["EXPORT_INLINE"])
+    for name in (
+        "JOBS_HEARTBEAT_SECONDS",
+        "JOBS_STALE_SECONDS",
+        "JOBS_MAX_ATTEMPTS",
+        "JOBS_SQLITE_BUSY_SECONDS",
+    ):
+        value = conf[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(_wrong(name, value, "a number above 0"))
+    if conf["JOBS_HEARTBEAT_SECONDS"] * 2 > conf["JOBS_STALE_SECONDS"]:
+        raise ConfigError(
+            _wrong("JOBS_STALE_SECONDS", conf["JOBS_STALE_SECONDS"], "at least twice JOBS_HEARTBEAT_SECONDS")
+        )
 
 
 def _base_url(app: Flask) -> None:

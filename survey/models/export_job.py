@@ -37,9 +37,14 @@ class ExportJob(Base):
     state: Mapped[JobState] = mapped_column(str_enum(JobState), default=JobState.QUEUED)
     rows_total: Mapped[int | None]
     rows_done: Mapped[int] = mapped_column(default=0)
-    #: File name inside the instance's exports folder (random, never user input).
+    #: File name inside EXPORT_DIR (random, never user input).
     file_name: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
+    #: How many times a worker claimed it (a job whose worker died runs again, up to
+    #: JOBS_MAX_ATTEMPTS times); the claiming worker (host:pid:thread) and its last sign of life.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -98,10 +98,32 @@ def test_stale_jobs_are_failed_and_old_files_removed(app, db, wave):
     from survey.models.base import utcnow
 
     user = make_staff(db, Role.ANALYST, email="stale@staff.example.org")
-    job = ExportJob(kind="responses", wave_id=wave.id, requested_by_id=user.id, state=JobState.RUNNING)
-    db.session.add(job)
+    most = app.config["JOBS_MAX_ATTEMPTS"]
+    # A job whose worker died in its last allowed attempt is failed; one with attempts
+    # left is queued again (for a worker; nothing runs it here, outside a unit).
+    job = ExportJob(
+        kind="responses", wave_id=wave.id, requested_by_id=user.id, state=JobState.RUNNING, attempts=most
+    )
+    again = ExportJob(
+        kind="responses", wave_id=wave.id, requested_by_id=user.id, state=JobState.RUNNING, attempts=1
+    )
+    alive = ExportJob(
+        kind="responses", wave_id=wave.id, requested_by_id=user.id, state=JobState.RUNNING, attempts=1
+    )
+    db.session.add_all([job, again, alive])
     db.session.flush()
-    job.updated_at = utcnow() - timedelta(hours=2)
+    job.updated_at = again.updated_at = utcnow() - timedelta(hours=2)
+    job.heartbeat_at = again.heartbeat_at = utcnow() - timedelta(hours=2)
+    alive.heartbeat_at = utcnow()
+    old_file = jobs.folder(app) / "0-old.xlsx"
+    old_file.write_bytes(b"old")
+    import os
+
+    os.utime(old_file, (0, 0))
     db.session.flush()
     jobs.forget_old(app)
+    db.session.expire_all()
     assert job.state is JobState.FAILED and "restarted" in job.error
+    assert again.state is JobState.QUEUED and again.worker is None
+    assert alive.state is JobState.RUNNING
+    assert not old_file.exists()
