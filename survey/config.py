@@ -99,6 +99,10 @@ DEFAULTS: dict[str, object] = {
     "RETENTION_DAYS": 5 * 365,
     #: Groups smaller than this are shown as "too few to report", never as a share.
     "DASHBOARD_MIN_GROUP": 5,
+    #: A unit below DASHBOARD_MIN_GROUP respondents gets a model-based estimate only when its
+    #: register has at least this many firms (survey.statistics.small_area): a figure for a
+    #: unit of a dozen firms would all but name them.
+    "MODEL_MIN_REGISTER": 30,
     #: Where finished export workbooks are kept until downloaded: one folder every app
     #: server and worker reaches (with several servers, the same shared mount on each).
     #: None means the instance folder's "exports".
@@ -277,6 +281,7 @@ RATE_LIMIT_SETTINGS = (
 #: Counts and thresholds that must be whole numbers above zero.
 POSITIVE_INT_SETTINGS = (
     "DASHBOARD_MIN_GROUP",
+    "MODEL_MIN_REGISTER",
     "PEER_MIN_GROUP",
     "PER_PAGE",
     "RETENTION_DAYS",

@@ -14,3 +14,8 @@ from flask import current_app
 def min_group() -> int:
     """The configured minimum group size of the running app."""
     return int(current_app.config["DASHBOARD_MIN_GROUP"])
+
+
+def model_min_register() -> int:
+    """The register size a unit needs for a model-based estimate (``MODEL_MIN_REGISTER``)."""
+    return int(current_app.config["MODEL_MIN_REGISTER"])
