@@ -36,7 +36,9 @@ run: translations
 	$(FLASK) seed-demo --if-empty
 	@echo "Staff workspace: http://127.0.0.1:$(PORT)/staff/ (demo.admin@example.org; the password was printed when the demo was first seeded)."
 	@echo "Lost the demo password? Run: $(FLASK) create-user --reset demo.admin@example.org"
-	$(FLASK) run --port $(PORT)
+	@# A worker beside the app runs the exports (survey/jobs); it stops when the app does.
+	$(FLASK) worker --workers 2 & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(FLASK) run --port $(PORT)
 
 test: translations browser
 	$(BIN)/pytest $(PYTEST_ARGS)
