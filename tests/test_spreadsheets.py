@@ -153,15 +153,28 @@ def _responses(rows, **options) -> bytes:
     return buffer.getvalue()
 
 
+#: The responses workbook's sheets, and the headers of three of its columns, in codes and
+#: in words (Vietnamese, the default language).
+_RESPONSES_LAYOUT = {
+    "codes": (["Responses", "Scores", "Codebook", "About"], ("review_reason", "contact_email", "rejected")),
+    "labels": (
+        ["Phiếu trả lời", "Điểm", "Giải thích các cột", "Thông tin"],
+        ("Lý do của kết quả rà soát", "Thư điện tử liên hệ", "Bị loại khi rà soát"),
+    ),
+}
+
+
 @pytest.mark.parametrize("labels", ["codes", "labels"])
 def test_the_responses_workbook(labels):
     book = _read(_responses([_response_row()], labels=labels))
-    assert book.sheetnames == ["Responses", "Scores", "Codebook", "About"]
+    sheets, (reason, email, rejected) = _RESPONSES_LAYOUT[labels]
+    assert book.sheetnames == sheets
     _check(book)
-    record = dict(zip([c.value for c in book["Responses"][1]], book["Responses"][2], strict=True))
-    assert record["review_reason"].value == "'=1+1"
-    assert record["contact_email"].value == "'\t=1"
-    assert record["rejected"].value is True
+    responses = book[sheets[0]]
+    record = dict(zip([c.value for c in responses[1]], responses[2], strict=True))
+    assert record[reason].value == "'=1+1"
+    assert record[email].value == "'\t=1"
+    assert record[rejected].value is True
 
 
 def test_the_summary_workbook(db):

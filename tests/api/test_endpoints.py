@@ -139,7 +139,10 @@ def test_compare_to_gives_the_change_from_an_earlier_comparable_wave(client, db,
     data = client.get(f"/api/v1/waves/{city.id}/rollup?compare_to={earlier.id}", headers=viewer).get_json()
     assert data["change"] == compare(db.session, earlier, city, ["business_kind", "size_group", "size_class"])
     body = _problem(
-        client.get(f"/api/v1/waves/{city.id}/rollup?compare_to={earlier.id}&sector=C", headers=viewer),
+        client.get(
+            f"/api/v1/waves/{city.id}/rollup?compare_to={earlier.id}&sector=C",
+            headers={**viewer, "Accept-Language": "en"},
+        ),
         400,
         "not_comparable",
     )

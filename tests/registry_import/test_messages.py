@@ -62,8 +62,8 @@ def test_a_csv_file_is_refused_in_vietnamese_on_a_vietnamese_page(client, db):
     response = upload(client, CSV, "so-dang-ky.csv", "text/csv")
     assert response.status_code == 400
     assert flashes(response) == [
-        "Tệp 'so-dang-ky.csv' không phải là tệp Excel .xlsx mà là tệp văn bản CSV: hãy mở tệp bằng Excel, "
-        "lưu lại dưới dạng sổ làm việc Excel (.xlsx) rồi tải tệp đó lên."
+        "'so-dang-ky.csv' không phải tệp Excel .xlsx mà là tệp văn bản CSV: hãy mở tệp bằng Excel, "
+        "lưu thành bảng tính Excel (.xlsx) rồi tải tệp đó lên."
     ]
 
 
@@ -82,7 +82,7 @@ def test_a_file_without_the_required_columns_is_refused_in_vietnamese(client, db
     response = upload(client, workbook([["0300000017", "A"]], header=["Mã số thuế", "Tên"]))
     (message,) = flashes(response)
     assert message.startswith(
-        "thiếu cột bắt buộc: 'Phường/xã/đặc khu' (unit), 'Ngành kinh tế (VSIC)' (sector)"
+        "thiếu (các) cột bắt buộc: 'Phường/xã/đặc khu' (unit), 'Ngành kinh tế (VSIC)' (sector)"
     )
 
 
@@ -116,11 +116,11 @@ def test_bad_rows_and_their_report_are_in_vietnamese(client, db):
     text = html.unescape(preview.get_data(as_text=True))
     (listed,) = re.findall(r"<tr><td>3</td><td>[^<]*</td><td>([^<]*)</td></tr>", text)
     assert listed == (
-        "Tên cơ sở kinh doanh để trống; "
+        "Tên cơ sở kinh doanh đang để trống; "
         # The choices as the template's drop-down offers them, without their codes.
-        "Loại hình sở hữu 'công' không thuộc các giá trị 'Ngoài nhà nước', 'Nhà nước', "
+        "Loại hình sở hữu 'công' không thuộc các giá trị: 'Ngoài nhà nước', 'Nhà nước', "
         "'Có vốn đầu tư nước ngoài', 'Hợp tác xã', 'Hộ kinh doanh'; "
-        "Doanh thu (tỷ đồng) '1.500' có thể hiểu là 1,5 hoặc 1500 tỷ đồng: hãy ghi đúng số mình muốn"
+        "Doanh thu (tỷ đồng) '1.500' có thể hiểu là 1,5 hoặc 1500 tỷ đồng: hãy nhập đúng giá trị bạn muốn"
     )
 
     upload_id = UPLOAD.search(text).group(1)
@@ -128,7 +128,7 @@ def test_bad_rows_and_their_report_are_in_vietnamese(client, db):
     book = load_workbook(BytesIO(report.get_data()))
     assert book.sheetnames == ["Lỗi"]
     lines = list(book["Lỗi"].iter_rows(values_only=True))
-    assert lines[0] == (*(HEADERS[c][0] for c in COLUMNS), "Dòng trong tệp", "Lỗi cần sửa")
+    assert lines[0] == (*(HEADERS[c][0] for c in COLUMNS), "Dòng trong tệp", "Lỗi phát hiện")
     (line,) = lines[1:]
     assert line[0] == bad and line[1] is None and line[6] == "1.500" and line[-2] == 3
     assert line[-1] == listed

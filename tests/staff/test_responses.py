@@ -201,7 +201,7 @@ def test_a_refused_transition_is_explained_in_the_staff_members_language(client,
     # Verified can only be reopened.
     refused = _review(client, target, "flagged", lang="vi")
     assert refused.status_code == 409
-    assert "Phiếu đã xác minh không thể chuyển sang bị đánh dấu." in refused.get_data(as_text=True)
+    assert "Phiếu đã xác minh không thể chuyển sang cần kiểm tra lại." in refused.get_data(as_text=True)
     refused = _review(client, target, "rejected", "Trùng lặp")
     assert "A response that is verified cannot become rejected." in refused.get_data(as_text=True)
 
