@@ -35,15 +35,23 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=2000, help="simulated respondents (deadline)")
     parser.add_argument("--concurrency", type=int, default=64, help="respondents at once (deadline)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--honest-runs", type=int, default=400, help="synthetic registers (honest)")
     parser.add_argument(
-        "--only", choices=["scoring", *PER_BACKEND], action="append", help="run only these (repeatable)"
+        "--only",
+        choices=["scoring", "honest", *PER_BACKEND],
+        action="append",
+        help="run only these (repeatable)",
     )
     parser.add_argument(
         "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="server to use"
     )
     args = parser.parse_args()
-    only = set(args.only or ["scoring", *PER_BACKEND])
+    only = set(args.only or ["scoring", "honest", *PER_BACKEND])
     ok = scoring_bench.run(args.score_n) if "scoring" in only else True
+    if "honest" in only:
+        from bench import honest
+
+        ok &= honest.report(args.honest_runs)
     backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for backend in backends:
         for name, bench in PER_BACKEND.items():

@@ -26,6 +26,7 @@ from survey.instruments import cli as instrument_commands
 from survey.models import FrameworkVersion, Role, StaffUser, Wave
 from survey.modules import ModuleError
 from survey.registry import demo, reference_data
+from survey.reports import privacy
 from survey.responses.scoring import recompute_wave
 from survey.scoring import FrameworkError, InvalidAnswers, scorer_for
 from survey.statistics import dimensions, report
@@ -250,11 +251,17 @@ def rollup(wave_id: str, by: str | None, compare_to: str | None, fmt: str) -> No
     wave = _wave(wave_id)
     strata = current_app.config["ROLLUP_STRATA"]
     try:
-        result = rollups.rollup(db.session, wave, by=by, strata=strata)
+        result = rollups.rollup(
+            db.session,
+            wave,
+            by=by,
+            strata=strata,
+            model_rule=(privacy.min_group(), privacy.model_min_register()),
+        )
     except dimensions.UnknownDimension as exc:
         _fail(f"ROLLUP_STRATA: {exc}")
     if compare_to:
-        result["change"] = rollups.compare(db.session, _wave(compare_to), wave, strata)
+        result["change"] = rollups.compare(db.session, _wave(compare_to), wave, strata, by=by)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -78,6 +78,8 @@ def _mark_small(groups: list[dict], min_group: int) -> list[dict]:
                 t: {"count": None, "share": None, "ci_low": None, "ci_high": None} for t in group["tiers"]
             }
             marked[-1]["pillar_means"] = dict.fromkeys(group["pillar_means"])
+            # The weighted figures are the group's too: gone with its shares.
+            marked[-1]["weighted"] = None
     return marked
 
 

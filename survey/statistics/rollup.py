@@ -28,7 +28,7 @@ from survey.models import (
 from survey.models.business import POPULATION
 from survey.reports.counted import counted_in
 from survey.scoring import stats
-from survey.statistics import dimensions
+from survey.statistics import dimensions, groups, small_area
 
 #: Post-stratification cells: the kind of business first (a household business is not
 #: weighted up to stand for an enterprise), then Decree 80's sector group and size class.
@@ -234,10 +234,14 @@ def rollup(
     by: str | None = None,
     strata: list[str] | tuple[str, ...] = DEFAULT_STRATA,
     filters: dict[str, str] | None = None,
+    model_rule: tuple[int, int] | None = None,
 ) -> dict:
     """The wave's figures: overall, optionally by one dimension, and the population estimate.
 
     ``filters`` (dimension → value) restrict every figure alike; see statistics.dimensions.
+    By unit, with ``model_rule`` (the minimum group and the minimum register,
+    survey.reports.privacy), the units below the minimum group get their model-based
+    estimates (``model_based``) where ``small_area.shown`` allows.
     """
     filters = dict(filters or {})
     framework = framework_of(wave.framework_version)
@@ -276,21 +280,30 @@ def rollup(
     }
     if by:
         result["by"] = by
-        result["groups"] = breakdown(session, wave, by, filters, framework)
+        result["groups"] = breakdown(session, wave, by, filters, framework, strata)
+        if by == "unit" and model_rule is not None:
+            result["model_based"] = model_based(session, wave, strata, tiers, filters, *model_rule)
     return result
 
 
 def breakdown(
-    session: Session, wave: Wave, by: str, filters: dict | None = None, framework=None
+    session: Session,
+    wave: Wave,
+    by: str,
+    filters: dict | None = None,
+    framework=None,
+    strata: list[str] | tuple[str, ...] = DEFAULT_STRATA,
 ) -> list[dict]:
-    """The groups of one dimension (n, tier shares with intervals, levels, pillar means)."""
+    """The groups of one dimension: n, the respondents' tier shares with intervals
+    (``tiers``), the population estimate inside the group (``weighted``: see
+    ``group_estimates``), levels and pillar means."""
     dimensions.check([by, *(filters or {})])
     framework = framework or framework_of(wave.framework_version)
     tiers = [t.code for t in framework.tiers]
     levels = [lv.level for lv in framework.levels]
     pillars = [p.code for p in framework.pillars]
     labels = _labels(session, by)
-    groups = _groups(
+    found = _groups(
         tier_level_counts(session, wave, [by], filters),
         pillar_means(session, wave, [by], filters),
         1,
@@ -298,10 +311,86 @@ def breakdown(
         levels,
         pillars,
     )
+    weighted = group_estimates(session, wave, by, strata, tiers, filters)
     return [
-        {**group, "key": key[0], "label": labels.get(key[0])}
-        for key, group in sorted(groups.items(), key=lambda item: str(item[0][0]))
+        {**group, "key": key[0], "label": labels.get(key[0]), "weighted": weighted.get(key[0])}
+        for key, group in sorted(found.items(), key=lambda item: str(item[0][0]))
     ]
+
+
+def _figures(figure) -> dict:
+    return {
+        "estimate": figure.estimate,
+        "ci_low": figure.ci_low,
+        "ci_high": figure.ci_high,
+        "firms": figure.firms,
+        "firms_low": figure.firms_low,
+        "firms_high": figure.firms_high,
+    }
+
+
+def group_estimates(
+    session: Session, wave: Wave, by: str, strata, tiers: list[str], filters: dict | None = None
+) -> dict:
+    """Each group of ``by`` (its value -> figures) post-stratified inside the group on the
+    remaining strata (survey.statistics.groups): for each tier the estimate, its Wilson
+    interval at Kish's effective n and the firms it stands for (share x the group's
+    register), with the group's register, respondents, effective n and coverage."""
+    found = groups.for_wave(session, wave, [by], list(strata), tiers, filters)
+    return {
+        key[0]: {
+            "register": g.register,
+            "respondents": g.respondents,
+            "effective_n": round(g.effective_n, 2),
+            "coverage": g.coverage,
+            "tiers": {t: _figures(g.tiers[t]) for t in tiers},
+        }
+        for key, g in found.items()
+    }
+
+
+def model_based(
+    session: Session,
+    wave: Wave,
+    strata,
+    tiers: list[str],
+    filters: dict | None,
+    min_group: int,
+    min_register: int,
+) -> list[dict]:
+    """The units below ``min_group`` respondents with at least ``min_register`` firms, each
+    with its model-based estimate of every tier's share (survey.statistics.small_area) and
+    the firms it stands for. Never a unit with enough respondents for a direct figure."""
+    by_tier = small_area.for_wave(session, wave, tiers, list(strata), filters)
+    units = by_tier[tiers[0]] if tiers else {}
+    labels = _labels(session, "unit")
+    shown = []
+    for unit in sorted(units, key=str):
+        area, _figure, _direct = units[unit]
+        if not small_area.shown(area.register, area.n, min_group, min_register):
+            continue
+        figures = {}
+        for tier in tiers:
+            f = by_tier[tier][unit][1]
+            figures[tier] = {
+                "estimate": f.estimate,
+                "ci_low": f.ci_low,
+                "ci_high": f.ci_high,
+                "firms": f.estimate * area.register,
+                "firms_low": f.ci_low * area.register,
+                "firms_high": f.ci_high * area.register,
+            }
+        shown.append(
+            {
+                "key": unit,
+                "label": labels.get(unit),
+                "register": area.register,
+                "respondents": area.n,
+                "method": "model-based",
+                "tiers": figures,
+            }
+        )
+    return shown
 
 
 def _weighted_tiers(session: Session, wave: Wave, strata) -> dict:
@@ -313,10 +402,15 @@ def _wave_info(wave: Wave) -> dict:
     return {"id": wave.id, "name": wave.name, "year": wave.year}
 
 
-def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA) -> dict:
+def compare(
+    session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA, by: str | None = None
+) -> dict:
     """Change in each tier's weighted share between two waves, with Newcombe's interval.
 
-    Only the population estimates are needed, so only their queries run.
+    Only the population estimates are needed, so only their queries run. With ``by``, the
+    change of each group of that dimension too (``groups``: each group's weighted share in
+    both waves, post-stratified inside the group, and the change between them); a group
+    missing from either wave has none.
     """
     a = _weighted_tiers(session, earlier, strata)
     b = _weighted_tiers(session, later, strata)
@@ -331,7 +425,38 @@ def compare(session: Session, earlier: Wave, later: Wave, strata=DEFAULT_STRATA)
             stats.Interval(ea["estimate"], ea["ci_low"], ea["ci_high"]),
         )
         changes[tier] = {"difference": d.estimate, "ci_low": d.low, "ci_high": d.high}
-    return {"earlier": _wave_info(earlier), "later": _wave_info(later), "tiers": changes}
+    result = {"earlier": _wave_info(earlier), "later": _wave_info(later), "tiers": changes}
+    if by:
+        result["by"] = by
+        result["groups"] = _group_changes(session, earlier, later, strata, by)
+    return result
+
+
+def _group_changes(session: Session, earlier: Wave, later: Wave, strata, by: str) -> list[dict]:
+    tiers = [t.code for t in framework_of(later.framework_version).tiers]
+    before = groups.for_wave(session, earlier, [by], list(strata), tiers)
+    after = groups.for_wave(session, later, [by], list(strata), tiers)
+    found = []
+    for key in sorted(set(before) | set(after), key=lambda k: str(k[0])):
+        changes = {}
+        for tier in tiers:
+            a = before[key].tiers.get(tier) if key in before else None
+            b = after[key].tiers.get(tier) if key in after else None
+            d = groups.change(a, b)
+            changes[tier] = (
+                None if d is None else {"difference": d.estimate, "ci_low": d.low, "ci_high": d.high}
+            )
+        found.append(
+            {
+                "key": key[0],
+                "respondents": [
+                    before[key].respondents if key in before else 0,
+                    after[key].respondents if key in after else 0,
+                ],
+                "tiers": changes,
+            }
+        )
+    return found
 
 
 def technology_counts(session: Session, wave: Wave, filters: dict | None = None) -> dict[str, int]:
