@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import html
 
 import pytest
 
@@ -56,19 +56,24 @@ def as_role_client(client, db, role):
 
 def test_viewers_see_the_history_without_notes_or_reasons(client, db, as_role, reviewed):
     as_role(Role.VIEWER)
-    page = client.get(f"/staff/responses/{reviewed.id}").get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = html.unescape(client.get(f"/staff/responses/{reviewed.id}").get_data(as_text=True))
     history = page[page.index('class="history"') :]
-    # What happened is there, and who did it...
-    assert "response.note" in history and "response.rejected" in history and "response.corrected" in history
-    assert "analyst.writer@staff.example.org" in history
-    # ...and the states and codes, but none of the words typed.
-    assert '"review_state": "rejected"' in history
+    # What happened is there, in words, and who did it...
+    for done in ("Internal note added", "Reviewed: rejected", "Profile corrected by staff"):
+        assert f"<strong>{done}</strong>" in history, done
+    assert history.count("analyst.writer@staff.example.org") == 3
+    # ...and the states, but none of the words typed.
+    assert "Review state: Awaiting review → Rejected" in history
     for text in (NOTE, REASON, CORRECTION_REASON):
         assert text not in page, text
     # The corrected name is the firm's name now (the heading shows it); the history does not.
     assert TYPED_NAME not in history and "Công ty Ghi chú" not in history
-    # A hidden value is marked as hidden, under its key: a viewer knows a note was written.
-    assert re.search(r'"note": "\([^)"]+\)"', history), history[:600]
+    # A hidden value is marked as hidden, under its name: a viewer knows a note was written,
+    # and that the rejection and the correction gave reasons.
+    assert "<li>Note: (hidden)</li>" in history
+    assert "Reason for the review decision: – → (hidden)" in history
+    assert "<li>Reason: (hidden)</li>" in history
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.ADMIN])

@@ -298,10 +298,13 @@ def test_an_exported_workbook_and_its_audit_line_by_role(client, db, world, role
     assert event.actor_id == user.id and event.details["personal_ids"] is full
     taken = db.session.scalar(select(AuditEvent).filter_by(action="export.downloaded"))
     assert taken.actor_id == user.id and taken.details["personal_ids"] is full
-    # The audit page names who exported them.
+    # The audit page names who exported them, and says the IDs were in full.
     if full:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         text = page(client, "/staff/audit?action=export.responses")
-        assert '"personal_ids": true' in text and user.email in text
+        (line,) = re.findall(r'<tr data-action="export.responses">(.*?)</tr>', text, re.S)
+        assert user.email in line and "Responses workbook requested" in line
+        assert "<li>With personal IDs in full: yes</li>" in line
 
 
 def test_an_admin_made_analyst_cannot_take_a_file_with_whole_ids(client, db, world):
