@@ -109,6 +109,7 @@ def site(app, client, db, framework):
     yield {
         "wave": wave.id,
         "response": response.id,
+        "firm": response.enterprise_id,
         "job": job,
         "upload": upload,
         "draft": draft.id,
@@ -137,6 +138,7 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "main.healthz": ["/healthz"],
         "main.home": ["/"],
         "main.public_summary": ["/summary"],
+        "main.summary_chart": ["/summary/charts/levels.svg", "/summary/charts/pillars.png"],
         "respondent.assessment": ["/assessment/1"],
         "respondent.firm": ["/firm"],
         "respondent.invitation": ["/i/not-a-real-token"],
@@ -150,6 +152,14 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.audit_log": ["/staff/audit"],
         "staff.city_dashboard": [f"/staff/dashboard?wave={ids['wave']}"],
         "staff.dashboard": ["/staff/"],
+        "staff.dashboard_chart": [
+            f"/staff/dashboard/charts/levels.svg?wave={ids['wave']}",
+            f"/staff/dashboard/charts/by-sector.png?wave={ids['wave']}",
+        ],
+        "staff.firms": ["/staff/firms?q=c%C3%B4ng&sector=C&sort=employees&dir=desc"],
+        "staff.firm": [f"/staff/firms/{ids['firm']}"],
+        "staff.export_firms": ["/staff/firms/export.xlsx?sector=C"],
+        "staff.edit_firm": [f"/staff/firms/{ids['firm']}/edit"],
         "staff.edit_wave": [f"/staff/waves/{ids['wave']}/edit"],
         "staff.rescore_wave": [f"/staff/waves/{ids['wave']}/rescore"],
         "staff.rescore_run": ["/staff/rescore-runs/1"],
@@ -162,7 +172,9 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.confirm_revoke_invitation": ["/staff/invitations/link/1/revoke"],
         "staff.confirm_reissue_invitation": ["/staff/invitations/link/1/reissue"],
         "staff.next_pending": [f"/staff/responses/next?wave={ids['wave']}"],
-        "staff.confirm_bulk_verify": [f"/staff/responses/verify?wave={ids['wave']}&response={ids['response']}"],
+        "staff.confirm_bulk_verify": [
+            f"/staff/responses/verify?wave={ids['wave']}&response={ids['response']}"
+        ],
         "staff.support_programmes": ["/staff/support"],
         "staff.new_support_programme": ["/staff/support/new"],
         "staff.edit_support_programme": [f"/staff/support/{ids['programme']}/edit"],
@@ -207,6 +219,10 @@ def test_every_get_route_sends_the_security_headers(app, client, site):
         "/staff/register/template.xlsx",
         "/static/css/app.css",
         f"/staff/responses/{site['response']}",
+        f"/staff/firms/{site['firm']}",
+        f"/staff/firms/{site['firm']}/edit",
+        "/staff/firms/export.xlsx?sector=C",
+        f"/staff/dashboard/charts/levels.svg?wave={site['wave']}",
     ):
         assert statuses["admin", url] == 200, url
     assert statuses["visitor", "/staff/users"] == 302

@@ -56,11 +56,27 @@ ROLES = {
     "staff.issue_invitations": ANALYST,
     "staff.revoke_invitation": ANALYST,
     "staff.reissue_invitation": ANALYST,
+    "staff.confirm_issue_invitations": ANALYST,
+    "staff.confirm_revoke_invitation": ANALYST,
+    "staff.confirm_reissue_invitation": ANALYST,
+    # Entering a response for a firm, sending it its link again, the review queue.
+    "staff.enter_response": ANALYST,
+    "staff.send_link": ANALYST,
+    "staff.next_pending": ANALYST,
+    "staff.confirm_bulk_verify": ANALYST,
+    "staff.bulk_verify": ANALYST,
+    # The register's firms carry contacts: analysts read and export them, admins correct them.
+    "staff.firms": ANALYST,
+    "staff.firm": ANALYST,
+    "staff.export_firms": ANALYST,
+    "staff.edit_firm": ADMIN,
+    "staff.save_firm": ADMIN,
     # Free-text answers can name people and firms: analysts.
     "staff.module_texts": ANALYST,
     # Reading: every member of staff.
     "staff.dashboard": VIEWER,
     "staff.city_dashboard": VIEWER,
+    "staff.dashboard_chart": VIEWER,
     "staff.responses": VIEWER,
     "staff.response_detail": VIEWER,
     "staff.waves": VIEWER,

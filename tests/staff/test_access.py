@@ -29,6 +29,9 @@ SAMPLE_ARGS = {
     "programme_id": 1,
     "change": "withdraw",
     "token_id": 1,
+    "firm_id": 1,
+    "name": "levels",
+    "fmt": "svg",
 }
 
 
