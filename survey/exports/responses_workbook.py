@@ -33,23 +33,20 @@ from decimal import Decimal
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from survey.exports import module_columns
 from survey.exports import response_words as words
-from survey.exports.cells import PERCENT_FORMAT
 from survey.exports.cells import filters_text as _filters_text
 from survey.exports.cells import text as _text
+from survey.exports.xlsx_stream import Percent, StreamBook
 from survey.scoring import InvalidAnswers, scorer_for
 from survey.scoring.definition import Comparison, Framework, Kind, Profile, criterion_max
 from survey.scoring.engine import FIGURE
-from survey.spreadsheets import Col, Styled, Table
+from survey.spreadsheets import Col
 
 #: Excel has no time zones: times are written as naive local times of this zone.
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 LOCAL = ZoneInfo(TIME_ZONE)
 
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MULTI_SEPARATOR = "; "
 
 RESPONSES = "Responses"
@@ -91,8 +88,8 @@ class _Shown:
         return f"{self.column.code}_label" if self.role == "label" else self.column.code
 
 
-def _shown_table(sheet, shown: Iterable[_Shown]) -> Table:
-    return Table(sheet, [Col(s.header, s.width or s.column.width) for s in shown])
+def _shown_table(book: StreamBook, name: str, shown: Iterable[_Shown]):
+    return book.table(name, [Col(s.header, s.width or s.column.width) for s in shown])
 
 
 # --------------------------------------------------------------------------- the columns
@@ -496,13 +493,13 @@ class _Memo(dict):
         return value
 
 
-def _cell_maker(cell: str, coded: _Memo, when: Styled):
+def _cell_maker(cell: str, coded: _Memo):
     """How a catalogue column's cells are made (see ``CELLS``); None: the value as it is."""
     return {
         "number": None,
         "text": _text,
         "coded": coded.__getitem__,
-        "time": lambda value: when(local_naive(value)),
+        "time": local_naive,
         "rejected": lambda value: value == "rejected",
     }[cell]
 
@@ -567,16 +564,64 @@ def write_responses_workbook(
         shown_responses = [_Shown(c, c.code) for c in response_cols]
         shown_scores = [_Shown(c, c.code) for c in score_cols]
         sheet_names = {name: name for name in (RESPONSES, SCORES, CODEBOOK, ABOUT)}
-    workbook = Workbook(write_only=True)
-    responses = _shown_table(workbook.create_sheet(sheet_names[RESPONSES]), shown_responses)
-    scores = _shown_table(workbook.create_sheet(sheet_names[SCORES]), shown_scores)
+    with StreamBook(target) as workbook:
+        return _write_workbook(
+            workbook,
+            framework,
+            rows,
+            response_cols=response_cols,
+            score_cols=score_cols,
+            module_cols=module_cols,
+            shown_responses=shown_responses,
+            shown_scores=shown_scores,
+            sheet_names=sheet_names,
+            sectors=sectors,
+            in_words=in_words,
+            wave_info=wave_info,
+            filters=filters,
+            exported_by=exported_by,
+            exported_local=exported_local,
+            labels=labels,
+            lang=lang,
+            include_contacts=include_contacts,
+            include_personal_ids=include_personal_ids,
+            modules=modules,
+            module_texts=module_texts,
+        )
+
+
+def _write_workbook(
+    workbook: StreamBook,
+    framework: Framework,
+    rows: Iterable[dict],
+    *,
+    response_cols: list[Column],
+    score_cols: list[Column],
+    module_cols: list,
+    shown_responses: list[_Shown],
+    shown_scores: list[_Shown],
+    sheet_names: Mapping[str, str],
+    sectors: Mapping[str, str],
+    in_words: bool,
+    wave_info: dict,
+    filters: dict,
+    exported_by: str,
+    exported_local: datetime,
+    labels: str,
+    lang: str,
+    include_contacts: bool,
+    include_personal_ids: bool,
+    modules: Sequence[module_columns.Pinned],
+    module_texts: bool,
+) -> int:
+    """``write_responses_workbook``'s rows and sheets, into an open ``StreamBook``."""
+    responses = _shown_table(workbook, sheet_names[RESPONSES], shown_responses)
+    scores = _shown_table(workbook, sheet_names[SCORES], shown_scores)
 
     coded = _Memo()
-    when = Styled(responses.sheet, DATETIME_FORMAT)
-    percent = Styled(scores.sheet, PERCENT_FORMAT)
     # The catalogue's columns: (row key, how the cell is made; None: the value as it is).
     fixed = [
-        (s.column.row_key, _shown_maker(s, coded, when, lang, sectors))
+        (s.column.row_key, _shown_maker(s, coded, lang, sectors))
         for s in shown_responses
         if s.column.cell is not None
     ]
@@ -614,7 +659,7 @@ def write_responses_workbook(
                 score += [None, None, None]
             else:
                 points, max_points, level = found
-                score += [points, percent(points / max_points if max_points else None), level]
+                score += [points, Percent(points / max_points) if max_points else None, level]
         if component_codes:
             score += _component_points(scorer, answers, row, component_codes)
         score += [row["total_points"], row["overall_level"]]
@@ -646,7 +691,6 @@ def write_responses_workbook(
             modules=modules,
             include_module_texts=module_texts,
         )
-        workbook.save(target)
         return written
     codebook_rows = _write_codebook(workbook, framework, [*response_cols, *score_cols], choices)
     _write_about(
@@ -664,7 +708,6 @@ def write_responses_workbook(
         modules=modules,
         include_module_texts=module_texts,
     )
-    workbook.save(target)
     return written
 
 
@@ -696,7 +739,7 @@ def _component_points(scorer, answers: dict, row, codes: list[str]) -> list:
 
 
 def _write_codebook(
-    workbook: Workbook,
+    workbook: StreamBook,
     framework: Framework,
     columns: list[Column],
     scales: dict[str, tuple[tuple[int, str, str], ...]] | None = None,
@@ -709,9 +752,8 @@ def _write_codebook(
     (``scales``: column code → (value, vi, en) of each point).
     """
     scales = scales or {}
-    table = Table(
-        workbook.create_sheet(CODEBOOK),
-        [Col(h, w) for h, w in zip(CODEBOOK_HEADER, CODEBOOK_WIDTHS, strict=True)],
+    table = workbook.table(
+        CODEBOOK, [Col(h, w) for h, w in zip(CODEBOOK_HEADER, CODEBOOK_WIDTHS, strict=True)]
     )
     options = {c.code: c.options for _, c in framework.criteria()}
     bands = {c.code: (c.bands, c.provisional) for _, c in framework.criteria() if c.kind is Kind.FIGURE}
@@ -770,7 +812,7 @@ def _write_codebook(
 
 
 def _write_about(
-    workbook: Workbook,
+    workbook: StreamBook,
     framework: Framework,
     *,
     wave_info: dict,
@@ -785,8 +827,7 @@ def _write_about(
     modules: Sequence[module_columns.Pinned] = (),
     include_module_texts: bool = False,
 ) -> None:
-    table = Table(workbook.create_sheet(ABOUT), [Col("item", 26), Col("value", 90)], autofilter=False)
-    when = Styled(table.sheet, DATETIME_FORMAT)
+    table = workbook.table(ABOUT, [Col("item", 26), Col("value", 90)], autofilter=False)
     items: list[tuple[str, object]] = [
         ("wave_name", wave_info.get("name")),
         ("wave_id", wave_info.get("id")),
@@ -797,7 +838,7 @@ def _write_about(
         ("framework_title", f"{framework.title.vi} / {framework.title.en}"),
         ("filters", _filters_text(filters)),
         *((f"filter_{k}", v) for k, v in filters.items()),
-        ("exported_at", when(exported_local)),
+        ("exported_at", exported_local),
         (
             "time_zone",
             f"{TIME_ZONE}: every time in this workbook is local time there (UTC+7); "
@@ -866,12 +907,12 @@ def _label_maker(found: Mapping[str, str]):
     return make
 
 
-def _shown_maker(shown: _Shown, coded: _Memo, when: Styled, lang: str, sectors: Mapping[str, str]):
+def _shown_maker(shown: _Shown, coded: _Memo, lang: str, sectors: Mapping[str, str]):
     """How a catalogue column's cells are made as ``shown``: a label in words, or as ``CELLS`` says."""
     if shown.role == "label":
         kind = words.CODED[shown.column.code]
         return _label_maker(sectors if kind == "sector" else words.coded_labels(kind, lang))
-    return _cell_maker(shown.column.cell, coded, when)
+    return _cell_maker(shown.column.cell, coded)
 
 
 def _framework_words(framework: Framework, lang: str) -> dict[str, tuple[str, str]]:
@@ -988,7 +1029,7 @@ def _shown_scores(columns: list[Column], framework: Framework, lang: str) -> lis
 
 
 def _write_codebook_words(
-    workbook: Workbook,
+    workbook: StreamBook,
     framework: Framework,
     shown: list[_Shown],
     scales: dict[str, tuple[tuple[int, str, str], ...]],
@@ -1000,9 +1041,8 @@ def _write_codebook_words(
     and under each criterion, each column of codes and each module rating the values it
     may hold: the code in the "(mã)" column, its words in the description."""
     header = words.CODEBOOK_HEADER[lang]
-    table = Table(
-        workbook.create_sheet(words.SHEETS[lang][CODEBOOK]),
-        [Col(h, w) for h, w in zip(header, words.CODEBOOK_WIDTHS, strict=True)],
+    table = workbook.table(
+        words.SHEETS[lang][CODEBOOK], [Col(h, w) for h, w in zip(header, words.CODEBOOK_WIDTHS, strict=True)]
     )
     sheets = words.SHEETS[lang]
     pillars = {p.code: p.name.get(lang) for p in framework.pillars}
@@ -1050,7 +1090,7 @@ def _write_codebook_words(
 
 
 def _write_about_words(
-    workbook: Workbook,
+    workbook: StreamBook,
     framework: Framework,
     *,
     wave_info: dict,
@@ -1069,8 +1109,7 @@ def _write_about_words(
     say = words.ABOUT[lang]
     sheets = words.SHEETS[lang]
     item, value = say["header"]
-    table = Table(workbook.create_sheet(sheets[ABOUT]), [Col(item, 34), Col(value, 90)], autofilter=False)
-    when = Styled(table.sheet, DATETIME_FORMAT)
+    table = workbook.table(sheets[ABOUT], [Col(item, 34), Col(value, 90)], autofilter=False)
     shown_filters = words.filter_words(filters, lang, sectors)
     yes_no = {True: say["yes"], False: say["no"]}
     rejected_header = words.pick(words.HEADERS["rejected"], lang)
@@ -1084,7 +1123,7 @@ def _write_about_words(
         (say["framework_title"], framework.title.get(lang)),
         (say["filters"], "; ".join(f"{n}: {v}" for n, v in shown_filters) or say["no_filters"]),
         *((say["filter"].format(name=n), v) for n, v in shown_filters),
-        (say["exported_at"], when(exported_local)),
+        (say["exported_at"], exported_local),
         (say["time_zone"], say["time_zone_text"].format(zone=TIME_ZONE)),
         (say["exported_by"], exported_by),
         *((say["rows"].format(sheet=sheets[name]), n) for name, n in counts.items()),
