@@ -8,7 +8,8 @@ For each message, in the order queued:
    token, only digests are stored) and committed, so that both links work when the mail arrives;
 2. **send**: the message goes to the SMTP server, outside any transaction;
 3. **record** (one unit): ``sent`` with its time, or ``failed`` with the server's answer
-   (a refused message gives the invitation its previous digest back).
+   (a refused message gives the invitation its previous digest back, so that the link of
+   an earlier mail keeps working).
 
 A crash between 1 and 3 leaves the message ``sending``: it may have gone, so it is never
 sent again; the next delivery of the mail-out marks it failed, saying so, and staff decide.
@@ -34,6 +35,7 @@ from sqlalchemy import exists, select, update
 from survey import tokens, work
 from survey.extensions import db
 from survey.invitations import services, templates
+from survey.invitations.smtp import connection
 from survey.models import (
     Invitation,
     MailMessage,
@@ -44,7 +46,6 @@ from survey.models import (
     ResponseState,
 )
 from survey.models.base import utcnow
-from survey.respondent import mail as smtp_mail
 from survey.urls import external_url
 
 #: What a message left ``sending`` by an interrupted delivery is marked with.
@@ -113,9 +114,9 @@ def _compose(mailout: MailOut, message: MailMessage, link: str, unsubscribe: str
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.enterprise.contact_email
     email["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
-    email["Content-Language"] = language
     email["List-Unsubscribe"] = f"<{unsubscribe}>"
     email.set_content(composed.body)
+    email["Content-Language"] = language  # after set_content, which drops Content-* headers
     return email
 
 
@@ -163,17 +164,22 @@ def _release(claimed: Claimed) -> None:
     with work.unit(writes=True):
         message = db.session.get(MailMessage, claimed.message_id)
         message.status, message.claimed_at, message.unsubscribe_hash = MailStatus.QUEUED, None, None
-        _restore(claimed)
+        _restore(claimed, withdraw_new=True)
 
 
-def _restore(claimed: Claimed) -> None:
-    """Give the invitation back the digest an earlier mail's link has (a new one: revoke it)."""
+def _restore(claimed: Claimed, *, withdraw_new: bool) -> None:
+    """Give the invitation back the digest an earlier mail's link has.
+
+    A new invitation is withdrawn if the message never left (``withdraw_new``). After a
+    refusal it stays, its token known to nobody: the firm is listed with the failure
+    beside its link, and staff can reissue it to give the firm by other means.
+    """
     invitation = db.session.get(Invitation, claimed.link.invitation.id)
     if invitation is None or invitation.token_hash != tokens.digest(claimed.link.token):
         return  # reissued meanwhile: the staff's link stands
     if claimed.link.previous_digest is not None:
         invitation.token_hash = claimed.link.previous_digest
-    elif invitation.opened_at is None:
+    elif withdraw_new and invitation.opened_at is None:
         invitation.revoked_at = utcnow()
 
 
@@ -185,7 +191,7 @@ def _record(claimed: Claimed, answer: str | None) -> None:
             message.status, message.sent_at = MailStatus.SENT, utcnow()
         else:
             message.status, message.answer = MailStatus.FAILED, answer
-            _restore(claimed)
+            _restore(claimed, withdraw_new=False)
 
 
 def _send(smtp: smtplib.SMTP, claimed: Claimed) -> tuple[str | None, bool]:
@@ -240,7 +246,7 @@ def deliver(mailout_id: int, *, per_minute: int | None = None) -> dict[str, int 
                     sleep(wait)
             if smtp is None:
                 try:
-                    smtp = stack.enter_context(smtp_mail.connection())
+                    smtp = stack.enter_context(connection())
                 except (OSError, smtplib.SMTPException) as exc:
                     _release(claimed)
                     current_app.logger.warning(
@@ -254,7 +260,7 @@ def deliver(mailout_id: int, *, per_minute: int | None = None) -> dict[str, int 
             outcome["sent" if answer is None else "failed"] += 1
             if answer is not None:
                 # The message's number and the server's answer; never the message, which holds the links.
-                current_app.logger.info(
+                current_app.logger.warning(
                     "mail-out %s: message %s refused: %s", mailout_id, claimed.message_id, answer
                 )
             if not usable:

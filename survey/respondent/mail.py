@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import gettext as _
+
+from survey.invitations.smtp import connection
 
 
 def send_resume_link(to: str | None, link: str | None) -> bool:
@@ -57,24 +57,6 @@ def send_link_from_staff(to: str, link: str) -> bool:
         ),
         link,
     )
-
-
-@contextmanager
-def connection() -> Iterator[smtplib.SMTP]:
-    """An SMTP connection on the MAIL_* settings: TLS and log-in as configured, closed after.
-
-    Raises ``OSError`` or ``smtplib.SMTPException`` when the server cannot be reached or
-    refuses the log-in. Shared with the invitations' mail-outs (survey.invitations.mailer).
-    """
-    config = current_app.config
-    with smtplib.SMTP(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 10)
-    ) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        yield smtp
 
 
 def enabled() -> bool:

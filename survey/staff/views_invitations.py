@@ -235,5 +235,4 @@ def reissue_invitation(invitation_id: int):
 
 
 # The mail-outs' views, and the public unsubscribe page every mail links to, register here.
-from survey.invitations import optout_views  # noqa: E402, F401
-from survey.staff import views_invitation_mail  # noqa: E402, F401
+from survey.staff import views_invitation_mail, views_invitation_optout  # noqa: E402, F401

@@ -1,8 +1,8 @@
 """The public page behind every mail's unsubscribe link: it asks, and a POST (CSRF) confirms.
 
 A GET changes nothing (mail scanners and link previews open links); the firm confirms with
-the page's button. Registered on the respondent blueprint (public, no account): importing
-this module adds the routes, as survey.staff.views_invitations does.
+the page's button. The routes are the respondent blueprint's (public, no account); they live beside the
+invitations' staff views, which import this module before the blueprints are registered.
 """
 
 from __future__ import annotations
