@@ -202,22 +202,6 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _proc_status_mib(field: str) -> float | None:
-    """``VmHWM`` (peak) or ``VmRSS`` (now) of this process from /proc, if there is one.
-
-    A process started by another inherits its parent's ``ru_maxrss`` across fork and
-    exec (Linux keeps the larger), so in a child only /proc tells its own peak.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def run(backend: str, n: int, pg_url: str) -> bool:
     url, cleanup = scratch_url(backend, pg_url, name="survey_export_bench")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
@@ -299,6 +283,7 @@ def _measure(backend: str, n: int, url: str, wave: Wave, small: Wave) -> bool:
             tracemalloc.stop()
             session.rollback()
         rss = [_child_rss(url, wave_id, folder / "child.xlsx") for wave_id in ids]
+        whole = [_child_rss(url, wave_id, folder / "child.xlsx", whole_app=True) for wave_id in ids]
         # Below one batch (2,000 rows) memory grows with the rows by design: judge from there.
         judged = n // 10 >= BATCH
         flat = not judged or (
@@ -310,14 +295,16 @@ def _measure(backend: str, n: int, url: str, wave: Wave, small: Wave) -> bool:
             f"  peak Python memory (tracemalloc): {peaks[0]:.1f} MiB at {n // 10:,}, "
             f"{peaks[1]:.1f} MiB at {n:,} ({peaks[1] / peaks[0]:.2f}x for 10x the rows)"
         )
+        for name, found in (("export-only app (bench.export_child)", rss), ("whole app (create_app)", whole)):
+            print(
+                f"  peak RSS of a fresh process that only exports, {name} (VmHWM): "
+                f"{found[0]['peak']:.0f} MiB at {n // 10:,}, {found[1]['peak']:.0f} MiB at {n:,}; "
+                f"{found[1]['before']:.0f} MiB and {found[1]['start_s']:.2f} s before the first row "
+                f"(interpreter, app, imports); export {found[1]['export_s']:.2f} s; "
+                f"heavy modules loaded: {', '.join(found[1]['heavy_modules']) or 'none'}"
+            )
         print(
-            f"  peak RSS of a fresh process that only exports (VmHWM): {rss[0]['peak']:.0f} MiB at "
-            f"{n // 10:,}, {rss[1]['peak']:.0f} MiB at {n:,} ({rss[1]['before']:.0f} MiB before the "
-            f"export: interpreter, app, imports; its getrusage ru_maxrss, inherited from this "
-            f"process: {rss[1]['ru_maxrss']:.0f} MiB)"
-        )
-        print(
-            f"  memory target < {MEMORY_TARGET_MB} MB and flat: "
+            f"  memory target < {MEMORY_TARGET_MB} MB and flat (export-only process): "
             f"{'ok' if flat and small_enough else 'MISSED'}"
             f"{'' if judged else f' (flatness not judged: n/10 is below one batch of {BATCH:,})'}"
             f"   (this process's own peak RSS, data loading included: {_rss_mib():.0f} MiB)"
@@ -329,28 +316,19 @@ def _measure(backend: str, n: int, url: str, wave: Wave, small: Wave) -> bool:
     return ok
 
 
-def _child_rss(url: str, wave_id: int, path: Path) -> dict:
-    """Export ``wave_id`` in a fresh interpreter; its RSS before and its peak (MiB)."""
+def _child_rss(url: str, wave_id: int, path: Path, *, whole_app: bool = False) -> dict:
+    """Export ``wave_id`` in a fresh interpreter (bench.export_child): its RSS before and its peak."""
+    root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
-        [sys.executable, "-m", "bench.export_bench", "--child", url, str(wave_id), str(path)],
+        [sys.executable, "-m", "bench.export_child", url, str(wave_id), str(path)]
+        + (["--app"] if whole_app else []),
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def _child(url: str, wave_id: int, path: str) -> None:
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        wave = db.session.get(Wave, wave_id)
-        framework_of(wave.framework_version)
-        before = _proc_status_mib("VmRSS") or _rss_mib()
-        rows = export(db.session, wave, Path(path))
-    peak = _proc_status_mib("VmHWM") or _rss_mib()
-    print(json.dumps({"rows": rows, "before": before, "peak": peak, "ru_maxrss": _rss_mib()}))
 
 
 def main() -> None:
@@ -360,12 +338,7 @@ def main() -> None:
     parser.add_argument(
         "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="server to use"
     )
-    parser.add_argument("--child", nargs=3, metavar=("URL", "WAVE_ID", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        url, wave_id, path = args.child
-        _child(url, int(wave_id), path)
-        return
     ok = run(args.db, args.n, args.pg_url)
     print("\nall targets met" if ok else "\nSOME TARGETS MISSED (see above)")
     sys.exit(0 if ok else 1)

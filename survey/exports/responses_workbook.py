@@ -37,11 +37,10 @@ from survey.exports import module_columns
 from survey.exports import response_words as words
 from survey.exports.cells import filters_text as _filters_text
 from survey.exports.cells import text as _text
-from survey.exports.xlsx_stream import Percent, StreamBook
+from survey.exports.xlsx_stream import Col, Percent, StreamBook
 from survey.scoring import InvalidAnswers, scorer_for
 from survey.scoring.definition import Comparison, Framework, Kind, Profile, criterion_max
 from survey.scoring.engine import FIGURE
-from survey.spreadsheets import Col
 
 #: Excel has no time zones: times are written as naive local times of this zone.
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -29,13 +29,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO
 
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from survey.exports.cells import PERCENT_FORMAT
-from survey.spreadsheets import Col, safe_cell
+from survey.exports.cells import text as safe_cell
 
 #: The format of every date cell.
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -48,6 +49,19 @@ OPTIONS = {
     "strings_to_numbers": False,
     "default_date_format": DATETIME_FORMAT,
 }
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of a table sheet: its header, width, and the style of its data cells.
+
+    As ``survey.spreadsheets.Col``, without importing openpyxl (survey.exports.cells).
+    """
+
+    header: str
+    width: float | None = None
+    number_format: str | None = None
+    wrap: bool = False
 
 
 class Percent(float):
