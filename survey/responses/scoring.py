@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from survey.frameworks import framework_of
 from survey.models import Response, ResponsePillarScore, ResponseState, Wave
@@ -77,29 +78,128 @@ class RecomputeResult:
 def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> RecomputeResult:
     """Rescore every submitted response of ``wave`` (after a fix to the scoring code).
 
-    Works in batches of primary keys so memory stays flat however big the wave is.
+    Works in batches of primary keys so memory stays flat however big the wave is, and in
+    Core statements rather than ORM objects: each batch is one read of the responses, one
+    of their pillar rows, the pure scorer, then one executemany UPDATE of the scorecard
+    columns (guarded by the optimistic lock, as the ORM would) and the changed responses'
+    pillar rows replaced by one DELETE and one multi-row INSERT. Everything runs in the
+    session's transaction and is never committed here, so a call is one unit of work.
+    The same scorecards, ``scored_at`` rule and ``changed`` count as ``store_scorecard``.
     """
+    session.flush()  # the caller's pending changes (e.g. a re-pinned wave) first
     scorer = scorer_for(framework_of(wave.framework_version))
+    connection = session.connection()
+    responses, pillars = Response.__table__, ResponsePillarScore.__table__
+    sane_rowcount = connection.dialect.supports_sane_multi_rowcount
+    read = (
+        select(
+            responses.c.id,
+            responses.c.version_id,
+            responses.c.answers,
+            responses.c.ownership,
+            responses.c.sector_code,
+            responses.c.total_points,
+            responses.c.overall_level,
+            responses.c.tier,
+            responses.c.scored_at,
+        )
+        .where(
+            responses.c.wave_id == wave.id,
+            responses.c.state == ResponseState.SUBMITTED,
+            responses.c.id > bindparam("last_id"),
+        )
+        .order_by(responses.c.id)
+        .limit(batch)
+    )
+    read_pillars = select(
+        pillars.c.response_id,
+        pillars.c.pillar_code,
+        pillars.c.position,
+        pillars.c.points,
+        pillars.c.max_points,
+        pillars.c.level,
+    ).where(pillars.c.response_id.in_(bindparam("ids", expanding=True)))
+    write = (
+        update(responses)
+        .where(responses.c.id == bindparam("rid"), responses.c.version_id == bindparam("old_version"))
+        .values(
+            total_points=bindparam("total_points"),
+            overall_level=bindparam("overall_level"),
+            tier=bindparam("tier"),
+            scored_at=bindparam("scored_at"),
+            version_id=bindparam("new_version"),
+        )
+    )
+    drop_pillars = delete(pillars).where(pillars.c.response_id.in_(bindparam("ids", expanding=True)))
     checked = changed = 0
     last_id = 0
     while True:
-        responses = session.scalars(
-            select(Response)
-            .where(
-                Response.wave_id == wave.id,
-                Response.state == ResponseState.SUBMITTED,
-                Response.id > last_id,
-            )
-            .order_by(Response.id)
-            .limit(batch)
-            .options(selectinload(Response.pillar_scores))
-        ).all()
-        if not responses:
+        rows = connection.execute(read, {"last_id": last_id}).all()
+        if not rows:
             break
-        for response in responses:
-            changed += store_scorecard(response, scorer.score(response.answers, profile_of(response)))
-        checked += len(responses)
-        last_id = responses[-1].id
-        session.flush()
+        ids = [row.id for row in rows]
+        stored: dict[int, list] = {}
+        for response_id, *values in connection.execute(read_pillars, {"ids": ids}):
+            stored.setdefault(response_id, []).append(tuple(values))
+        now = utcnow()
+        updates, replaced, new_pillars = [], [], []
+        for row in rows:
+            ownership = row.ownership
+            card = scorer.score(
+                row.answers,
+                Profile(entity_type=getattr(ownership, "value", ownership), sector=row.sector_code),
+            )
+            old_pillars = sorted(stored.get(row.id, ()))
+            new = [
+                (pillar.code, position, pillar.points, pillar.max_points, pillar.level)
+                for position, pillar in enumerate(card.pillars)
+            ]
+            pillars_changed = old_pillars != sorted(new)
+            is_changed = pillars_changed or (row.total_points, row.overall_level, row.tier) != (
+                card.total_points,
+                card.overall_level,
+                card.tier,
+            )
+            changed += is_changed
+            if not (is_changed or row.scored_at is None):
+                continue
+            updates.append(
+                {
+                    "rid": row.id,
+                    "old_version": row.version_id,
+                    "new_version": row.version_id + 1,
+                    "total_points": card.total_points,
+                    "overall_level": card.overall_level,
+                    "tier": card.tier,
+                    "scored_at": now,
+                }
+            )
+            if pillars_changed:
+                replaced.append(row.id)
+                new_pillars.extend(
+                    {
+                        "response_id": row.id,
+                        "pillar_code": code,
+                        "position": position,
+                        "points": points,
+                        "max_points": max_points,
+                        "level": level,
+                    }
+                    for code, position, points, max_points, level in new
+                )
+        if updates:
+            result = connection.execute(write, updates)
+            if sane_rowcount and result.rowcount != len(updates):
+                raise StaleDataError(
+                    f"recompute_wave: {len(updates) - result.rowcount} of {len(updates)} responses "
+                    "were changed by someone else meanwhile"
+                )
+        if replaced:
+            connection.execute(drop_pillars, {"ids": replaced})
+            connection.execute(insert(pillars), new_pillars)
+        checked += len(rows)
+        last_id = ids[-1]
+    if checked:
+        # Loaded objects would now hold stale scorecards (as before: the session is emptied).
         session.expunge_all()
     return RecomputeResult(checked, changed)
