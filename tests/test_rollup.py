@@ -235,3 +235,44 @@ def test_technology_counts_run_in_sql(db, city):
     # Counted: 6 responses (3 engaged); the draft and the rejected one are not counted.
     assert technology_counts(db.session, wave) == {"cloud": 6, "iot": 3}
     assert technology_counts(db.session, wave, {"sector": "G"}) == {"cloud": 2, "iot": 2}
+
+
+def test_rollup_cli_text_gives_each_groups_weighted_share_beside_the_respondents(runner, db, city):
+    wave, _ = city
+    result = runner.invoke(args=["rollup", "--wave", str(wave.id), "--by", "sector"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Weighted by sector (post-stratified inside each group" in text
+    groups = {g["key"]: g for g in rollup(db.session, wave, by="sector")["groups"]}
+    # Industry (C): 12 small firms with 4 respondents (1 engaged), 2 large ones with none.
+    c = groups["C"]["weighted"]
+    engaged = c["tiers"]["engaged"]
+    assert engaged["estimate"] == pytest.approx(0.25) and c["register"] == 14
+    line = next(x for x in text.splitlines() if x.strip().startswith("engaged") and "weighted" in x)
+    assert (
+        f"weighted  25.0% [{engaged['ci_low'] * 100:5.1f}%, {engaged['ci_high'] * 100:5.1f}%]"
+        f"  ≈ {engaged['firms']:,.0f} firms [{engaged['firms_low']:,.0f}–{engaged['firms_high']:,.0f}]"
+    ) in line
+    assert "respondents  25.0%" in line
+    assert "sector=C  n=4  register 14, coverage 85.7%" in text
+
+
+def test_rollup_cli_text_by_unit_labels_the_model_based_figures(app, runner, db, city, monkeypatch):
+    wave, _ = city
+    monkeypatch.setitem(app.config, "MODEL_MIN_REGISTER", 5)
+    quiet = [
+        factories.enterprise(unit_id=factories.unit("11329").id, sector_code="C", employees=20)
+        for _ in range(6)
+    ]
+    factories.response(wave, quiet[0], ENGAGED)
+    db.session.commit()
+    result = runner.invoke(args=["rollup", "--wave", str(wave.id), "--by", "unit"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    model = text[text.index("Model-based estimates (NOT direct figures)") :]
+    assert "unit=11329  model-based estimate  n=1  register 6" in model
+    assert "unit=11311" not in model  # 6 respondents: its direct figure, never a model's
+    assert "    engaged      model " in model
+    monkeypatch.setitem(app.config, "MODEL_MIN_REGISTER", 7)
+    text = runner.invoke(args=["rollup", "--wave", str(wave.id), "--by", "unit"]).output
+    assert "unit=11329  model-based" not in text and "Model-based estimates" in text

@@ -8,7 +8,7 @@ and loses every figure, as on the pages.
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from survey.api.schemas import FrameworkRefSchema, WaveRefSchema, bilingual
 
@@ -41,10 +41,65 @@ class RollupOverallSchema(ma.Schema):
     pillar_means = _by_code(fields.Float(allow_none=True))
 
 
+def _firms(description: str) -> fields.Float:
+    return fields.Float(allow_none=True, required=True, metadata={"description": description})
+
+
+class WeightedTierSchema(EstimateSchema):
+    """A tier's population estimate for a group, and the firms it stands for."""
+
+    firms = _firms("The estimate times the group's register count: the firms it stands for.")
+    firms_low = _firms("ci_low times the group's register count.")
+    firms_high = _firms("ci_high times the group's register count.")
+
+
+class GroupWeightedSchema(ma.Schema):
+    """A group's population estimate: post-stratified inside the group on the remaining
+    strata, Wilson 95% intervals at Kish's effective n (the honest figure; ``tiers`` of
+    the group are the respondents' own shares)."""
+
+    register = fields.Integer(required=True, metadata={"description": "The group's firms in the register."})
+    respondents = fields.Integer(required=True)
+    effective_n = fields.Float(required=True)
+    coverage = fields.Float(
+        required=True, metadata={"description": "Share of the group's register in cells with respondents."}
+    )
+    tiers = _by_code(fields.Nested(WeightedTierSchema))
+
+
 class RollupGroupSchema(RollupOverallSchema):
     key = fields.String(allow_none=True, required=True, metadata={"description": "null: not stated."})
     label = bilingual(allow_none=True)
     suppressed = fields.Boolean(required=True)
+    weighted = fields.Nested(
+        GroupWeightedSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "null: a suppressed group, or one with no register cell to weight by."},
+    )
+
+
+class ModelTierSchema(ma.Schema):
+    estimate = fields.Float(required=True)
+    ci_low = fields.Float(required=True)
+    ci_high = fields.Float(required=True)
+    firms = fields.Float(required=True)
+    firms_low = fields.Float(required=True)
+    firms_high = fields.Float(required=True)
+
+
+class ModelBasedUnitSchema(ma.Schema):
+    """A unit's model-based estimate: NOT a direct figure. Given only for a unit below the
+    minimum group with at least the minimum register (``MODEL_MIN_REGISTER``), never for a
+    unit with a direct figure; it borrows strength from the unit's former district and its
+    register's mix of sectors and sizes (a logistic model with a random effect per unit)."""
+
+    key = fields.String(required=True)
+    label = bilingual(allow_none=True, required=True)
+    register = fields.Integer(required=True)
+    respondents = fields.Integer(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(["model-based"]))
+    tiers = _by_code(fields.Nested(ModelTierSchema))
 
 
 class StratumSchema(ma.Schema):
@@ -108,6 +163,10 @@ class RollupSchema(ma.Schema):
     min_group = fields.Integer(required=True)
     by = fields.String()
     groups = fields.List(fields.Nested(RollupGroupSchema))
+    model_based = fields.List(
+        fields.Nested(ModelBasedUnitSchema),
+        metadata={"description": "By unit only: the model-based estimates of the units too small to report."},
+    )
     change = fields.Nested(ChangeSchema)
 
 
@@ -117,9 +176,18 @@ class RollupSchema(ma.Schema):
 class MethodSchema(ma.Schema):
     counted = bilingual(required=True)
     estimate = bilingual(required=True)
+    groups = bilingual(required=True, metadata={"description": "How each group's estimate is made."})
+    model_based = bilingual(required=True, metadata={"description": "What a model-based estimate is."})
     strata_by = fields.List(fields.String(), required=True)
     confidence = fields.Float(required=True)
     min_group = fields.Integer(required=True)
+    model_min_register = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The register a unit needs for a model-based estimate; null: no unit breakdown."
+        },
+    )
 
 
 class SummaryFrameworkSchema(RollupFrameworkSchema):
@@ -158,12 +226,36 @@ class GroupShareSchema(ma.Schema):
     ci_high = _share()
 
 
+class SummaryModelSchema(ma.Schema):
+    """A unit's model-based estimate, as the page shows it: NOT a direct figure."""
+
+    method = fields.String(required=True, validate=validate.OneOf(["model-based"]))
+    label = bilingual(required=True, metadata={"description": "Model-based estimate, in both languages."})
+    register = fields.Integer(required=True)
+    respondents = fields.Integer(required=True)
+    tiers = _by_code(fields.Nested(ModelTierSchema))
+
+
 class SummaryGroupSchema(ma.Schema):
     key = fields.String(allow_none=True, required=True, metadata={"description": "null: not stated."})
     label = bilingual(required=True)
     n = fields.Integer(required=True)
     suppressed = fields.Boolean(required=True)
-    tiers = _by_code(fields.Nested(GroupShareSchema))
+    tiers = _by_code(
+        fields.Nested(GroupShareSchema), metadata={"description": "The respondents' own shares, unweighted."}
+    )
+    weighted = fields.Nested(
+        GroupWeightedSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The group's population estimate; null: suppressed, or nothing to weight."},
+    )
+    model_based = fields.Nested(
+        SummaryModelSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "By unit only: a suppressed unit's model-based estimate, where given."},
+    )
     pillar_means = _by_code(fields.Float(allow_none=True))
 
 

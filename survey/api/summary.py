@@ -5,9 +5,12 @@ Nothing is computed here. The wave is the one /summary shows
 from its cache (survey.main.summary.board): the same breakdowns (PUBLIC_SUMMARY), the
 same minimum group, the same suppression (survey.dashboard.figures marks the small
 groups, survey.statistics.modules blanks the modules' small figures). This module only
-writes down what the page shows, so what the page leaves out (a small group's shares,
-group counts by level, the register's count per group) is not here either. A suppressed
-group keeps its n, as on the page.
+writes down what the page shows, so what the page leaves out (a small group's shares and
+weighted figures, group counts by level) is not here either. A suppressed group keeps its
+n, as on the page. Each group shown has its population estimate (``weighted``:
+post-stratified inside the group, with the firms it stands for) beside the respondents'
+own shares; a unit the page gives a model-based estimate has it as ``model_based``,
+labelled so, never beside a direct figure.
 
 The CSV has one row per figure (tidy, for open-data portals): the JSON document read
 row by row, so the two cannot disagree.
@@ -18,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -72,10 +75,34 @@ def _method(board: figures.Dashboard) -> dict:
                 ),
             )
         ),
+        "groups": _both(
+            lambda: _(
+                "Each group's estimate is post-stratified inside the group on the remaining "
+                "strata, with its Wilson %(level)s interval at the group's effective sample "
+                "size; the firms it stands for are the share times the group's register.",
+                level="95%",
+            )
+        ),
+        "model_based": _both(lambda: _model_text(board)),
         "strata_by": list(board.population["strata_by"]),
         "confidence": 0.95,
         "min_group": board.min_group,
+        "model_min_register": board.model_min_register,
     }
+
+
+def _model_text(board: figures.Dashboard) -> str:
+    """The page's own explanation of a model-based estimate (the dashboard's words)."""
+    firms = board.model_min_register
+    return _(
+        "A unit with fewer than %(n)s responses and at least %(firms)s firms in the register "
+        "gets a model-based estimate instead of a direct one: it borrows strength from the "
+        "former district and the unit's mix of sectors and sizes. It is not the share of the "
+        "unit's own answers, and its interval is wide; a unit with enough responses always "
+        "shows its direct estimate.",
+        n=board.min_group,
+        firms="–" if firms is None else format_decimal(firms),
+    )
 
 
 def _estimate(e) -> dict:
@@ -143,6 +170,38 @@ def _module(mf: module_stats.ModuleFigures) -> dict:
     }
 
 
+_FIGURES = ("estimate", "ci_low", "ci_high", "firms", "firms_low", "firms_high")
+
+
+def _weighted(group: dict, tiers: list[str]) -> dict | None:
+    """The group's population estimate as the page shows it: none for a suppressed group."""
+    weighted = group.get("weighted")
+    if group["suppressed"] or not weighted:
+        return None
+    return {
+        "register": weighted["register"],
+        "respondents": weighted["respondents"],
+        "effective_n": weighted["effective_n"],
+        "coverage": weighted["coverage"],
+        "tiers": {t: {k: weighted["tiers"][t][k] for k in _FIGURES} for t in tiers},
+    }
+
+
+def _model_based(dimension: str, group: dict, tiers: list[str]) -> dict | None:
+    """A unit's model-based estimate, where the page gives one: only a suppressed unit's
+    (survey.dashboard.figures gives it to none other), labelled as what it is."""
+    model = group.get("model_based")
+    if dimension != "unit" or not group["suppressed"] or not model:
+        return None
+    return {
+        "method": model["method"],
+        "label": _both(lambda: _("Model-based estimate")),
+        "register": model["register"],
+        "respondents": model["respondents"],
+        "tiers": {t: {k: model["tiers"][t][k] for k in _FIGURES} for t in tiers},
+    }
+
+
 def _group(dimension: str, group: dict, tiers: list[str], pillars: list[str]) -> dict:
     return {
         "key": _key(group["key"]),
@@ -150,6 +209,8 @@ def _group(dimension: str, group: dict, tiers: list[str], pillars: list[str]) ->
         "n": group["n"],
         "suppressed": group["suppressed"],
         "tiers": {t: {k: group["tiers"][t][k] for k in ("share", "ci_low", "ci_high")} for t in tiers},
+        "weighted": _weighted(group, tiers),
+        "model_based": _model_based(dimension, group, tiers),
         "pillar_means": {p: group["pillar_means"].get(p) for p in pillars},
     }
 
@@ -241,9 +302,12 @@ def csv_rows(data: dict) -> Iterator[tuple]:
     """The rows of the CSV (after ``CSV_HEADER``), from ``as_json``'s document.
 
     ``measure`` says what ``value`` is: ``estimated_share`` (post-stratified for the
-    register's businesses), ``respondents_share``, ``mean_percent`` (of a pillar's
-    maximum), ``count``, and for the modules ``weighted_mean``, ``weighted_high_share``,
-    ``mean``, ``high_share``, ``weighted_share``, ``share``.
+    register's businesses: the whole, or inside a breakdown's group), ``estimated_firms``
+    (a group's estimate times its register), ``respondents_share``, ``model_based_share``
+    and ``model_based_firms`` (a unit's model-based estimate, never a direct figure),
+    ``mean_percent`` (of a pillar's maximum), ``count``, and for the modules
+    ``weighted_mean``, ``weighted_high_share``, ``mean``, ``high_share``,
+    ``weighted_share``, ``share``.
     """
     wave, framework = data["wave"], data["framework"]
     lead = (wave["id"], wave["name"], framework["code"], framework["version"])
@@ -305,6 +369,7 @@ def csv_rows(data: dict) -> Iterator[tuple]:
     for b in data["breakdowns"]:
         for g in b["groups"]:
             group = (g["key"], g["label"])
+            yield from _group_estimate_rows(row, b["dimension"], group, g, names)
             for code, s in g["tiers"].items():
                 yield row(
                     "breakdown",
@@ -338,6 +403,39 @@ def csv_rows(data: dict) -> Iterator[tuple]:
         for b in m["breakdowns"]:
             for g in b["groups"]:
                 yield from _module_rows(row, m, g, b["dimension"])
+
+
+def _group_estimate_rows(row, dimension: str, group: tuple, g: dict, names: dict) -> Iterator[tuple]:
+    """A group's population estimate and the firms it stands for (blank and marked
+    suppressed for a suppressed group), then a unit's model-based estimate if it has one."""
+    weighted = (g["weighted"] or {}).get("tiers") or {}
+    for code in g["tiers"]:
+        e = weighted.get(code) or {}
+        for measure, value, low, high in (
+            ("estimated_share", e.get("estimate"), e.get("ci_low"), e.get("ci_high")),
+            ("estimated_firms", e.get("firms"), e.get("firms_low"), e.get("firms_high")),
+        ):
+            yield row(
+                "breakdown",
+                dimension,
+                group,
+                code,
+                names[code],
+                measure,
+                value,
+                low,
+                high,
+                g["n"],
+                g["suppressed"],
+            )
+    model = g.get("model_based")
+    if model:
+        for code, e in model["tiers"].items():
+            for measure, value, low, high in (
+                ("model_based_share", e["estimate"], e["ci_low"], e["ci_high"]),
+                ("model_based_firms", e["firms"], e["firms_low"], e["firms_high"]),
+            ):
+                yield row("breakdown", dimension, group, code, names[code], measure, value, low, high, g["n"])
 
 
 def _module_rows(row, module: dict, group: dict, dimension: str | None) -> Iterator[tuple]:

@@ -285,18 +285,33 @@ def rollup(wave_id: int, by: str | None = None, compare_to: int | None = None, *
     """A wave's rollup, as flask rollup gives it
 
     The tier shares, levels, pillar means and the population estimate of the wave, under
-    any filters; with ``by``, the groups of that breakdown (those below ``min_group``
-    responses keep their n and lose their shares and means, as on the dashboard); with
-    ``compare_to``, the change from an earlier comparable wave.
+    any filters; with ``by``, the groups of that breakdown, each with its respondents'
+    shares (``tiers``) and its population estimate (``weighted``: post-stratified inside
+    the group, with the firms it stands for); those below ``min_group`` responses keep
+    their n and lose their shares, means and weighted figures, as on the dashboard. By
+    unit, ``model_based`` lists the model-based estimates of the units below
+    ``min_group`` with enough firms in the register: labelled, never a direct figure.
+    With ``compare_to``, the change from an earlier comparable wave.
     """
     wave = _wave(wave_id)
     filters = _filters(args)
     strata = current_app.config["ROLLUP_STRATA"]
     min_group = privacy.min_group()
-    result = rollups.rollup(db.session, wave, by=by, strata=strata, filters=filters)
+    result = rollups.rollup(
+        db.session,
+        wave,
+        by=by,
+        strata=strata,
+        filters=filters,
+        model_rule=(min_group, privacy.model_min_register()),
+    )
     result["min_group"] = min_group
     if by:
         result["groups"] = figures._mark_small(result["groups"], min_group)
+    if "model_based" in result:
+        # Never beside a direct figure: a unit with enough respondents has its own.
+        direct = {g["key"] for g in result["groups"] if not g["suppressed"]}
+        result["model_based"] = [m for m in result["model_based"] if m["key"] not in direct]
     if compare_to is not None:
         result["change"] = _change(wave, compare_to, filters, strata)
     return result

@@ -22,7 +22,7 @@ from survey import labels as catalogue
 from survey.exports import workbooks
 from survey.frameworks import framework_of
 from survey.models import AdminUnit, ReferenceFigure, Sector, Wave
-from survey.reports import breakdowns
+from survey.reports import breakdowns, privacy
 from survey.statistics import modules as module_stats
 from survey.statistics import rollup as rollups
 
@@ -84,12 +84,27 @@ def write_summary(
     Its breakdowns are the summary workbook's (survey.reports.breakdowns.SUMMARY_WORKBOOK);
     ``min_group`` is the minimum group size (survey.reports.privacy), ``strata`` the
     post-stratification cells (``ROLLUP_STRATA``). The modules the wave carries get a
-    sheet each, by the same breakdowns, with the same minimum group. ``labels`` names the
+    sheet each, by the same breakdowns, with the same minimum group. By unit, the units
+    below ``min_group`` with at least ``MODEL_MIN_REGISTER`` firms get a model-based
+    estimate, labelled as such. ``labels`` names the
     sheets and columns in words (``"labels"``) or by code (``"codes"``).
     """
     overall = rollups.rollup(session, wave, strata=strata, filters=filters)
     shown = breakdowns.SUMMARY_WORKBOOK.shown(filters, rollups.kinds_covered(wave, filters))
-    by = {name: rollups.rollup(session, wave, by=name, strata=strata, filters=filters) for name in shown}
+    # By unit, the units too small for a direct figure get their model-based estimates
+    # where survey.statistics.small_area.shown allows (the same minimum group).
+    model_rule = (min_group, privacy.model_min_register())
+    by = {
+        name: rollups.rollup(
+            session,
+            wave,
+            by=name,
+            strata=strata,
+            filters=filters,
+            model_rule=model_rule if name == "unit" else None,
+        )
+        for name in shown
+    }
     workbooks.write_summary_workbook(
         target,
         by,

@@ -7,6 +7,15 @@ Each unscored module the wave carries has a sheet of its figures (survey.statist
 modules): one row per rating and per checklist option, overall and then in each group of
 each breakdown, so that one autofilter reads any of them.
 
+A breakdown sheet gives each group's population estimate per tier (post-stratified inside
+the group: survey.statistics.groups), its interval and the firms it stands for, beside the
+respondents' own count, share and interval (by code still ``engaged_share``: the first
+version's columns keep their codes), then the group's register, coverage and effective n.
+A group below the minimum group keeps its n and nothing else. By unit, each model-based
+estimate the rollup gives (``model_based``) has a row of its own, in italics, after the
+unit's suppressed row, its method column saying "model-based" and its note what that is;
+never for a unit with a direct figure.
+
 Two namings, one layout (``labels``). In words (``"labels"``, the workbook people read):
 sheets, headers, groups, the strata, the filters and the charts' categories in the
 workbook's language, from the label catalogue; each code a program may want stays in a
@@ -78,6 +87,22 @@ _SUMMARY_TEXT = {
         "chart_tiers": "Tỷ lệ theo nhóm",
         "chart_pillars": "Điểm trung bình theo trụ cột (% tối đa)",
         "chart_levels": "Phân bố mức chung",
+        "w_estimate": "Ước lượng có trọng số",
+        "w_ci_low": "Ước lượng có trọng số: cận dưới 95%",
+        "w_ci_high": "Ước lượng có trọng số: cận trên 95%",
+        "firms": "Số doanh nghiệp ước tính",
+        "firms_low": "Số doanh nghiệp ước tính: cận dưới 95%",
+        "firms_high": "Số doanh nghiệp ước tính: cận trên 95%",
+        "respondents_share": "Tỷ lệ trong số doanh nghiệp trả lời",
+        "group_register": "Số doanh nghiệp của nhóm trong danh sách",
+        "method": "Phương pháp ước lượng",
+        "direct": "Ước tính trực tiếp",
+        "model_based": "Ước tính theo mô hình",
+        "model_note": (
+            "Ước tính theo mô hình, không phải số liệu trực tiếp: đơn vị có ít hơn {min_group} "
+            "phiếu được tính, nên tỷ lệ được suy từ quận, huyện cũ và cơ cấu ngành, quy mô "
+            "doanh nghiệp của đơn vị trong danh sách."
+        ),
     },
     "en": {
         "title": "Digital readiness of enterprises",
@@ -116,6 +141,22 @@ _SUMMARY_TEXT = {
         "chart_tiers": "Shares by tier",
         "chart_pillars": "Mean pillar score (percent of maximum)",
         "chart_levels": "Overall level distribution",
+        "w_estimate": "Weighted estimate",
+        "w_ci_low": "Weighted estimate: 95% CI low",
+        "w_ci_high": "Weighted estimate: 95% CI high",
+        "firms": "Estimated firms",
+        "firms_low": "Estimated firms: 95% CI low",
+        "firms_high": "Estimated firms: 95% CI high",
+        "respondents_share": "Respondents' share",
+        "group_register": "The group's firms in the register",
+        "method": "Method of estimate",
+        "direct": "Direct estimate",
+        "model_based": "Model-based estimate",
+        "model_note": (
+            "Model-based estimate, not a direct figure: the unit has fewer than {min_group} "
+            "counted responses, so its share borrows strength from its former district and "
+            "its register's mix of sectors and sizes."
+        ),
     },
 }
 
@@ -444,6 +485,79 @@ def _group_label(group: dict, lang: str, unknown: str, dimension: str | None = N
     return label
 
 
+#: An estimated number of firms: a whole number, thousands separated.
+FIRMS_FORMAT = "#,##0"
+#: The method column's codes (codes mode); in words, the workbook's language says them.
+DIRECT, MODEL_BASED = "direct", "model-based"
+_MODEL_FONT = Font(italic=True)
+
+
+def _breakdown_columns(by: str, result: dict, naming: Naming, names: tuple[dict, dict]) -> list[Col]:
+    """Group, label, n, note; per tier the weighted estimate (post-stratified inside the
+    group), its interval and the firms it stands for, then the respondents' own count,
+    share and interval; the pillar means; the group's register, coverage, effective n and
+    the method of the estimate."""
+    t = naming.t
+    tier_names, pillar_names = names
+    name = naming.column
+    columns = [
+        Col(naming.code_column("group", t["group"]), 14),
+        Col(name("label", t["label"]), 30),
+        Col(name("n", t["n"]), 8),
+        Col(name("note", t["note"]), 18),
+    ]
+    respondents = t["respondents"]
+    for tier in result["tiers"]:
+        words = tier_names.get(tier) or tier
+        columns += [
+            Col(name(f"{tier}_weighted", f"{words}: {t['w_estimate']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_weighted_ci_low", f"{words}: {t['w_ci_low']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_weighted_ci_high", f"{words}: {t['w_ci_high']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_firms", f"{words}: {t['firms']}"), 11, FIRMS_FORMAT),
+            Col(name(f"{tier}_firms_low", f"{words}: {t['firms_low']}"), 11, FIRMS_FORMAT),
+            Col(name(f"{tier}_firms_high", f"{words}: {t['firms_high']}"), 11, FIRMS_FORMAT),
+            # The respondents' own figures, unweighted: by code as in the first version.
+            Col(name(f"{tier}_count", f"{words}: {respondents}: {t['count']}"), 11),
+            Col(name(f"{tier}_share", f"{words}: {t['respondents_share']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_ci_low", f"{words}: {respondents}: {t['ci_low']}"), 11, PERCENT_FORMAT),
+            Col(name(f"{tier}_ci_high", f"{words}: {respondents}: {t['ci_high']}"), 11, PERCENT_FORMAT),
+        ]
+    columns += [
+        Col(name(f"{p}_mean_percent", f"{pillar_names.get(p) or p}: {t['mean_percent']}"), 11, PERCENT_FORMAT)
+        for p in result["pillars"]
+    ]
+    columns += [
+        Col(name("register", t["group_register"]), 12, FIRMS_FORMAT),
+        Col(name("coverage", t["coverage"]), 12, PERCENT_FORMAT),
+        Col(name("effective_n", t["effective_n"]), 10, "0.0"),
+        Col(name("method", t["method"]), 18),
+    ]
+    return columns
+
+
+def _weighted_cells(tiers: Sequence[str], figures: dict | None) -> list:
+    """Each tier's estimate, its interval and the firms it stands for (blank: none)."""
+    values: list = []
+    for tier in tiers:
+        f = (figures or {}).get(tier) or {}
+        values += [
+            _percent(f.get("estimate")),
+            _percent(f.get("ci_low")),
+            _percent(f.get("ci_high")),
+            f.get("firms"),
+            f.get("firms_low"),
+            f.get("firms_high"),
+        ]
+    return values
+
+
+def model_rows(result: dict, min_group: int) -> list[dict]:
+    """The model-based unit figures a workbook may show: those ``rollup(..., model_rule=...)``
+    gave (``model_based``), never for a unit whose group has a direct figure."""
+    direct = {g["key"] for g in result.get("groups", []) if g["n"] >= min_group}
+    return [m for m in result.get("model_based") or () if m["key"] not in direct]
+
+
 def _write_breakdown(
     sheet: Worksheet,
     by: str,
@@ -453,30 +567,15 @@ def _write_breakdown(
     min_group: int,
     suppressed_note: str,
 ) -> None:
+    """One row per group; by unit, each model-based figure in a row of its own, in
+    italics, right after the unit's own (suppressed) row, its method saying so."""
     t, lang = naming.t, naming.lang
-    tier_names, pillar_names = names
     tiers, pillars = result["tiers"], result["pillars"]
-    name = naming.column
-    columns = [
-        Col(naming.code_column("group", t["group"]), 14),
-        Col(name("label", t["label"]), 30),
-        Col(name("n", t["n"]), 8),
-        Col(name("note", t["note"]), 18),
-    ]
-    for tier in tiers:
-        words = tier_names.get(tier) or tier
-        columns += [
-            Col(name(f"{tier}_count", f"{words}: {t['count']}"), 11),
-            Col(name(f"{tier}_share", f"{words}: {t['share']}"), 11, PERCENT_FORMAT),
-            Col(name(f"{tier}_ci_low", f"{words}: {t['ci_low']}"), 11, PERCENT_FORMAT),
-            Col(name(f"{tier}_ci_high", f"{words}: {t['ci_high']}"), 11, PERCENT_FORMAT),
-        ]
-    columns += [
-        Col(name(f"{p}_mean_percent", f"{pillar_names.get(p) or p}: {t['mean_percent']}"), 11, PERCENT_FORMAT)
-        for p in pillars
-    ]
+    columns = _breakdown_columns(by, result, naming, names)
     table = Table(sheet, columns)
     _a4(sheet, landscape=True)
+    method = {DIRECT: t["direct"], MODEL_BASED: t["model_based"]} if naming.words else None
+    rows: list[tuple[str, int, list, bool]] = []
     for group in result.get("groups", []):
         key = group["key"]
         values: list = [key, _group_label(group, lang, t["unknown"], by), group["n"]]
@@ -484,17 +583,51 @@ def _write_breakdown(
             values.append(suppressed_note)
             values += [None] * (len(columns) - 4)
         else:
+            weighted = group.get("weighted")
             values.append(None)
+            shares: list = []
             for tier in tiers:
                 cell = group["tiers"][tier]
-                values += [
-                    cell["count"],
-                    _percent(cell["share"]),
-                    _percent(cell["ci_low"]),
-                    _percent(cell["ci_high"]),
-                ]
+                shares.append(
+                    [
+                        cell["count"],
+                        _percent(cell["share"]),
+                        _percent(cell["ci_low"]),
+                        _percent(cell["ci_high"]),
+                    ]
+                )
+            estimates = _weighted_cells(tiers, weighted and weighted["tiers"])
+            for index in range(len(tiers)):
+                values += estimates[index * 6 : index * 6 + 6] + shares[index]
             values += [_mean_fraction(group["pillar_means"].get(p)) for p in pillars]
+            if weighted:
+                values += [
+                    weighted["register"],
+                    _percent(weighted["coverage"]),
+                    weighted["effective_n"],
+                    method[DIRECT] if method else DIRECT,
+                ]
+            else:
+                values += [None] * 4
+        rows.append((str(key), 0, values, False))
+    for figure in model_rows(result, min_group):
+        values = [
+            figure["key"],
+            _group_label(figure, lang, t["unknown"], by),
+            figure["respondents"],
+            t["model_note"].format(min_group=min_group),
+        ]
+        estimates = _weighted_cells(tiers, figure["tiers"])
+        for index in range(len(tiers)):
+            values += estimates[index * 6 : index * 6 + 6] + [None] * 4
+        values += [None] * len(pillars)
+        values += [figure["register"], None, None, method[MODEL_BASED] if method else MODEL_BASED]
+        rows.append((str(figure["key"]), 1, values, True))
+    for _key, _order, values, model in sorted(rows, key=lambda r: (r[0], r[1])):
         table.row(values)
+        if model:
+            for cell in sheet[table.rows + 1]:
+                cell.font = _MODEL_FONT
     table.close()
 
 

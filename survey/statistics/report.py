@@ -15,6 +15,65 @@ def _tier_line(label: str, n: int, tiers: dict, order: list[str]) -> str:
     return f"{label:<28} n={n:<7} " + "  ".join(cells)
 
 
+def _firms(value) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _weighted_lines(result: dict, order: list[str]) -> list[str]:
+    """Each group's weighted share (post-stratified inside the group) with its interval and
+    the firms it stands for, the respondents' own share beside it."""
+    lines = [
+        "",
+        f"Weighted by {result['by']} (post-stratified inside each group; Wilson 95% intervals "
+        "at Kish's effective n; firms = share × the group's register), respondents' share beside:",
+    ]
+    for group in result.get("groups", []):
+        weighted = group.get("weighted")
+        head = f"  {result['by']}={group['key']}  n={group['n']}"
+        if not weighted:
+            lines.append(f"{head}  no weighted estimate (no register cell with respondents)")
+            continue
+        lines.append(
+            f"{head}  register {weighted['register']}, coverage {_pct(weighted['coverage']).strip()}, "
+            f"effective n {weighted['effective_n']}"
+        )
+        for tier in order:
+            e, own = weighted["tiers"][tier], group["tiers"][tier]
+            lines.append(
+                f"    {tier:<12} weighted {_pct(e['estimate'])} [{_pct(e['ci_low'])}, {_pct(e['ci_high'])}]"
+                f"  ≈ {_firms(e['firms'])} firms [{_firms(e['firms_low'])}–{_firms(e['firms_high'])}]"
+                f"   respondents {_pct(own['share'])} [{_pct(own['ci_low'])}, {_pct(own['ci_high'])}]"
+            )
+    return lines
+
+
+def _model_lines(result: dict, order: list[str]) -> list[str]:
+    """The units' model-based estimates, labelled and explained: never a direct figure."""
+    figures = result.get("model_based")
+    if figures is None:
+        return []
+    lines = [
+        "",
+        "Model-based estimates (NOT direct figures) for the units below the minimum group with "
+        "enough firms in the register: each borrows strength from the unit's former district and "
+        "its register's mix of sectors and sizes (empirical Bayes, 95% intervals):",
+    ]
+    if not figures:
+        lines.append("  none")
+    for unit in figures:
+        lines.append(
+            f"  unit={unit['key']}  model-based estimate  n={unit['respondents']}"
+            f"  register {unit['register']}"
+        )
+        for tier in order:
+            e = unit["tiers"][tier]
+            lines.append(
+                f"    {tier:<12} model    {_pct(e['estimate'])} [{_pct(e['ci_low'])}, {_pct(e['ci_high'])}]"
+                f"  ≈ {_firms(e['firms'])} firms [{_firms(e['firms_low'])}–{_firms(e['firms_high'])}]"
+            )
+    return lines
+
+
 def as_text(result: dict) -> str:
     tiers = result["tiers"]
     lines = [
@@ -26,6 +85,9 @@ def as_text(result: dict) -> str:
     ]
     for group in result.get("groups", []):
         lines.append(_tier_line(f"  {result['by']}={group['key']}", group["n"], group["tiers"], tiers))
+    if "groups" in result:
+        lines += _weighted_lines(result, tiers)
+        lines += _model_lines(result, tiers)
     pop = result["population"]
     lines += [
         "",
