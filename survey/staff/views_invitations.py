@@ -134,7 +134,7 @@ def _seen_count() -> int | None:
     value = request.form.get("count", "")
     if value == "":
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         abort(400, description="count must be a whole number")
     return int(value)
 
