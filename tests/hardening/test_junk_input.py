@@ -105,7 +105,9 @@ SCRAPS = ["", " ", "0", "-1", "null", "None", "true", "[]", "{}", "<script>alert
           "%00", "%FF", "../../etc/passwd", "\u202e\u200b", "١٢٣", *NOT_NUMBERS]
 #: Pages that read filters, searches and page numbers from the query string, and their names.
 QUERY_PAGES = ["/staff/responses", "/staff/audit", "/staff/invitations", "/staff/dashboard", "/staff/",
-               "/summary"]
+               "/summary", "/staff/firms", "/staff/firms/export.xlsx"]
+#: The one query page that writes by design: its audit entry.
+REGISTER_EXPORT = "/staff/firms/export.xlsx"
 QUERY_NAMES = ["wave", "q", "sort", "dir", "page", "unit", "area", "former_area", "sector", "size_class",
                "level", "tier", "ownership", "economic_pillar", "action", "actor", "object_type", "object_id",
                "from", "to"]
@@ -512,13 +514,17 @@ def _start(w: World) -> list[Page]:
 
 
 def _recover(w: World) -> list[Page]:
+    # The contact address is optional (the link goes to the one in the assessment): a blank
+    # one is no junk, a malformed one is.
     poisons = [
-        missing("tax_code", "contact_email"),
+        missing("tax_code"),
         set_to("tax_code", TAX_CODES, "bad tax code"),
-        set_to("contact_email", EMAILS, "bad e-mail"),
+        set_to("kind", KINDS, "bad kind"),
+        set_to("contact_email", [e for e in EMAILS if e.strip()], "bad e-mail"),
         set_to("website", ["http://spam.example"], "honeypot filled"),
     ]
     form = [
+        ("kind", "enterprise"),
         ("tax_code", w.submitted.enterprise.tax_code),
         ("contact_email", "lan@example.vn"),
         ("website", ""),
@@ -763,6 +769,42 @@ def _note(w: World) -> list[Page]:
     return [Page(f"/staff/responses/{r.id}/notes", [("text", "Gọi lại vào thứ Hai.")], poisons)]
 
 
+def _entry(w: World) -> list[Page]:
+    """Staff entering a response for a business: its kind and identifier (or a register
+    firm's id), how the answers were taken, and the business's consent."""
+    form = [("kind", "enterprise"), ("tax_code", factories.tax_code()), ("method", "phone"), ("consent", "y")]
+    poisons = [
+        missing("tax_code", "method", "consent"),
+        set_to("tax_code", TAX_CODES, "bad tax code"),
+        set_to("kind", KINDS, "bad kind"),
+        *choice("method", ["email", "PHONE", "phone ", "0", "in person"]),
+        set_to("consent", [""], "no consent"),
+        set_to("enterprise", ["0", "999999", "-1", "abc", "1.0", " ", "9" * 40], "no such firm"),
+    ]
+    return [Page("/staff/entry", form, poisons)]
+
+
+def _send_link(w: World) -> list[Page]:
+    template = "/staff/responses/{id}/send-link"
+    return [Page(template.format(id=w.submitted.id), [], [_id_paths(template, w.submitted.id)])]
+
+
+def _bulk_verify(w: World) -> list[Page]:
+    r = w.submitted
+    seen = f"{r.id}:{r.version_id}"
+    not_pairs = ["abc", str(r.id), f"{r.id}:x", "0:1", f"{r.id}:1.0", "9" * 40 + ":1", f":{r.version_id}", ""]
+    poisons = [
+        set_to("response", not_pairs, "not id:version"),
+        missing("response"),
+        set_to("response", [[seen, f"{r.id}:{r.version_id + 1}"]], "two versions of one response"),
+        set_to("response", [[f"{i}:1" for i in range(1, 202)]], "more than 200"),
+        set_to("response", ["999999:1"], "no such response"),
+        # Changed since the confirmation page: the page again (409), saying so; nothing verified.
+        set_to("response", [f"{r.id}:999"], "stale version"),
+    ]
+    return [Page("/staff/responses/verify", [("response", seen)], poisons)]
+
+
 def _correction(w: World) -> list[Page]:
     r = w.submitted
     values = {f: getattr(r, f) for f in CORRECTABLE}
@@ -776,8 +818,10 @@ def _correction(w: World) -> list[Page]:
         *choice("sector_code", ["ZZ", "c", "C "]),
         *choice("ownership", ["public", "PRIVATE", "private "]),
         set_to("employees", ["-1", "1000001", *NOT_NUMBERS], "bad number"),
-        set_to("revenue_vnd", ["-1", "1" + "0" * 40, "99999999999999999999", *NOT_NUMBERS], "bad number"),
-        set_to("capital_vnd", ["-5", "1" + "0" * 19, *NOT_NUMBERS], "bad number"),
+        set_to(
+            "revenue_vnd", ["-1", "1.500", "1" + "0" * 40, "99999999999999999999", *AMOUNTS], "bad number"
+        ),
+        set_to("capital_vnd", ["-5", "2.000", "1" + "0" * 19, *AMOUNTS], "bad number"),
         *_stale_version(w),
         _id_paths("/staff/responses/{id}/correct", r.id),
     ]
@@ -789,9 +833,14 @@ def _issue(w: World) -> list[Page]:
         set_to("unit", ["zz", "11311 ", "000000", "Phường"], "unknown filter"),
         set_to("area", ["Atlantis", "hồng bàng"], "unknown filter"),
         set_to("sector", ["ZZ", "c", "C "], "unknown filter"),
+        set_to("include_submitted", ["yes", "0", "on", " 1", "1 "], "not 1 or absent"),
+        set_to("count", ["-1", "1.0", "abc", "9" * 12, "²"], "not a count"),
+        # Not the count the confirmation page would show now: asked again, nothing created.
+        set_to("count", ["99999"], "a count that changed"),
         _id_paths("/staff/invitations/{id}/issue", w.wave.id),
     ]
-    return [Page(f"/staff/invitations/{w.wave.id}/issue", [], poisons)]
+    # Firms that already responded too: the world's other firms all have a link.
+    return [Page(f"/staff/invitations/{w.wave.id}/issue", [("include_submitted", "1")], poisons)]
 
 
 def _invitation_action(action: str) -> Callable[[World], list[Page]]:
@@ -986,6 +1035,33 @@ def _revoke_api_token(w: World) -> list[Page]:
     template = "/staff/api-tokens/{id}/revoke"
     return [Page(template.format(id=w.api_token_id), [], [_id_paths(template, w.api_token_id)])]
 
+
+def _save_firm(w: World) -> list[Page]:
+    from survey.registry.firm_form import initial
+
+    firm = w.invitation.enterprise
+    values = {**initial(_db.session, firm), "name": "Công ty đã sửa trong danh bạ"}
+    form = list(values.items())
+    template = "/staff/firms/{id}/edit"
+    poisons = [
+        *required_text("name", 300),
+        set_to("unit", ["99999", "zz", "11311 ", "Atlantis"], "unknown unit"),
+        set_to("sector", ["ZZ", "c ", "X" * 100], "unknown sector"),
+        set_to("kind", ["company", "HOUSEHOLD", "enterprise " * 5], "unknown kind"),
+        set_to("tax_code", TAX_CODES, "bad tax code"),
+        set_to("employees", NOT_NUMBERS, "bad number"),
+        set_to("revenue_bn_vnd", ["1.500", "-1", "abc", "1e308", "NaN"], "bad amount"),
+        set_to("capital_bn_vnd", ["2.000", "-5", "inf"], "bad amount"),
+        set_to("contact_email", [e for e in EMAILS if e.strip()], "bad e-mail"),
+        set_to("contact_phone", ["1" * 31], "overlong"),
+        set_to("address", overlong(300), "overlong"),
+        # Someone saved the firm since the page was opened: the page again (409), saying so.
+        set_to("version", ["", "0" * 32, "abc"], "stale version"),
+        _id_paths(template, firm.id),
+    ]
+    return [Page(template.format(id=firm.id), form, poisons, steady=frozenset({"version"}))]
+
+
 _change_role = _user_action("role", [("role", "viewer")], choice("role", ROLES))
 
 CASES = [
@@ -1010,6 +1086,9 @@ CASES = [
     Case("staff.review_response", "staff", _review, 303, writes=True),
     Case("staff.add_note", "staff", _note, 303, writes=True),
     Case("staff.correct_response", "staff", _correction, 303, writes=True),
+    Case("staff.enter_response", "staff", _entry, 302, writes=False),
+    Case("staff.send_link", "staff", _send_link, 303, writes=False),
+    Case("staff.bulk_verify", "staff", _bulk_verify, 303, writes=True),
     Case("staff.issue_invitations", "staff", _issue, 200, writes=True),
     Case("staff.revoke_invitation", "staff", _invitation_action("revoke"), 200, writes=True),
     Case("staff.reissue_invitation", "staff", _invitation_action("reissue"), 200, writes=True),
@@ -1025,6 +1104,7 @@ CASES = [
     Case("staff.change_support_programme", "staff", _programme_state, 302, writes=True),
     Case("staff.create_api_token", "staff", _new_api_token, 200, writes=True),
     Case("staff.revoke_api_token", "staff", _revoke_api_token, 302, writes=True),
+    Case("staff.save_firm", "staff", _save_firm, 303, writes=True),
 ]
 CASES_BY_ENDPOINT = {case.endpoint: case for case in CASES}
 
@@ -1331,14 +1411,30 @@ def test_junk_in_a_query_string_is_answered_without_a_500_or_a_write(make_world,
     @example(page="/staff/invitations", params=[("page", "9" * 20)])
     @example(page="/staff/responses", params=[("q", "a\x00b")])
     @example(page="/staff/audit", params=[("actor", "\x00")])
+    @example(page=REGISTER_EXPORT, params=[("sector", "C")])  # the audited export, taken
     def answered(page: str, params: list[tuple[str, str]]):
         TRIED["GET query strings"] += 1
         query = _urlencoded([("wave", str(w.wave.id)), *params], raw=False).decode()
-        response = client.get(f"{page}?{query}")
-        assert response.status_code < 500, f"{response.status_code} for {page}?{query[:300]}"
-        if response.status_code >= 400:
-            assert message_of(response.get_data(as_text=True), known), f"no message for {page}?{query[:300]}"
-        assert fingerprint() == before, f"{page}?{query[:300]} wrote"
+        with isolated():
+            response = client.get(f"{page}?{query}")
+            assert response.status_code < 500, f"{response.status_code} for {page}?{query[:300]}"
+            if response.status_code >= 400:
+                assert message_of(response.get_data(as_text=True), known), (
+                    f"no message for {page}?{query[:300]}"
+                )
+            after = fingerprint()
+            if page == REGISTER_EXPORT and response.status_code == 200:
+                # A register export is audited by design: one entry saying who took which
+                # part of it, and nothing else written.
+                audits = AuditEvent.__tablename__
+                assert after.pop(audits)[0] == before[audits][0] + 1, f"{page}?{query[:300]}"
+                newest = _db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+                assert newest.action == "register.exported"
+                assert after == {n: d for n, d in before.items() if n != audits}, (
+                    f"{page}?{query[:300]} wrote"
+                )
+            else:
+                assert after == before, f"{page}?{query[:300]} wrote"
 
     answered()
 
