@@ -16,7 +16,7 @@ from alembic import op
 import survey.models.base
 
 revision = "5d1e7f3a9c42"
-down_revision = "cb17e0400603"
+down_revision = "5d1e8a3c7f42"
 branch_labels = None
 depends_on = None
 
