@@ -36,14 +36,27 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else format_percent(value, "0.0%")
 
 
+def weighted(group: dict, tier: str | None) -> dict | None:
+    """A group's population estimate of ``tier`` (post-stratified inside the group, with
+    the firms it stands for), or None: suppressed, or nothing to weight it by."""
+    figures = group.get("weighted")
+    if tier is None or not figures:
+        return None
+    return figures["tiers"].get(tier)
+
+
 def sorted_groups(groups: list[dict], sort: str, tier: str | None) -> list[dict]:
-    """A breakdown's groups by name (as stored), by responses, or by the first tier's share."""
+    """A breakdown's groups by name (as stored), by responses, or by the first tier's
+    population estimate (the figure the page shows)."""
     if sort == "n":
         return sorted(groups, key=lambda g: -g["n"])
     if sort == "engaged" and tier is not None:
-        return sorted(
-            groups, key=lambda g: (g["tiers"][tier]["share"] is None, -(g["tiers"][tier]["share"] or 0))
-        )
+
+        def share(g: dict) -> float | None:
+            e = weighted(g, tier)
+            return None if e is None else e["estimate"]
+
+        return sorted(groups, key=lambda g: (share(g) is None, -(share(g) or 0)))
     return groups
 
 
@@ -109,26 +122,34 @@ def _breakdown(board: Dashboard, dimension: str, groups: list[dict], sort: str) 
     tier = board.tiers[0] if board.tiers else None
     items = []
     for g in sorted_groups(groups, sort, tier):
-        e = g["tiers"][tier] if tier else {"share": None, "ci_low": None, "ci_high": None}
+        e = weighted(g, tier) or {"estimate": None, "ci_low": None, "ci_high": None}
         if g["suppressed"]:
             text = _("too few")
         else:
-            count = estimated(e["share"], None, None, g.get("register"))
+            register = (g.get("weighted") or {}).get("register")
+            count = estimated(e["estimate"], None, None, register)
             text = (
-                _pct(e["share"])
+                _pct(e["estimate"])
                 if count is None
-                else f"{_pct(e['share'])} (≈ {format_decimal(count.estimate)})"
+                else f"{_pct(e['estimate'])} (≈ {format_decimal(count.estimate)})"
             )
         items.append(
-            (group_label(dimension, g["key"], g.get("label")), e["share"], e["ci_low"], e["ci_high"], text)
+            (
+                group_label(dimension, g["key"], g.get("label")),
+                e["estimate"],
+                e["ci_low"],
+                e["ci_high"],
+                text,
+            )
         )
     name = str(DIMENSION.get(dimension, dimension))
     return Chart(
         f"by-{dimension}",
         _("Share engaged in Industry 4.0 by %(dim)s", dim=name),
         _(
-            "Bars show the share of respondents engaged, lines its %(level)s interval; beside it (≈) "
-            "the firms of the register it stands for; groups with too few responses have no bar.",
+            "Bars show the estimated share of the group's firms engaged (a population estimate, "
+            "weighted inside each group to its register), lines its %(level)s interval; beside it "
+            "(≈) the firms of the register it stands for; groups with too few responses have no bar.",
             level="95%",
         ),
         geometry.bars(items),

@@ -7,6 +7,12 @@ answered in is a group too: it is where the invitations have to go).
 Which breakdowns a report shows is survey.reports.breakdowns' definition. The unscored
 modules' figures (survey.statistics.modules) come under the same filters, by the same
 breakdowns, with the same minimum group.
+
+Every group carries the rollup's ``weighted`` figures (post-stratified inside the group:
+the population estimate the page shows, with the firms it stands for) beside the
+respondents' own ``tiers``; a suppressed group has neither. By unit, a unit below the
+minimum group with enough firms in the register (survey.reports.privacy) carries the
+rollup's ``model_based`` figures instead, to be shown only as such.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sqlalchemy.orm import Session
 from survey.models import AdminUnit, Population, ReferenceFigure, Sector, Wave
 from survey.models.business import POPULATION
 from survey.reports import breakdowns as reports
+from survey.reports import privacy
 from survey.responses.scoring import framework_of
 from survey.statistics import modules as module_stats
 from survey.statistics import rollup as rollups
@@ -48,6 +55,11 @@ class Dashboard:
     modules: list[module_stats.ModuleFigures] = field(default_factory=list)
     #: Per breakdown, each group's firms in the register (the wave's kinds, the filters).
     register_by: dict[str, dict] = field(default_factory=dict)
+    #: The units given a model-based estimate (rollup.model_based), by key; none unless
+    #: the unit breakdown is shown.
+    model_based: dict = field(default_factory=dict)
+    #: The register a unit needs for one (survey.reports.privacy.model_min_register).
+    model_min_register: int | None = None
 
     @property
     def empty(self) -> str | None:
@@ -81,6 +93,19 @@ def _mark_small(groups: list[dict], min_group: int) -> list[dict]:
             # The weighted figures are the group's too: gone with its shares.
             marked[-1]["weighted"] = None
     return marked
+
+
+def _with_model(groups: list[dict], model: dict, min_register: int) -> list[dict]:
+    """Each unit's model-based figures, for a suppressed unit the rollup gave them to:
+    never for a unit with a direct figure (enough respondents), nor below the register
+    a model-based figure needs (the rollup's own rule, checked again where it is shown)."""
+    out = []
+    for g in groups:
+        unit = model.get(g["key"]) if g["suppressed"] else None
+        if unit is not None and unit["register"] < min_register:
+            unit = None
+        out.append({**g, "model_based": unit})
+    return out
 
 
 def _names(session: Session, by: str) -> dict:
@@ -160,11 +185,16 @@ def build(
     with_trend: bool = True,
     report: reports.Report = reports.DASHBOARD,
     with_modules: bool = True,
+    with_model: bool | None = None,
 ) -> Dashboard:
     """The figures of ``wave`` under ``filters``; ``report`` says which breakdowns (those
     with one possible group for the wave's kinds of business are left out), unless
     ``breakdowns`` names them. A chart's download needs neither the trend nor the
-    modules (``with_trend``, ``with_modules``)."""
+    modules (``with_trend``, ``with_modules``), nor the units' model-based figures, which
+    no chart draws (``with_model``: by default, with the modules, i.e. for a page).
+
+    With the unit breakdown, the units below ``min_group`` respondents with at least
+    privacy.model_min_register() firms get the rollup's model-based figures (one call)."""
     result = rollups.rollup(session, wave, strata=strata, filters=filters)
     framework = framework_of(wave.framework_version)
     kinds = rollups.kinds_covered(wave, filters)
@@ -177,7 +207,7 @@ def build(
             _with_register(
                 session,
                 by,
-                rollups.breakdown(session, wave, by, filters, framework),
+                rollups.breakdown(session, wave, by, filters, framework, strata),
                 register_by[by],
                 tiers,
                 framework,
@@ -186,6 +216,19 @@ def build(
         )
         for by in breakdowns
     }
+    model: dict = {}
+    min_register = None
+    # Nothing to model without a response or a unit in the register (and then there is no
+    # table to show it in: the page says why it is empty).
+    units = [key for key, firms in register_by.get("unit", {}).items() if key is not None and firms]
+    if with_model is None:
+        with_model = with_modules
+    if with_model and "unit" in groups and result["overall"]["n"] and units:
+        min_register = privacy.model_min_register()
+        found = rollups.model_based(session, wave, strata, tiers, filters, min_group, min_register)
+        model = {unit["key"]: unit for unit in found}
+    if "unit" in groups:
+        groups["unit"] = _with_model(groups["unit"], model, min_register or 0)
     means = result["overall"]["pillar_means"]
     pillars = sorted(means.items(), key=lambda item: (item[1] is None, item[1] or 0))
     population = result["population"]
@@ -214,6 +257,8 @@ def build(
         if with_modules
         else [],
         register_by=register_by,
+        model_based=model,
+        model_min_register=min_register,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -83,6 +84,14 @@ def test_dashboard_export_and_public_summary(browser, live_server, live_app, liv
             expect(page.locator("table[data-dimension=sector] tr[data-group=C]")).not_to_have_class(
                 "suppressed"
             )
+            # Each tier's cell: the estimate weighted inside the group, the respondents' share under it.
+            cell = page.locator("table[data-dimension=sector] tr[data-group=C] td[data-tier]").first
+            expect(cell).to_have_attribute("data-estimate", re.compile(r"^[01](\.\d+)?(e-\d+)?$"))
+            expect(cell.locator(".weighted-estimate")).to_be_visible()
+            expect(cell.locator(".respondents-share")).to_be_visible()
+            expect(
+                page.locator("table[data-dimension=sector] tr[data-group=H] td[data-estimate]")
+            ).to_have_count(0)
 
             # The summary workbook is built in the background; the page refreshes until it is ready.
             page.locator("details.dash-export > summary").click()
@@ -155,7 +164,8 @@ def test_the_headline_is_on_the_first_screen_and_the_contents_lead_to_each_secti
             with page.expect_download() as download:
                 page.locator("figure[data-chart=levels] a[data-format=svg]").click()
             assert download.value.suggested_filename == f"chart-levels-wave-{live_wave}.svg"
-            body = open(download.value.path(), encoding="utf-8").read()
-            assert body.startswith("<?xml") and "Bộ lọc" in body or "Filters" in body
+            # Read and closed at once: a file left open fails the test with a ResourceWarning.
+            body = Path(download.value.path()).read_text(encoding="utf-8")
+            assert body.startswith("<?xml") and ("Bộ lọc" in body or "Filters" in body)
         finally:
             context.close()

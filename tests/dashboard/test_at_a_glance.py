@@ -133,7 +133,9 @@ def test_each_share_has_its_firms_and_each_group_its_register_and_response_rate(
     # at n 6 is 9.7%–70.0%, so ≈ 2 of its 6 firms (0.6–4.2, so 1–4).
     manufacturing = cells(row(page, "sector", "C"))
     assert manufacturing[:4] == ["Manufacturing", "6", "6", "100.0%"]
-    assert manufacturing[4] == "33.3% (≈ 2 firms; 1–4)"
+    # All six are in one stratum, so the estimate weighted inside the group is their own
+    # share, which is written under it.
+    assert manufacturing[4] == "33.3% (≈ 2 firms; 1–4) Share of respondents: 33.3%"
     # Transport: 2 of 6 answered, too few to report a share, but its register and n are.
     transport = cells(row(page, "sector", "H"))
     assert transport[1:4] == ["2", "6", "–"] and "Too few responses" in transport[4]
@@ -221,5 +223,10 @@ def test_the_2022_reference_box_is_in_the_pages_language(client, db, as_role, ci
 def test_the_public_summary_has_the_contents_firms_and_register(client, db, city):
     page = page_of(client, "/summary")
     assert 'data-testid="contents"' in page and 'data-testid="headline"' in page
-    assert cells(row(page, "sector", "C"))[1:5] == ["6", "6", "100.0%", "33.3% (≈ 2 firms; 1–4)"]
+    assert cells(row(page, "sector", "C"))[1:5] == [
+        "6",
+        "6",
+        "100.0%",
+        "33.3% (≈ 2 firms; 1–4) Share of respondents: 33.3%",
+    ]
     assert "%" not in "".join(cells(row(page, "sector", "H")))
