@@ -361,7 +361,14 @@ def model_based(
     """The units below ``min_group`` respondents with at least ``min_register`` firms, each
     with its model-based estimate of every tier's share (survey.statistics.small_area) and
     the firms it stands for. Never a unit with enough respondents for a direct figure."""
-    by_tier = small_area.for_wave(session, wave, tiers, list(strata), filters)
+    by_tier = small_area.for_wave(
+        session,
+        wave,
+        tiers,
+        list(strata),
+        filters,
+        wanted=lambda area: small_area.shown(area.register, area.n, min_group, min_register),
+    )
     units = by_tier[tiers[0]] if tiers else {}
     labels = _labels(session, "unit")
     shown = []

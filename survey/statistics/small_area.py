@@ -123,18 +123,28 @@ POINTS = np.linspace(0.0, 1.0, 1001)
 NEGLIGIBLE = 1e-12
 
 
-def posterior(areas: Sequence[Area], level: float = 0.95) -> dict:
-    """Each unit's model-based estimate and interval (see the module's docstring)."""
+def _spread(areas: Sequence[Area]) -> tuple[np.ndarray, dict, dict]:
+    """P(tau | every unit's answers) on the grid, and each unit's log likelihoods and priors."""
     likelihoods = {a.key: _log_likelihoods(a) for a in areas}
     priors = {a.key: _log_priors(a.model_variance) for a in areas}
     # log P(every unit's answers | tau): each unit's effect integrated out on the grid.
     marginal = sum(logsumexp(priors[a.key] + likelihoods[a.key], axis=1) for a in areas)
-    tau_weights = np.exp(marginal - marginal.max())
-    tau_weights /= tau_weights.sum()
+    weights = np.exp(marginal - marginal.max())
+    return weights / weights.sum(), likelihoods, priors
+
+
+def posterior(areas: Sequence[Area], level: float = 0.95, wanted: set | None = None) -> dict:
+    """Each unit's model-based estimate and interval (see the module's docstring); only the
+    units in ``wanted`` when given (the spread is learnt from every unit all the same)."""
+    if not areas:
+        return {}
+    tau_weights, likelihoods, priors = _spread(areas)
     spread = float(tau_weights @ TAUS)
     tail = (1 - level) / 2
     result = {}
     for area in areas:
+        if wanted is not None and area.key not in wanted:
+            continue
         ll = likelihoods[area.key]
         # P(b | answers) = sum over tau of P(tau | all answers) P(b | tau, the unit's answers).
         joint = priors[area.key] + ll
@@ -222,9 +232,13 @@ def _cell_model(cells: Mapping[tuple, Sequence[int]]) -> CellModel | None:
 
 
 def estimate_units(
-    population: Mapping[tuple, int], respondents: Mapping[tuple, Mapping[str, int]], tier: str
+    population: Mapping[tuple, int],
+    respondents: Mapping[tuple, Mapping[str, int]],
+    tier: str,
+    wanted=None,
 ) -> dict:
-    """unit -> (Area, AreaEstimate, its direct GroupEstimate or None).
+    """unit -> (Area, AreaEstimate, its direct GroupEstimate or None); with ``wanted``
+    (a predicate on the Area), only the units it accepts.
 
     ``population`` and ``respondents`` are the register and respondent counts of the cells
     (unit, former district, VSIC section, then the post-stratification strata), as
@@ -265,7 +279,6 @@ def estimate_units(
             uncertain = float(average @ model.covariance @ average)
         n = sum(c[0] for c in mine.values())
         areas.append(Area(unit, firms, mix, n, sum(c[1] for c in mine.values()), rows, uncertain))
-    estimates = posterior(areas)
     # The fitted model's covariance treats respondents as independent, but those of one
     # unit share its effect: its coefficients are less sure than it says by about Kish's
     # design effect of clustering, 1 + (m - 1) rho, with m the respondents per unit and
@@ -273,13 +286,13 @@ def estimate_units(
     # from the first pass, the prediction variances are widened by it and the posterior
     # worked out again.
     answering = [a.n for a in areas if a.n]
-    if answering and estimates:
-        tau = next(iter(estimates.values())).spread
+    if answering:
+        tau = float(_spread(areas)[0] @ TAUS)
         rho = tau * tau / (tau * tau + math.pi**2 / 3)
         effect = 1 + (sum(answering) / len(answering) - 1) * rho
         areas = [replace(a, model_variance=a.model_variance * effect) for a in areas]
-        estimates = posterior(areas)
-    return {a.key: (a, estimates[a.key], direct.get((a.key,))) for a in areas}
+    estimates = posterior(areas, wanted=None if wanted is None else {a.key for a in areas if wanted(a)})
+    return {a.key: (a, estimates[a.key], direct.get((a.key,))) for a in areas if a.key in estimates}
 
 
 def _project(counts: Mapping[tuple, object], keep: tuple[int, ...], width: int) -> dict:
@@ -297,7 +310,7 @@ def _project(counts: Mapping[tuple, object], keep: tuple[int, ...], width: int) 
 
 
 def for_wave(
-    session, wave, tiers: Sequence[str], strata: Sequence[str], filters: dict | None = None
+    session, wave, tiers: Sequence[str], strata: Sequence[str], filters: dict | None = None, wanted=None
 ) -> dict[str, dict]:
     """Model-based estimates of each tier's share for every unit of the wave's register
     (tier -> ``estimate_units``'s result); which of them may be shown is ``shown``'s rule.
@@ -309,7 +322,7 @@ def for_wave(
     population, respondents, _width = groups.counts(
         session, wave, ["unit", "former_area", "sector"], strata, filters
     )
-    return {tier: estimate_units(population, respondents, tier) for tier in tiers}
+    return {tier: estimate_units(population, respondents, tier, wanted) for tier in tiers}
 
 
 def shown(register: int, respondents: int, min_group: int, min_register: int) -> bool:

@@ -86,3 +86,8 @@ def test_the_rollup_by_unit_gives_model_based_figures_only_where_allowed(db):
     assert engaged["firms"] == pytest.approx(engaged["estimate"] * 35)
     # Without the rule, no model-based figures at all.
     assert "model_based" not in rollup(db.session, wave, by="unit")
+
+
+def test_no_units_no_figures():
+    assert small_area.estimate_units({}, {}, TIER) == {}
+    assert small_area.posterior([]) == {}
