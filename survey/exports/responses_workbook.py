@@ -1,9 +1,11 @@
-"""The responses workbook: one row per response, streamed in write-only mode.
+"""The responses workbook: one row per response, streamed with XlsxWriter's constant-memory mode.
 
 Columns come from the framework definition, never from whatever answers happen to be
 stored. Every text cell goes through ``safe_cell`` (formula injection); numbers are
 numeric cells, times are datetime cells, flags are booleans. Sheets are laid out by
-``survey.spreadsheets.Table`` (widths, bold frozen header, autofilter).
+``survey.exports.xlsx_stream.StreamTable`` (widths, bold frozen header, autofilter), the
+streamed twin of ``survey.spreadsheets.Table``; the process that writes it never loads
+openpyxl (survey.exports.cells).
 
 The Responses sheet's columns are a catalogue held as data: ``RESPONSE_CATALOGUE`` lists
 the fixed columns (the firm, its contacts, the states), each with its code (the header),
