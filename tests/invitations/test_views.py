@@ -145,3 +145,24 @@ def test_unknown_placeholders_are_found():
     )
     assert "A {link} B" in composed.body  # a name is never read as a placeholder
     assert "U" in composed.body  # the unsubscribe line is added
+
+
+def test_queueing_a_mailout_hands_it_to_the_delivery_job(client, db, wave, inbox, no_pause, as_role, app):
+    """The page enqueues "invitations.deliver" (survey.invitations.jobs); the tests run jobs
+    inline, so the messages are at the SMTP server when the page answers."""
+    from survey import jobs
+
+    assert app.config["JOBS_INLINE"]
+    jobs.load(app)
+    assert "invitations.deliver" in jobs._registry
+    firm("a@example.vn", sector_code="G")
+    firm("b@example.vn", sector_code="G")
+    db.session.commit()
+    as_role(Role.ANALYST)
+    url = f"/staff/invitations/{wave.id}/mail?purpose=invitation&sector=G"
+    token = client.csrf_token(url)
+    form = {"csrf_token": token, "purpose": "invitation", "sector": "G", "count": "2"}
+    assert client.post(f"/staff/invitations/{wave.id}/mail", data=form).status_code == 302
+    assert sorted(inbox.to()) == ["a@example.vn", "b@example.vn"]
+    db.session.expire_all()
+    assert {m.status.value for m in db.session.scalars(select(MailMessage))} == {"sent"}
