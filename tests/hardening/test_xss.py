@@ -341,8 +341,9 @@ def build_world(app, client, db, framework_version, payload: str, typed: dict[st
     )
     assert corrected.status_code == 303, corrected.get_data(as_text=True)[:2000]
 
-    # Invitations: issue (the mail-merge workbook), then reissue one link.
-    issued = _post(client, f"/staff/invitations/{wave.id}/issue", {}, token)
+    # Invitations: issue (the mail-merge workbook), then reissue one link. The register's
+    # firm has submitted by now: links for firms that did are asked for.
+    issued = _post(client, f"/staff/invitations/{wave.id}/issue", {"include_submitted": "1"}, token)
     assert issued.status_code == 200 and issued.mimetype == XLSX
     workbooks["invitations"] = issued.data
     invitation = db.session.scalars(select(Invitation).filter_by(enterprise_id=register_firm.id)).one()
@@ -530,11 +531,18 @@ def _export_problems(world: World, books: dict, response, firm, wave) -> list[st
     for column in ("name", "contact_name", "contact_email", "contact_phone"):
         problems += _expect(f"invitations workbook, {column}", record[column], getattr(firm, column))
 
-    (bad,) = _rows(books["register errors"])[1:]
+    # The report is the file's own columns (under its header, here the column codes) as
+    # typed, then the row's number and its problems.
+    report = _rows(books["register errors"])
+    (bad,) = report[1:]
     typed_code = world.typed["taxcode"].strip()
-    problems += _expect("register errors, tax_code", bad[1], typed_code)
-    if bad[2].data_type != "s" or typed_code not in bad[2].value:
-        problems.append(f"register errors, error: {bad[2].value!r} ({bad[2].data_type})")
+    as_typed = dict(zip([c.value for c in report[0]], bad, strict=True))
+    # Exactly as in the file (spaces, tabs and line breaks around it too), neutralised.
+    problems += _expect("register errors, tax_code", as_typed["tax_code"], world.typed["taxcode"])
+    problems += _expect("register errors, unit", as_typed["unit"], world.typed["unit"])
+    error = bad[-1]
+    if error.data_type != "s" or typed_code not in error.value:
+        problems.append(f"register errors, error: {error.value!r} ({error.data_type})")
 
     # Belt and braces: no cell anywhere that carries a tagged payload is anything but text.
     for name, book in books.items():
