@@ -46,12 +46,13 @@ def refused(source, db, limits: RegisterLimits | None = None) -> tuple[LimitExce
 
 @pytest.fixture
 def never_parsed(monkeypatch):
-    """Fails the test if openpyxl is asked to open the file at all."""
+    """Fails the test if openpyxl or python-calamine is asked to open the file at all."""
 
     def refuse(*args, **kwargs):
         raise AssertionError("the workbook was parsed")
 
     monkeypatch.setattr(importer.openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(importer.register_file, "open_workbook", refuse)
 
 
 def test_the_default_limits_are_the_settings():
