@@ -11,13 +11,15 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, or_, select
 
-from survey import frameworks
+from survey import frameworks, labels
 from survey.extensions import db
 from survey.models import AuditEvent, Enterprise, Response, ResponseNote, Role, StaffUser, Wave
 from survey.models.staff import StaffSession
+from survey.staff import audit_words
 from tests import factories
 from tests.browser.journey import Walk
 
@@ -101,6 +103,16 @@ def log_in(walk: Walk, email: str) -> None:
     expect(page.locator(".staff-nav .who")).to_have_text(email)
 
 
+def audit_words_vi(live_app, response_id: int) -> tuple[dict[str, str], str]:
+    """The Vietnamese words the pages use for the review actions and a note, and for the
+    response as the audit log names it."""
+    with live_app.test_request_context(), force_locale("vi"):
+        actions = ("response.flagged", "response.verified", "response.note")
+        words = {action: audit_words.action_words(action) for action in actions}
+        kind = labels.label("responses", "audit_object")
+        return words, gettext("%(kind)s no. %(id)s", kind=kind, id=response_id)
+
+
 def log_out(page: Page) -> None:
     page.locator(".staff-nav form[action$='/logout'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/staff/login"))
@@ -112,9 +124,10 @@ def review(page: Page, decision: str, reason: str | None = None) -> None:
     expect(page.locator(f"#decision-{decision}")).to_be_checked()
     if reason:
         form.locator("#reason").fill(reason)
-    form.locator("button[type=submit]").click()
+    # "Save", not "save and open the next awaiting review": back to this response.
+    form.locator("button[type=submit]:not([name=then])").click()
     page.wait_for_load_state()
-    expect(page.get_by_test_id("review-state")).to_contain_text(decision)
+    expect(page.get_by_test_id("review-state")).to_have_attribute("data-state", decision)
 
 
 def test_analyst_flags_notes_and_verifies_a_response_and_the_admin_sees_it(
@@ -140,8 +153,8 @@ def test_analyst_flags_notes_and_verifies_a_response_and_the_admin_sees_it(
         walk.visit("responses-search")
         rows.first.get_by_role("link", name=tax_code).click()
         page.wait_for_url(re.compile(rf"/staff/responses/{response_id}$"))
-        expect(page.get_by_test_id("state")).to_have_text("submitted")
-        expect(page.get_by_test_id("review-state")).to_have_text("pending")
+        expect(page.get_by_test_id("state")).to_have_attribute("data-state", "submitted")
+        expect(page.get_by_test_id("review-state")).to_have_attribute("data-state", "pending")
         walk.visit("response")
 
         # Flag it with a reason, and add an internal note.
@@ -161,10 +174,14 @@ def test_analyst_flags_notes_and_verifies_a_response_and_the_admin_sees_it(
         review(page, "verified")
         walk.visit("response-verified")
 
-        # The response's own history lists both decisions and the note, by the analyst.
-        history = page.locator("ul.history li")
+        # The response's own history lists both decisions and the note, by the analyst, in
+        # the audit log's words.
+        words, the_response = audit_words_vi(live_app, response_id)
+        history = page.locator("ul.history > li")
         for action in ("response.flagged", "response.verified", "response.note"):
-            entry = history.filter(has_text=re.compile(rf"— {re.escape(action)}\b"))
+            entry = history.filter(
+                has=page.locator("strong", has_text=re.compile(rf"^{re.escape(words[action])}$"))
+            )
             expect(entry).to_have_count(1)
             expect(entry).to_contain_text(analyst)
         log_out(page)
@@ -173,21 +190,24 @@ def test_analyst_flags_notes_and_verifies_a_response_and_the_admin_sees_it(
         log_in(walk, admin)
         page.goto("/staff/audit")
         audit_filters = page.locator("main form.filters")
-        audit_filters.locator("input[name=object_type]").fill("responses")
+        audit_filters.locator("select[name=object_type]").select_option("responses")
         audit_filters.locator("input[name=object_id]").fill(str(response_id))
         audit_filters.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(rf"object_id={response_id}\b"))
         events = page.locator("main table tbody tr")
         expect(events).to_have_count(3)
         for action in ("response.flagged", "response.verified"):
-            row = events.filter(has=page.locator("td", has_text=re.compile(rf"^{re.escape(action)}$")))
+            row = events.filter(has=page.locator("td", has_text=re.compile(rf"^{re.escape(words[action])}$")))
             expect(row).to_have_count(1)
+            expect(row).to_have_attribute("data-action", action)
             expect(row).to_contain_text(analyst)
-            expect(row).to_contain_text(f"responses {response_id}")
+            expect(row).to_contain_text(the_response)
         walk.visit("audit")
         # The details are for people: the Vietnamese reason reads as typed, not as
         # JSON escapes such as "S\u1ed1 lao \u0111\u1ed9ng".
-        flagged = events.filter(has=page.locator("td", has_text=re.compile(r"^response\.flagged$")))
+        flagged = events.filter(
+            has=page.locator("td", has_text=re.compile(rf"^{re.escape(words['response.flagged'])}$"))
+        )
         expect(flagged).to_contain_text(FLAG_REASON)
 
     # Cleaned up: nothing of the scene is left in the live database.
