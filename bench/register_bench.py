@@ -24,7 +24,8 @@ OWNERSHIP = ("private", "state", "foreign", "cooperative", "household", None, "o
 
 
 def write_register(path: Path, rows: int) -> None:
-    """A register like a city's, with about one row in twelve wrong in some way."""
+    """A register like a city's (the columns of the template, in its order), about one
+    row in eight wrong in some way."""
     from openpyxl import Workbook
     from stdnum.vn import mst
 
@@ -39,7 +40,6 @@ def write_register(path: Path, rows: int) -> None:
         sheet.append(
             [
                 code if i % 31 else int(code) if code.isdigit() else code,
-                None,
                 f"Công ty TNHH Thương mại và Dịch vụ Số {i}" if i % 97 else None,
                 UNITS[i % len(UNITS)],
                 SECTORS[i % len(SECTORS)],

@@ -139,7 +139,7 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
             break
         ids = [row.id for row in rows]
         stored: dict[int, list] = {}
-        for response_id, *values in connection.execute(read_pillars, {"ids": ids}):
+        for response_id, *values in connection.execute(read_pillars, {"ids": ids}).all():
             stored.setdefault(response_id, []).append(tuple(values))
         now = utcnow()
         updates, replaced, new_pillars = [], [], []
