@@ -19,7 +19,14 @@ PER_BACKEND = {
     "deadline": lambda backend, args: deadline_bench.run(
         backend, args.pg_url, args.respondents, args.concurrency
     ),
+    "rescore": lambda backend, args: _rescore(backend, args),
 }
+
+
+def _rescore(backend, args) -> bool:
+    from bench import rescore_bench
+
+    return rescore_bench.run(backend, min(args.n, 50_000), args.pg_url)
 
 
 def _export(backend, args) -> bool:
@@ -38,7 +45,7 @@ def main() -> None:
     parser.add_argument("--honest-runs", type=int, default=400, help="synthetic registers (honest)")
     parser.add_argument(
         "--only",
-        choices=["scoring", "honest", *PER_BACKEND],
+        choices=["scoring", "honest", "register", *PER_BACKEND],
         action="append",
         help="run only these (repeatable)",
     )
@@ -46,12 +53,16 @@ def main() -> None:
         "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="server to use"
     )
     args = parser.parse_args()
-    only = set(args.only or ["scoring", "honest", *PER_BACKEND])
+    only = set(args.only or ["scoring", "honest", "register", *PER_BACKEND])
     ok = scoring_bench.run(args.score_n) if "scoring" in only else True
     if "honest" in only:
         from bench import honest
 
         ok &= honest.report(args.honest_runs)
+    if "register" in only:
+        from bench import register_bench
+
+        ok &= register_bench.run(50_000)
     backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for backend in backends:
         for name, bench in PER_BACKEND.items():
