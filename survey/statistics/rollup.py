@@ -28,7 +28,7 @@ from survey.models import (
 from survey.models.business import POPULATION
 from survey.reports.counted import counted_in
 from survey.scoring import stats
-from survey.statistics import dimensions, groups, small_area
+from survey.statistics import dimensions, groups
 
 #: Post-stratification cells: the kind of business first (a household business is not
 #: weighted up to stand for an enterprise), then Decree 80's sector group and size class.
@@ -361,6 +361,10 @@ def model_based(
     """The units below ``min_group`` respondents with at least ``min_register`` firms, each
     with its model-based estimate of every tier's share (survey.statistics.small_area) and
     the firms it stands for. Never a unit with enough respondents for a direct figure."""
+    # Imported here: SciPy and NumPy cost tens of megabytes, which the processes that never
+    # show a model-based figure (an export's worker, most requests) need not pay.
+    from survey.statistics import small_area
+
     by_tier = small_area.for_wave(
         session,
         wave,
