@@ -15,7 +15,7 @@ from bench.data import load_wave, prepare_database
 from bench.rollup_bench import STRATA_QUERIES, WHERE, bare_queries, scratch_url
 from bench.timing import ratio
 from survey import create_app
-from survey.dashboard.figures import BREAKDOWNS
+from survey.reports.breakdowns import DASHBOARD
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser
 
@@ -55,7 +55,7 @@ def run(backend: str, n: int, pg_url: str) -> bool:
             "/staff/login", data={"email": "bench@example.org", "password": PASSWORD, "csrf_token": token}
         )
         statements = [*bare_queries(None), *STRATA_QUERIES, _technology_query(dialect)]
-        for by in BREAKDOWNS:
+        for by in DASHBOARD.breakdowns:
             statements += bare_queries(by)
 
         def page_request():
