@@ -15,9 +15,9 @@ from bench.data import load_wave, prepare_database
 from bench.rollup_bench import STRATA_QUERIES, WHERE, bare_queries, scratch_url
 from bench.timing import ratio
 from survey import create_app
-from survey.reports.breakdowns import DASHBOARD
 from survey.extensions import db
 from survey.models import FrameworkVersion, Role, StaffUser
+from survey.reports.breakdowns import DASHBOARD
 
 PASSWORD = "bench-password-long"  # noqa: S105
 
