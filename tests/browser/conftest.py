@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def live_app(database_url, tmp_path_factory):
     with scratch_database(database_url, "live", tmp_path_factory.mktemp("live")) as url:
-        # Export jobs run in threads here, as in production.
+        # Export jobs go through the job queue here, as in production (a worker: live_server).
         app = make_app(url, EXPORT_INLINE=False)
         runner = app.test_cli_runner()
         for args in (["init-db"], ["seed-reference"]):
@@ -42,10 +42,14 @@ def live_app(database_url, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
+    from tests.jobs.helpers import ThreadWorker
+
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    worker = ThreadWorker(live_app)  # the queue's worker, beside the server as in production
     yield f"http://127.0.0.1:{server.server_port}"
+    worker.stop()
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
