@@ -35,8 +35,9 @@ def jobs_database(database_url, tmp_path_factory):
             user = StaffUser(email=EMAIL, role=Role.ANALYST)
             user.set_password(PASSWORD)
             _db.session.add(user)
+            wave_id = wave.id  # before the commit: reading it after would check out a connection
             _db.session.commit()
-            wave_id = wave.id
+            _db.session.remove()
             _db.engine.dispose()
         yield url, wave_id
 
