@@ -105,6 +105,21 @@ def site(app, client, db, framework):
     draft = drafts.import_workbook(db.session, _edited("dbi-2021-sme", 2, 3), "dbi.xlsx")
     programme = SupportProgramme(name="Chương trình <b>thử</b>", provider="Sở", offers="Tư vấn")
     db.session.add(programme)
+    # A mail-out, and a sent message whose unsubscribe link the sample opens.
+    from survey import tokens
+    from survey.invitations import mailouts
+    from survey.models import MailMessage, MailPurpose, MailStatus
+
+    mailout = mailouts.queue(db.session, wave, MailPurpose.INVITATION, {}, admin.id)
+    unsubscribe, digest = tokens.new_token()
+    db.session.add(
+        MailMessage(
+            mailout_id=mailout.id,
+            enterprise_id=factories.enterprise().id,
+            status=MailStatus.SENT,
+            unsubscribe_hash=digest,
+        )
+    )
     db.session.commit()
     yield {
         "wave": wave.id,
@@ -115,6 +130,8 @@ def site(app, client, db, framework):
         "draft": draft.id,
         "programme": programme.id,
         "version": factories.framework_version(2).id,
+        "mailout": mailout.id,
+        "unsubscribe": unsubscribe,
     }
     # The preview's file is kept until confirmed: confirming removes it.
     client.post(f"/staff/register/{upload}/confirm", data={"csrf_token": token})
@@ -149,6 +166,7 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "respondent.resume": ["/resume/not-a-real-token"],
         "respondent.review": ["/review"],
         "respondent.start": ["/start"],
+        "respondent.unsubscribe": [f"/unsubscribe/{ids['unsubscribe']}", "/unsubscribe/not-a-real-token"],
         "staff.audit_log": ["/staff/audit"],
         "staff.city_dashboard": [f"/staff/dashboard?wave={ids['wave']}"],
         "staff.dashboard": ["/staff/"],
@@ -171,6 +189,15 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.confirm_issue_invitations": [f"/staff/invitations/{ids['wave']}/issue"],
         "staff.confirm_revoke_invitation": ["/staff/invitations/link/1/revoke"],
         "staff.confirm_reissue_invitation": ["/staff/invitations/link/1/reissue"],
+        "staff.confirm_mailout": [
+            f"/staff/invitations/{ids['wave']}/mail?purpose=invitation",
+            f"/staff/invitations/{ids['wave']}/mail?purpose=reminder&sector=C",
+        ],
+        "staff.mailout": [f"/staff/invitations/mailouts/{ids['mailout']}"],
+        "staff.mail_template": [
+            "/staff/invitations/templates/invitation",
+            "/staff/invitations/templates/reminder",
+        ],
         "staff.next_pending": [f"/staff/responses/next?wave={ids['wave']}"],
         "staff.confirm_bulk_verify": [
             f"/staff/responses/verify?wave={ids['wave']}&response={ids['response']}"
@@ -223,6 +250,10 @@ def test_every_get_route_sends_the_security_headers(app, client, site):
         f"/staff/firms/{site['firm']}/edit",
         "/staff/firms/export.xlsx?sector=C",
         f"/staff/dashboard/charts/levels.svg?wave={site['wave']}",
+        f"/staff/invitations/{site['wave']}/mail?purpose=invitation",
+        f"/staff/invitations/mailouts/{site['mailout']}",
+        "/staff/invitations/templates/invitation",
+        f"/unsubscribe/{site['unsubscribe']}",
     ):
         assert statuses["admin", url] == 200, url
     assert statuses["visitor", "/staff/users"] == 302

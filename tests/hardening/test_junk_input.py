@@ -358,6 +358,8 @@ class World:
     invitation_token: str = ""
     #: An API token, for its revocation.
     api_token_id: int = 0
+    #: The unsubscribe link's secret of a mailed message, for its confirmation.
+    unsubscribe_token: str = ""
 
 
 @pytest.fixture
@@ -411,6 +413,10 @@ def make_world(app, db, client):
                 w.programme_id = _programme(db)
             if case.endpoint == "staff.revoke_api_token":
                 w.api_token_id = _api_token(db)
+            if case.endpoint == "staff.queue_mailout":
+                # A firm with an address, so that the mail-out reaches someone.
+                factories.enterprise(name="Công ty TNHH Thư", contact_email="thu@example.vn")
+                db.session.commit()
             if case.endpoint.startswith("staff.instrument_") and case.endpoint != "staff.instrument_upload":
                 w.instrument_draft = _instrument_draft(db)
         elif case.who == "respondent":
@@ -419,6 +425,8 @@ def make_world(app, db, client):
             w.tokens["respondent"] = client.csrf_token("/start")
         else:
             w.tokens["visitor"] = client.csrf_token("/staff/login")
+            if case.endpoint == "respondent.confirm_unsubscribe":
+                w.unsubscribe_token = _mailed_message(db, w)
         return w
 
     yield build
@@ -1062,6 +1070,94 @@ def _save_firm(w: World) -> list[Page]:
     return [Page(template.format(id=firm.id), form, poisons, steady=frozenset({"version"}))]
 
 
+PURPOSES = ["newsletter", "INVITATION", "invitation ", "reminder\u200b", "0", "invitation%00"]
+#: Placeholders no template knows, written as an admin might.
+UNKNOWN_PLACEHOLDERS = [
+    "{name}",
+    "{ link }",
+    "{Link}",
+    "{0}",
+    "{}",
+    "{firm.__class__}",
+    "{link!r}",
+    "{closes:%Y}",
+]
+
+
+def _mail_template(w: World) -> list[Page]:
+    form = [
+        ("subject_vi", "Mời {firm} tham gia khảo sát"),
+        ("body_vi", "Kính gửi {firm}, mời trả lời tại {link} trước {closes}."),
+        ("signature_vi", "Sở Khoa học và Công nghệ"),
+        ("subject_en", "{firm}: the survey"),
+        ("body_en", "Dear {firm}, please answer at {link}. Unsubscribe: {unsubscribe}"),
+        ("signature_en", "The Department of Science and Technology"),
+    ]
+    limits = {"subject": 200, "body": 10_000, "signature": 2_000}
+    poisons = [poison for name, _v in form for poison in required_text(name, limits[name.split("_")[0]])]
+    poisons += [
+        st.tuples(st.sampled_from([n for n, _v in form]), st.sampled_from(UNKNOWN_PLACEHOLDERS)).map(
+            lambda p: Poison(f"unknown placeholder {p[1]} in {p[0]}", {p[0]: [f"{dict(form)[p[0]]} {p[1]}"]})
+        ),
+        set_to(
+            "body_vi",
+            ["Kính gửi {firm}, mời trả lời.", "{LINK}", "{ link}", "link"],
+            "no {link}",
+        ),
+        set_to("body_en", ["Dear {firm}.", "{link"], "no {link}"),
+        wrong_path("/staff/invitations/templates/{purpose}", {"purpose": "invitation"}, purpose=PURPOSES),
+    ]
+    return [Page("/staff/invitations/templates/invitation", form, poisons)]
+
+
+def _queue_mailout(w: World) -> list[Page]:
+    from survey.invitations import mailouts
+    from survey.models import MailPurpose
+
+    count = mailouts.choose(_db.session, w.wave, MailPurpose.INVITATION, {}).count
+    assert count > 0
+    poisons = [
+        *choice("purpose", PURPOSES),
+        missing("count"),
+        set_to("count", ["", "-1", "1.0", " 1", "9" * 12, "0x1", *NOT_NUMBERS], "not a count"),
+        # Not the count the confirmation page would show now: asked again (409), nothing queued.
+        set_to("count", [str(count + 1), "0", "99999"], "a count that changed"),
+        set_to("unit", ["zz", "11311 ", "000000", "Phường"], "unknown filter"),
+        set_to("area", ["Atlantis", "hồng bàng"], "unknown filter"),
+        set_to("sector", ["ZZ", "c", "C "], "unknown filter"),
+        _id_paths("/staff/invitations/{id}/mail", w.wave.id),
+    ]
+    form = [("purpose", "invitation"), ("count", str(count))]
+    return [Page(f"/staff/invitations/{w.wave.id}/mail", form, poisons)]
+
+
+def _mailed_message(db, w: World) -> str:
+    """A sent invitation mail of the world's firm; its unsubscribe link's secret."""
+    from survey.models import MailMessage, MailOut, MailPurpose, MailStatus
+
+    mailout = MailOut(wave_id=w.wave.id, purpose=MailPurpose.INVITATION, count=1)
+    db.session.add(mailout)
+    db.session.flush()
+    token, digest = tokens.new_token()
+    db.session.add(
+        MailMessage(
+            mailout_id=mailout.id,
+            enterprise_id=w.invitation.enterprise_id,
+            status=MailStatus.SENT,
+            unsubscribe_hash=digest,
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def _unsubscribe(w: World) -> list[Page]:
+    template = "/unsubscribe/{token}"
+    good = w.unsubscribe_token
+    wrong = ["x" * 101, "%00", "%FF%FE", good[:-1], good.swapcase(), good + "x", "0" * 43, w.invitation_token]
+    return [Page(template.format(token=good), [], [wrong_path(template, {"token": good}, token=wrong)])]
+
+
 _change_role = _user_action("role", [("role", "viewer")], choice("role", ROLES))
 
 CASES = [
@@ -1105,6 +1201,9 @@ CASES = [
     Case("staff.create_api_token", "staff", _new_api_token, 200, writes=True),
     Case("staff.revoke_api_token", "staff", _revoke_api_token, 302, writes=True),
     Case("staff.save_firm", "staff", _save_firm, 303, writes=True),
+    Case("staff.save_mail_template", "staff", _mail_template, 302, writes=True),
+    Case("staff.queue_mailout", "staff", _queue_mailout, 302, writes=True),
+    Case("respondent.confirm_unsubscribe", "visitor", _unsubscribe, 200, writes=True),
 ]
 CASES_BY_ENDPOINT = {case.endpoint: case for case in CASES}
 

@@ -59,6 +59,12 @@ ROLES = {
     "staff.confirm_issue_invitations": ANALYST,
     "staff.confirm_revoke_invitation": ANALYST,
     "staff.confirm_reissue_invitation": ANALYST,
+    # Mailing invitations and reminders: analysts send them, admins word the templates.
+    "staff.confirm_mailout": ANALYST,
+    "staff.queue_mailout": ANALYST,
+    "staff.mailout": ANALYST,
+    "staff.mail_template": ADMIN,
+    "staff.save_mail_template": ADMIN,
     # Entering a response for a firm, sending it its link again, the review queue.
     "staff.enter_response": ANALYST,
     "staff.send_link": ANALYST,

@@ -32,6 +32,8 @@ SAMPLE_ARGS = {
     "firm_id": 1,
     "name": "levels",
     "fmt": "svg",
+    "mailout_id": 1,
+    "purpose": "invitation",
 }
 
 
