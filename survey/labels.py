@@ -429,6 +429,8 @@ def filter_words(
             shown = str(value)
         words.append((str(DIMENSION.get(name, name)), shown))
     return words
+
+
 #: What a business's identifier is (survey.models.business.IdType).
 ID_TYPE = {
     IdType.MST10: _l("Tax code (10 digits)"),
