@@ -49,7 +49,6 @@ from scipy.special import expit, logsumexp, ndtr
 TAUS = np.linspace(0.0, 3.0, 61)
 #: Where a unit's effect is evaluated: a grid wide enough for the widest spread.
 EFFECTS = np.linspace(-9.0, 9.0, 361)
-_EDGE = 1e-4
 
 
 @dataclass(frozen=True)
@@ -162,10 +161,6 @@ def posterior(areas: Sequence[Area], level: float = 0.95, wanted: set | None = N
             area.key, float(weights @ mean), float(low), float(high), area.prior_mean, area.n, spread
         )
     return result
-
-
-def _clip(p: float) -> float:
-    return min(1 - _EDGE, max(_EDGE, p))
 
 
 #: The ridge penalty on the main effects of ``_cell_model`` (a prior N(0, 1/RIDGE) on each, on
