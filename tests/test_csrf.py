@@ -15,6 +15,8 @@ SAMPLE = {
     "action": "open",
     "change": "withdraw",
     "kind": "framework",
+    "purpose": "invitation",
+    "mailout_id": 1,
 }
 
 

@@ -49,32 +49,42 @@ def _has_link(form, field) -> None:
         raise ValidationError(_l("The text must contain {link}: the firm's personal link goes there."))
 
 
-def _subject(label):
+def _written_in(lang: str) -> dict:
+    """The field's text is in ``lang`` (an English message on a Vietnamese page says so)."""
+    return {"lang": lang}
+
+
+def _subject(label, lang):
     return StringField(
-        label, validators=[InputRequired(), DataRequired(), Length(max=200), _placeholders_known]
+        label,
+        validators=[InputRequired(), DataRequired(), Length(max=200), _placeholders_known],
+        render_kw=_written_in(lang),
     )
 
 
-def _body(label):
+def _body(label, lang):
     return TextAreaField(
         label,
         validators=[InputRequired(), DataRequired(), Length(max=10_000), _placeholders_known, _has_link],
+        render_kw=_written_in(lang),
     )
 
 
-def _signature(label):
+def _signature(label, lang):
     return TextAreaField(
-        label, validators=[InputRequired(), DataRequired(), Length(max=2_000), _placeholders_known]
+        label,
+        validators=[InputRequired(), DataRequired(), Length(max=2_000), _placeholders_known],
+        render_kw=_written_in(lang),
     )
 
 
 class MailTemplateForm(FlaskForm):
-    subject_vi = _subject(_l("Subject (Vietnamese)"))
-    body_vi = _body(_l("Message (Vietnamese)"))
-    signature_vi = _signature(_l("Signature (Vietnamese)"))
-    subject_en = _subject(_l("Subject (English)"))
-    body_en = _body(_l("Message (English)"))
-    signature_en = _signature(_l("Signature (English)"))
+    subject_vi = _subject(_l("Subject (Vietnamese)"), "vi")
+    body_vi = _body(_l("Message (Vietnamese)"), "vi")
+    signature_vi = _signature(_l("Signature (Vietnamese)"), "vi")
+    subject_en = _subject(_l("Subject (English)"), "en")
+    body_en = _body(_l("Message (English)"), "en")
+    signature_en = _signature(_l("Signature (English)"), "en")
 
 
 def _purpose(value: str | None) -> MailPurpose:

@@ -132,43 +132,32 @@ def problems_in(where: str, texts: list[str]) -> list[str]:
 
 
 class _Visible(HTMLParser):
-    """The text nodes a person reads: not inside script, style, code or template."""
+    """The text nodes a person reads: not inside script, style, code or template, nor inside
+    an element marked as written in another language (``lang="en"``: the English preview
+    of a mail is English on purpose)."""
 
     HIDDEN = frozenset({"script", "style", "code", "template", "noscript"})
     VOID = frozenset(
-        {
-            "area",
-            "base",
-            "br",
-            "col",
-            "embed",
-            "hr",
-            "img",
-            "input",
-            "link",
-            "meta",
-            "source",
-            "track",
-            "wbr",
-        }
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
     )
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
-        self._stack: list[str] = []
+        self._stack: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag, attrs):
         if tag not in self.VOID:
-            self._stack.append(tag)
+            lang = dict(attrs).get("lang")
+            self._stack.append((tag, tag in self.HIDDEN or (lang is not None and not lang.startswith("vi"))))
 
     def handle_endtag(self, tag):
-        if tag in self._stack:
-            while self._stack and self._stack.pop() != tag:
+        if any(t == tag for t, _ in self._stack):
+            while self._stack and self._stack.pop()[0] != tag:
                 pass
 
     def handle_data(self, data):
-        if data.strip() and not self.HIDDEN & set(self._stack):
+        if data.strip() and not any(skipped for _, skipped in self._stack):
             self.texts.append(data.strip())
 
 
@@ -523,3 +512,6 @@ def test_the_checks_find_a_code_and_english_left_over():
     assert any("codes" in p and "private" in p and "response.verified" in p for p in found), found
     assert any("English" in p and "Not a valid decimal value." in p for p in found), found
     assert problems_in("page", visible_text("<p>Đã xác minh</p><code>engaged</code>")) == []
+    # Text marked as English on purpose (a mail's English preview) is not the page's language.
+    marked = '<p>Xem trước:</p><pre lang="en">Not a valid decimal value. private</pre>'
+    assert problems_in("page", visible_text(marked)) == []

@@ -61,7 +61,7 @@ def queue(db):
 
 def opened(client, **params):
     """Where "next awaiting review" leads: (response id or None, the query it carries)."""
-    response = client.get("/staff/responses/next", query_string=params)
+    response = client.get("/staff/responses/next", query_string=params, headers=EN)  # its flash in English
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     location = urlsplit(response.headers["Location"])
     found = re.fullmatch(r"/staff/responses/(\d+)", location.path)
