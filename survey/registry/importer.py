@@ -24,6 +24,7 @@ leaves stored e-mails alone, while an empty cell in a column the file has clears
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -204,7 +205,7 @@ def _rows(sheet, name: str | None, limits: RegisterLimits) -> Iterator[tuple]:
         check_row(number, row, limits)
         # Empty rows cost little to skip, so only rows with something in them count
         # towards the limit; the header is one of them.
-        if any(not blank(value) for value in row):
+        if _filled(row):
             filled += 1
             if filled > limits.max_rows + 1:
                 raise too_many_rows(limits)
@@ -217,7 +218,7 @@ def _checked(rows: Iterator[tuple], name: str | None, limits: RegisterLimits) ->
     filled = 0
     try:
         for row in rows:
-            if any(not blank(value) for value in row):
+            if _filled(row):
                 filled += 1
                 if filled > limits.max_rows + 1:
                     raise too_many_rows(limits)
@@ -249,14 +250,21 @@ def _read_rows(title: str, rows: Iterator[tuple], reference: Reference) -> Impor
     width = len(texts)
     checker = RowChecker(reference, {column: texts[index] for column, index in positions.items()})
     preview = ImportPreview(fields=tuple(FIELD_OF[c] for c in COLUMNS if c in positions), header=texts)
-    indexed = tuple(positions.items())
+    columns, indexes = tuple(positions), tuple(positions.values())
+    # The file's columns picked in one call (there are at least the four required ones,
+    # so it gives a tuple); a row shorter than the farthest column is padded.
+    pick, reach = operator.itemgetter(*indexes), max(indexes)
     for row_number, row in enumerate(rows, start=2):
         if not row:
             continue
         length = len(row)
-        cells = {column: row[index] if index < length else None for column, index in indexed}
-        if all(blank(value) for value in cells.values()):
+        if length > reach:
+            values = pick(row)
+        else:
+            values = tuple(row[index] if index < length else None for index in indexes)
+        if not _filled(values):
             continue
+        cells = dict(zip(columns, values, strict=True))
         preview.total_rows += 1
         clean, problems = checker.check(row_number, cells)
         if problems:
@@ -272,6 +280,12 @@ def _read_rows(title: str, rows: Iterator[tuple], reference: Reference) -> Impor
             N_("the first sheet ('%(sheet)s') has a header but no data rows"), sheet=title
         )
     return preview
+
+
+def _filled(values: Sequence) -> bool:
+    """Whether any of ``values`` is not blank (register_rows.blank, without a call per
+    cell: most rows answer at their first)."""
+    return any(value is not None and (not isinstance(value, str) or value.strip()) for value in values)
 
 
 def _header_texts(header: Sequence) -> tuple[str, ...]:

@@ -14,15 +14,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from flask import has_request_context
 from flask_babel import format_decimal, get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from stdnum.vn import mst
 
 from survey import money
-from survey.models import AdminUnit, Ownership, Sector
-from survey.models.business import BusinessKind, IdType
+from survey.models import AdminUnit, Sector
+from survey.models.business import BusinessKind, IdType, id_type_of
 from survey.registry import identifiers
 from survey.registry.register_format import (
     EXAMPLE,
@@ -33,6 +35,7 @@ from survey.registry.register_format import (
     MONEY_COLUMNS,
     OWNERSHIP_LABELS,
     OWNERSHIP_VALUES,
+    REQUIRED,
     key,
 )
 
@@ -72,6 +75,8 @@ def count(number: int) -> str:
 
 def text_of(value) -> str:
     """A cell as trimmed text in Unicode NFC ('' when empty); whole floats lose the '.0'."""
+    if type(value) is str:  # most cells, with no other test
+        return unicodedata.normalize("NFC", value).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -212,28 +217,86 @@ def _choices(labels: dict) -> str:
     return ", ".join(f"'{vi}' ({getattr(value, 'value', value)})" for value, (vi, _en) in labels.items())
 
 
+#: The kinds of business a 10-digit tax code identifies (survey.models.business).
+_TEN_DIGIT_KINDS = frozenset(kind for kind in BusinessKind if id_type_of(kind) is IdType.MST10)
+#: The distinct cells of a column whose outcome a checker remembers. A column of codes
+#: and words (units, sectors, ownership) holds a few values on thousands of rows; one of
+#: amounts may hold a new value on every row, and is no longer remembered past this.
+MEMO_SIZE = 4096
+
+#: What a cell comes to: its cleaned value and what is wrong with it (None when nothing).
+Outcome = tuple[object, str | None]
+
+
+def _plain_tax_code(kind: BusinessKind, text: str) -> bool:
+    """Whether ``text`` is a 10-digit tax code as most files write it (ASCII digits, no
+    separator) whose check digit matches, for a kind it identifies: then
+    identifiers.normalise would return it unchanged, and the long way (separators,
+    Unicode digits, python-stdnum's clean-up) is not needed. Any other text takes it."""
+    return (
+        kind in _TEN_DIGIT_KINDS
+        and len(text) == 10
+        and text.isascii()
+        and text.isdigit()
+        and text[2:9] != "0000000"  # refused by stdnum's validate: the long way says why
+        and mst.calc_check_digit(text) == text[9]
+    )
+
+
 class RowChecker:
     """Checks rows one by one and remembers the identifiers seen so far.
 
     ``labels`` names each column as the person sees it (the file's header, the form's
     label); a column without one is named by its code.
+
+    The same cells come back on row after row (a unit, a sector, an ownership), so what
+    a cell of a column comes to is worked out once per distinct cell (``_outcome``): its
+    messages cannot change during one checker's life (one import or edit, in one
+    language).
     """
 
     def __init__(self, reference: Reference, labels: dict[str, str] | None = None):
         self.reference = reference
         self.labels = labels or {}
         self.seen: dict[tuple, int] = {}
+        self._checks = {
+            "kind": self._kind_named,
+            "unit": self._unit,
+            "sector": self._sector,
+            "ownership": self._ownership,
+            "employees": self._employees,
+            **{column: partial(self._amount, column) for column in MONEY_COLUMNS},
+        }
+        self._memos: dict[str, dict] = {column: {} for column in self._checks}
 
     def _name(self, column: str) -> str:
         return self.labels.get(column) or column
+
+    def _outcome(self, column: str, value) -> Outcome:
+        """What ``value`` in ``column`` comes to, remembered by the cell's type and value
+        (1, 1.0 and True are equal keys of a dict, but not the same cell)."""
+        memo = self._memos[column]
+        key = value if type(value) is str else (type(value), value)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key: no reader gives one
+            return self._checks[column](value)
+        outcome = self._checks[column](value)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = outcome
+        return outcome
 
     def check(self, row_number: int, cells: dict) -> tuple[dict, list[Problem]]:
         """(cleaned values by Enterprise attribute, problems) of one row's ``cells``."""
         problems: list[Problem] = []
         clean = dict.fromkeys(FIELDS)
 
-        kind = self._kind(cells.get("kind"), cells["tax_code"], problems)
-        code, id_type = self._identifier(kind, cells["tax_code"], problems)
+        identifier = cells["tax_code"]
+        typed = text_of(identifier)
+        kind = self._kind(cells.get("kind"), typed, problems)
+        code, id_type = self._identifier(kind, identifier, typed, problems)
         if code is not None:
             seen = match_key(id_type, code, kind)
             first = self.seen.setdefault(seen, row_number)
@@ -250,16 +313,13 @@ class RowChecker:
         if code == EXAMPLE["tax_code"] and name == EXAMPLE["name"]:
             problems.append(("name", _("this is the template's example row: delete it")))
 
-        clean["unit_id"] = self._unit(text_of(cells["unit"]), problems)
-        clean["sector_code"] = self._sector(text_of(cells["sector"]), problems)
-        if "ownership" in cells:
-            clean["ownership"] = self._ownership(cells["ownership"], problems)
-        if "employees" in cells:
-            clean["employees"] = self._employees(cells["employees"], problems)
-        for column in MONEY_COLUMNS:
-            if column in cells:
-                clean[FIELD_OF[column]] = self._amount(column, cells[column], problems)
-        for column in ("contact_name", "contact_email", "contact_phone", "address"):
+        outcome = self._outcome
+        for column in _CHECKED:
+            if column in cells or column in REQUIRED:
+                clean[FIELD_OF[column]], problem = outcome(column, cells[column])
+                if problem is not None:
+                    problems.append((column, problem))
+        for column in _TEXTS:
             if column in cells:
                 clean[column] = text_of(cells[column]) or None
         email = clean["contact_email"]
@@ -304,35 +364,44 @@ class RowChecker:
             )
         return _("tax code %(code)s already appears on row %(row)s", code=code, row=first)
 
-    def _kind(self, value, identifier, problems: list[Problem]) -> BusinessKind | None:
-        """The kind of business a row says; empty means enterprise, or branch for a 13-character code."""
-        text = text_of(value)
-        if not text:
-            digits = text_of(identifier).replace("-", "").replace(" ", "").replace(".", "")
-            return BusinessKind.BRANCH if len(digits) == 13 else BusinessKind.ENTERPRISE
-        kind = KIND_VALUES.get(key(text))
+    def _kind(self, value, identifier: str, problems: list[Problem]) -> BusinessKind | None:
+        """The kind of business a row says; empty means enterprise, or branch for a
+        13-character code (``identifier``: the code's cell as text)."""
+        kind, problem = self._outcome("kind", value)
+        if problem is not None:
+            problems.append(("kind", problem))
+            return None
         if kind is None:
-            problems.append(
-                (
-                    "kind",
-                    _(
-                        "kind of business '%(value)s' is not one of %(choices)s",
-                        value=shorten(text),
-                        choices=_choices(KIND_LABELS),
-                    ),
-                )
-            )
+            digits = identifier.replace("-", "").replace(" ", "").replace(".", "")
+            return BusinessKind.BRANCH if len(digits) == 13 else BusinessKind.ENTERPRISE
         return kind
 
     @staticmethod
-    def _identifier(kind, value, problems: list[Problem]) -> tuple[str | None, IdType | None]:
+    def _kind_named(value) -> Outcome:
+        """The kind a kind cell names (None for an empty cell, without a problem)."""
         text = text_of(value)
+        if not text:
+            return None, None
+        kind = KIND_VALUES.get(key(text))
+        if kind is None:
+            return None, _(
+                "kind of business '%(value)s' is not one of %(choices)s",
+                value=shorten(text),
+                choices=_choices(KIND_LABELS),
+            )
+        return kind, None
+
+    @staticmethod
+    def _identifier(kind, value, text: str, problems: list[Problem]) -> tuple[str | None, IdType | None]:
+        """The normalised identifier of the cell ``value`` (``text``: the cell as text)."""
         if isinstance(value, int | float) and not isinstance(value, bool) and len(text) in (9, 11, 12):
             # A number cell loses the leading zero of a 10- or 13-digit code or of a
             # personal ID; the check digit or the province prefix still guards the result.
             text = "0" + text
         if kind is None:
             return None, None
+        if _plain_tax_code(kind, text):
+            return text, IdType.MST10
         try:
             id_type, code = identifiers.normalise(kind, text)
         except identifiers.IdentifierError as exc:
@@ -340,102 +409,76 @@ class RowChecker:
             return None, None
         return code, id_type
 
-    def _unit(self, text: str, problems: list[Problem]) -> int | None:
-        reference, column = self.reference, self._name("unit")
+    def _unit(self, value) -> Outcome:
+        reference, column, text = self.reference, self._name("unit"), text_of(value)
         if not text:
-            problems.append(("unit", _("%(column)s is empty", column=column)))
-            return None
+            return None, _("%(column)s is empty", column=column)
         if text in reference.unit_by_code:
-            return reference.unit_by_code[text]
-        name, value = _name_key(text), shorten(text)
+            return reference.unit_by_code[text], None
+        name, shown = _name_key(text), shorten(text)
         if name in reference.unit_by_name:
             unit_id = reference.unit_by_name[name]
             if unit_id is None:
-                problems.append(
-                    (
-                        "unit",
-                        _(
-                            "%(column)s '%(value)s' names several units: use the unit code",
-                            column=column,
-                            value=value,
-                        ),
-                    )
+                return None, _(
+                    "%(column)s '%(value)s' names several units: use the unit code",
+                    column=column,
+                    value=shown,
                 )
-            return unit_id
+            return unit_id, None
         if text in reference.inactive or name in reference.inactive:
-            message = _(
-                "%(column)s '%(value)s' is no longer an active unit of the city", column=column, value=value
+            return None, _(
+                "%(column)s '%(value)s' is no longer an active unit of the city", column=column, value=shown
             )
-        else:
-            message = _(
-                "%(column)s '%(value)s' is not a commune-level unit of the city", column=column, value=value
-            )
-        problems.append(("unit", message))
-        return None
+        return None, _(
+            "%(column)s '%(value)s' is not a commune-level unit of the city", column=column, value=shown
+        )
 
-    def _sector(self, text: str, problems: list[Problem]) -> str | None:
+    def _sector(self, value) -> Outcome:
         """A section letter, alone or as the drop-down writes it ("C – its name")."""
-        column, sectors = self._name("sector"), self.reference.sectors
+        column, sectors, text = self._name("sector"), self.reference.sectors, text_of(value)
         if not text:
-            problems.append(("sector", _("%(column)s is empty", column=column)))
-            return None
+            return None, _("%(column)s is empty", column=column)
         letter, name = text, None
         written = _SECTOR_WITH_NAME.fullmatch(text)
         if written is not None:
             letter, name = written.groups()
         letter = letter.upper()
         if letter not in sectors:
-            problems.append(
-                (
-                    "sector",
-                    _(
-                        "%(column)s '%(value)s' is not a VSIC section letter (%(range)s)",
-                        column=column,
-                        value=shorten(text),
-                        range=self.reference.sector_range(),
-                    ),
-                )
+            return letter or None, _(
+                "%(column)s '%(value)s' is not a VSIC section letter (%(range)s)",
+                column=column,
+                value=shorten(text),
+                range=self.reference.sector_range(),
             )
-            return letter or None
         if name is not None and key(name) not in sectors[letter]:
             # "C – Xây dựng": the letter and the name disagree; which was meant?
-            problems.append(
-                (
-                    "sector",
-                    _(
-                        "%(column)s '%(value)s': the name is not that of section %(letter)s; "
-                        "choose the sector from the list, or write its letter alone",
-                        column=column,
-                        value=shorten(text),
-                        letter=letter,
-                    ),
-                )
+            return letter, _(
+                "%(column)s '%(value)s': the name is not that of section %(letter)s; "
+                "choose the sector from the list, or write its letter alone",
+                column=column,
+                value=shorten(text),
+                letter=letter,
             )
-        return letter
+        return letter, None
 
-    def _ownership(self, value, problems: list[Problem]) -> Ownership | None:
+    def _ownership(self, value) -> Outcome:
         text = text_of(value)
         if not text:
-            return None
+            return None, None
         ownership = OWNERSHIP_VALUES.get(key(text))
         if ownership is None:
-            problems.append(
-                (
-                    "ownership",
-                    _(
-                        "%(column)s '%(value)s' is not one of %(choices)s",
-                        column=self._name("ownership"),
-                        value=shorten(text),
-                        choices=_choices(OWNERSHIP_LABELS),
-                    ),
-                )
+            return None, _(
+                "%(column)s '%(value)s' is not one of %(choices)s",
+                column=self._name("ownership"),
+                value=shorten(text),
+                choices=_choices(OWNERSHIP_LABELS),
             )
-        return ownership
+        return ownership, None
 
-    def _employees(self, value, problems: list[Problem]) -> int | None:
+    def _employees(self, value) -> Outcome:
         column = self._name("employees")
         if blank(value):
-            return None
+            return None, None
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
@@ -456,19 +499,18 @@ class RowChecker:
         elif number > MAX_EMPLOYEES:
             message = _("%(column)s is more than %(max)s", column=column, max=count(MAX_EMPLOYEES))
         else:
-            return number
-        problems.append(("employees", message))
-        return None
+            return number, None
+        return None, message
 
-    def _amount(self, column: str, value, problems: list[Problem]) -> int | None:
+    def _amount(self, column: str, value) -> Outcome:
         """An amount in billion đồng as whole đồng, read by the one money parser (survey.money)."""
         try:
-            return amount_of(value)
+            return amount_of(value), None
         except money.AmountError as exc:
             name, typed = self._name(column), shorten(text_of(value))
             if exc.reason == "ambiguous" and exc.readings:
                 small, large = exc.readings
-                message = _(
+                return None, _(
                     "%(column)s '%(value)s' can be read as %(small)s or as %(large)s billion đồng: "
                     "type the one you mean",
                     column=name,
@@ -476,12 +518,15 @@ class RowChecker:
                     small=small,
                     large=large,
                 )
-            else:
-                message = _(
-                    _AMOUNT_MESSAGES.get(exc.reason, _AMOUNT_MESSAGES["format"]), column=name, value=typed
-                )
-            problems.append((column, message))
-            return None
+            return None, _(
+                _AMOUNT_MESSAGES.get(exc.reason, _AMOUNT_MESSAGES["format"]), column=name, value=typed
+            )
+
+
+#: The columns whose cells are checked one by one (``RowChecker._outcome``), in the order
+#: their problems are listed; those not REQUIRED only when the row has them.
+_CHECKED = ("unit", "sector", "ownership", "employees", *MONEY_COLUMNS)
+_TEXTS = ("contact_name", "contact_email", "contact_phone", "address")
 
 
 def amount_of(value) -> int | None:
