@@ -107,6 +107,9 @@ DEFAULTS: dict[str, object] = {
     #: server and worker reaches (with several servers, the same shared mount on each).
     #: None means the instance folder's "exports".
     "EXPORT_DIR": None,
+    #: Where register uploads wait to be checked and confirmed (a worker reads them): like
+    #: EXPORT_DIR, one folder every app server and worker reaches. None: instance "uploads".
+    "UPLOAD_DIR": None,
     #: The older name of JOBS_INLINE (it still works).
     "EXPORT_INLINE": False,
     "EXPORT_KEEP_HOURS": 24,
@@ -208,6 +211,8 @@ def _jobs(app: Flask) -> None:
         raise ConfigError(_wrong("JOBS_URL", url, "a file of its own, not the app's database"))
     if not conf["EXPORT_DIR"]:
         conf["EXPORT_DIR"] = os.path.join(app.instance_path, "exports")
+    if not conf["UPLOAD_DIR"]:
+        conf["UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
     if conf["JOBS_INLINE"] is None:
         conf["JOBS_INLINE"] = bool(conf["EXPORT_INLINE"])
     for name in (

@@ -28,12 +28,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import files, jobs, work
 from survey.exports.cells import ERASED_ID
 from survey.extensions import db
+from survey.jobs import tracked
 from survey.models import ExportJob, JobState, StaffUser
 from survey.models.base import utcnow
 from survey.models.export_job import PENDING_STATES
@@ -77,90 +78,29 @@ def start(job_id: int) -> None:
 def run_export(job_id: int) -> None:
     """The job in three units: claim it, write the file (reading only), record the outcome."""
     app = current_app._get_current_object()
-    worker = f"{jobs.worker_name()}:{secrets.token_hex(4)}"
-    if not _claim(job_id, worker):
+    worker = tracked.new_worker()
+    if not tracked.claim(ExportJob, job_id, worker):
         return  # another worker has it, or it was finished, failed or erased meanwhile
     path = None
     try:
         path = folder(app) / f"{job_id}-{secrets.token_hex(8)}.xlsx"
-        with _heartbeat(app, job_id, worker), work.unit(writes=False):
+        with tracked.heartbeat(ExportJob, job_id, worker, app), work.unit(writes=False):
             _write(db.session.get(ExportJob, job_id), path)
         with work.unit(writes=True):
-            finished = _finish(job_id, worker, state=JobState.DONE, file_name=path.name, error=None)
+            finished = tracked.finish(
+                ExportJob, job_id, worker, state=JobState.DONE, file_name=path.name, error=None
+            )
         if not finished:
             path.unlink(missing_ok=True)  # the job was taken from this attempt (swept)
     except Exception as exc:
         app.logger.exception("export job %s failed", job_id)
         if path is not None:
             path.unlink(missing_ok=True)
-        # First line only: SQLAlchemy's further lines quote the statement and its values.
-        message = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-        with work.unit(writes=True):
-            _finish(job_id, worker, state=JobState.FAILED, file_name=None, error=message[:500])
-
-
-def _claim(job_id: int, worker: str) -> bool:
-    """queued -> running for this worker, in one statement: only one claimant wins."""
-    now = utcnow()
-    with work.unit(writes=True):
-        claimed = db.session.execute(
-            update(ExportJob)
-            .where(ExportJob.id == job_id, ExportJob.state == JobState.QUEUED)
-            .values(
-                state=JobState.RUNNING,
-                attempts=ExportJob.attempts + 1,
-                worker=worker,
-                heartbeat_at=now,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    return claimed == 1
-
-
-def _finish(job_id: int, worker: str, **values) -> bool:
-    """The outcome, if the job is still this attempt's (running, claimed by ``worker``)."""
-    now = utcnow()
-    return (
-        db.session.execute(
-            update(ExportJob)
-            .where(ExportJob.id == job_id, ExportJob.state == JobState.RUNNING, ExportJob.worker == worker)
-            .values(finished_at=now, updated_at=now, heartbeat_at=now, **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    )
-
-
-def _heartbeat(app: Flask, job_id: int, worker: str):
-    """A thread writing the heartbeat while the file is written (not inline: the tests'
-    inline jobs share one connection, and a request that dies takes its job with it)."""
-    if app.config["JOBS_INLINE"]:
-        return _nothing()
-
-    def beat() -> None:
-        with app.app_context(), work.beside() as session:
-            session.execute(
-                update(ExportJob)
-                .where(ExportJob.id == job_id, ExportJob.worker == worker)
-                .values(heartbeat_at=utcnow())
-            )
-
-    return jobs.beating(beat, app.config["JOBS_HEARTBEAT_SECONDS"])
-
-
-def _nothing():
-    from contextlib import nullcontext
-
-    return nullcontext()
+        tracked.fail(ExportJob, job_id, worker, exc)
 
 
 def _progress(job_id: int, **counts: int) -> None:
-    """Record how far the job is, at once, beside the long read that writes the file."""
-    with work.beside() as session:
-        session.execute(
-            update(ExportJob).where(ExportJob.id == job_id).values(heartbeat_at=utcnow(), **counts)
-        )
+    tracked.progress(ExportJob, job_id, **counts)
 
 
 def _write(job: ExportJob, path: Path) -> None:
@@ -238,50 +178,9 @@ def forget_old(app: Flask | None = None) -> None:
     sweep_stale(app)
 
 
-STOPPED = "stopped: its worker stopped answering (restarted or killed?) in each of %d attempts"
-
-
 def sweep_stale(app: Flask | None = None) -> list[int]:
-    """Queue again, or fail, jobs whose worker died; queue again jobs whose message was lost.
-
-    Runs in the caller's writing unit; the new messages are sent once it commits.
-    Returns the ids queued again.
-    """
-    app = app or current_app
-    now = utcnow()
-    stale = now - timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
-    most = app.config["JOBS_MAX_ATTEMPTS"]
-    last_sign = func.coalesce(ExportJob.heartbeat_at, ExportJob.updated_at)
-    again = []
-    found = db.session.execute(
-        select(ExportJob.id, ExportJob.state, ExportJob.attempts).where(
-            ExportJob.state.in_(PENDING_STATES),
-            (ExportJob.state == JobState.RUNNING) & (last_sign < stale)
-            | (ExportJob.state == JobState.QUEUED) & (ExportJob.updated_at < stale),
-        )
-    ).all()
-    for job_id, state, attempts in found:
-        same = [ExportJob.id == job_id, ExportJob.state == state, ExportJob.attempts == attempts]
-        if attempts >= most:
-            values = {
-                "state": JobState.FAILED,
-                "error": STOPPED % attempts,
-                "finished_at": now,
-                "worker": None,
-            }
-        else:
-            values = {"state": JobState.QUEUED, "worker": None, "heartbeat_at": None}
-        changed = db.session.execute(
-            update(ExportJob)
-            .where(*same)
-            .values(updated_at=now, **values)
-            .execution_options(synchronize_session="fetch")
-        ).rowcount
-        if changed and values["state"] is JobState.QUEUED:
-            again.append(job_id)
-    if again:
-        work.after_commit(lambda: [start(job_id) for job_id in again])
-    return again
+    """Queue again, or fail, export jobs whose worker died (survey/jobs/tracked.py)."""
+    return tracked.sweep(ExportJob, start, app)
 
 
 @jobs.sweeper

@@ -51,7 +51,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Modules whose ``@job`` functions every app and worker knows (JOBS_MODULES adds more).
-MODULES = ("survey.exports.jobs", "survey.invitations.jobs")
+MODULES = (
+    "survey.exports.jobs",
+    "survey.invitations.jobs",
+    "survey.jobs.tasks",
+    "survey.registry.register_jobs",
+    "survey.responses.rescoring_jobs",
+)
 
 #: The one Huey task: it carries (job name, params) to the registered function.
 TASK_NAME = "survey.job"

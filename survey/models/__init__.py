@@ -16,6 +16,7 @@ from survey.models.review import Invitation, ResponseNote
 from survey.models.size_class import SizeClass, SizeGroup
 from survey.models.staff import AuditEvent, Role, StaffUser
 from survey.models.support import SupportProgramme
+from survey.models.task import Task, TaskKind
 from survey.models.wave import Wave, WaveState
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "SizeGroup",
     "StaffUser",
     "SupportProgramme",
+    "Task",
+    "TaskKind",
     "UnitKind",
     "Wave",
     "WaveModule",

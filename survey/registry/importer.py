@@ -27,6 +27,7 @@ import itertools
 import operator
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -126,21 +127,10 @@ def read_register(
     reference = Reference.load(session)
     # ``display_name``: what the user called the file, when ``source`` is our own copy of it.
     name = display_name or _source_name(source)
-    try:
+    with _unreadable_as(name):
         check_archive(source, limits)
         fast = register_file.fast_rows(source, limits)
         workbook = None if fast else openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except RegisterFileError:
-        raise
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if name:
-            raise RegisterFileError(
-                N_("'%(name)s' cannot be read (%(reason)s)"), name=name, reason=reason
-            ) from None
-        raise RegisterFileError(N_("The file cannot be read (%(reason)s)"), reason=reason) from None
-    except Exception as exc:  # whatever the parser trips on, the file is not a readable .xlsx
-        raise _not_xlsx(name) from exc
     if fast:
         # python-calamine, many times faster; the file was scanned first (register_file).
         title, rows = fast
@@ -152,6 +142,36 @@ def read_register(
             workbook.close()
     _compare(session, preview)
     return preview
+
+
+def precheck(
+    source: str | os.PathLike | BinaryIO,
+    display_name: str | None = None,
+    limits: RegisterLimits | None = None,
+) -> None:
+    """What a request can afford before a worker reads the rows: is the file an .xlsx at
+    all, and is its archive within ``limits`` (its directory only; nothing is inflated).
+    Raises RegisterFileError with read_register's own messages."""
+    with _unreadable_as(display_name or _source_name(source)):
+        check_archive(source, limits or RegisterLimits())
+
+
+@contextmanager
+def _unreadable_as(name: str | None) -> Iterator[None]:
+    """A file that cannot be opened or parsed, as the RegisterFileError the user reads."""
+    try:
+        yield
+    except RegisterFileError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if name:
+            raise RegisterFileError(
+                N_("'%(name)s' cannot be read (%(reason)s)"), name=name, reason=reason
+            ) from None
+        raise RegisterFileError(N_("The file cannot be read (%(reason)s)"), reason=reason) from None
+    except Exception as exc:  # whatever the parser trips on, the file is not a readable .xlsx
+        raise _not_xlsx(name) from exc
 
 
 def _source_name(source) -> str | None:

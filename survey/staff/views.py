@@ -15,6 +15,7 @@ from survey.staff import (  # noqa: F401
     views_rescoring,
     views_responses,
     views_support,
+    views_tasks,
     views_users,
     views_waves,
 )

@@ -1,4 +1,5 @@
-"""Re-scoring a wave under a corrected scoring version, and the before/after tables kept."""
+"""Re-scoring a wave under a corrected scoring version (a task on the job queue:
+survey/responses/rescoring_jobs.py), and the before/after tables kept."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from survey import work
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.ids import get_or_404, parse_id
-from survey.models import FrameworkVersion, RescoreRun, Role, Wave
-from survey.responses import rescoring
+from survey.jobs import tasks
+from survey.models import FrameworkVersion, RescoreRun, Role, TaskKind, Wave
+from survey.responses import rescoring, rescoring_jobs
 from survey.responses.scoring import framework_of
 from survey.staff.access import requires
 from survey.staff.blueprint import bp
@@ -34,9 +36,11 @@ def rescore_wave(wave_id: int):
         if target is None:
             flash(_("Choose a scoring version that re-scores this wave's questions."), "error")
             return _page(wave, options, form), 400
-        run = rescoring.rescore_wave(db.session, wave, target, current_user.id)
-        flash(_("The wave is re-scored: %(n)s responses checked.", n=run.checked), "success")
-        return redirect(url_for("staff.rescore_run", run_id=run.id))
+        # One at a time: a second would find the wave already moved and fail.
+        task = rescoring_jobs.pending(wave) or tasks.start(
+            TaskKind.WAVE_RESCORE, current_user, wave_id=wave.id, version_id=target.id
+        )
+        return redirect(url_for("staff.task_status", task_id=task.id), 303)
     return _page(wave, options, form)
 
 
@@ -44,7 +48,14 @@ def _page(wave: Wave, options: list[FrameworkVersion], form: ConfirmForm):
     runs = db.session.scalars(
         select(RescoreRun).filter_by(wave_id=wave.id).order_by(RescoreRun.ran_at.desc())
     ).all()
-    return render_template("staff/rescore.html", wave=wave, options=options, form=form, runs=runs)
+    return render_template(
+        "staff/rescore.html",
+        wave=wave,
+        options=options,
+        form=form,
+        runs=runs,
+        pending=rescoring_jobs.pending(wave),
+    )
 
 
 @bp.get("/rescore-runs/<int:run_id>")

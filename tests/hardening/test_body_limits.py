@@ -79,6 +79,7 @@ def test_the_register_upload_still_takes_a_file_of_several_megabytes(app, client
                 "file": FileStorage(padded_register(4 * MB), "register.xlsx", content_type=XLSX),
             }
         ),
+        follow_redirects=True,  # through the check's task page, which shows the preview
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:500]

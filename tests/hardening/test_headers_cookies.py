@@ -96,7 +96,9 @@ def site(app, client, db, framework):
             "file": (workbook([row(**typed), row(**{**typed, "unit": "99999"})]), "register.xlsx", XLSX),
         },
         content_type="multipart/form-data",
+        follow_redirects=True,  # through the check's task page, which shows the preview
     )
+    task = int(preview.request.path.rsplit("/", 1)[1])
     upload = re.search(r"/staff/register/([0-9a-f]{32})/confirm", preview.get_data(as_text=True)).group(1)
     from survey.instruments import drafts
     from survey.models import SupportProgramme
@@ -127,6 +129,7 @@ def site(app, client, db, framework):
         "firm": response.enterprise_id,
         "job": job,
         "upload": upload,
+        "task": task,
         "draft": draft.id,
         "programme": programme.id,
         "version": factories.framework_version(2).id,
@@ -215,6 +218,7 @@ def sample_urls(ids: dict) -> dict[str, list[str]]:
         "staff.new_wave": ["/staff/waves/new"],
         "staff.register_errors": [f"/staff/register/{ids['upload']}/errors.xlsx"],
         "staff.register_import": ["/staff/register"],
+        "staff.task_status": [f"/staff/tasks/{ids['task']}"],
         "staff.register_template": ["/staff/register/template.xlsx"],
         "staff.response_detail": [f"/staff/responses/{ids['response']}"],
         "staff.responses": [f"/staff/responses?wave={ids['wave']}"],

@@ -449,6 +449,7 @@ def _upload(client) -> str:
         "/staff/register",
         data={"csrf_token": client.csrf_token("/staff/register"), "file": (workbook([row()]), "reg.xlsx")},
         content_type="multipart/form-data",
+        follow_redirects=True,  # through the check's task page, which shows the preview
     )
     match = re.search(r"/staff/register/([0-9a-f]{32})/confirm", response.get_data(as_text=True))
     assert match, response.get_data(as_text=True)[:2000]
@@ -1178,7 +1179,7 @@ CASES = [
     Case("staff.new_wave", "staff", _new_wave, 302, writes=True),
     Case("staff.edit_wave", "staff", _edit_wave, 302, writes=True),
     Case("staff.change_wave_state", "staff", _wave_state, 302, writes=True),
-    Case("staff.rescore_wave", "staff", _rescore, 302, writes=True),
+    Case("staff.rescore_wave", "staff", _rescore, 303, writes=True),
     Case("staff.review_response", "staff", _review, 303, writes=True),
     Case("staff.add_note", "staff", _note, 303, writes=True),
     Case("staff.correct_response", "staff", _correction, 303, writes=True),
@@ -1188,8 +1189,9 @@ CASES = [
     Case("staff.issue_invitations", "staff", _issue, 200, writes=True),
     Case("staff.revoke_invitation", "staff", _invitation_action("revoke"), 200, writes=True),
     Case("staff.reissue_invitation", "staff", _invitation_action("reissue"), 200, writes=True),
-    Case("staff.register_upload", "staff", _register_upload, 200, writes=False),
-    Case("staff.register_confirm", "staff", _register_confirm, 302, writes=True),
+    # The check and the import are tasks: the form is accepted with a task row and a 303.
+    Case("staff.register_upload", "staff", _register_upload, 303, writes=True),
+    Case("staff.register_confirm", "staff", _register_confirm, 303, writes=True),
     Case("staff.request_export", "staff", _export, 303, writes=True),
     Case("staff.instrument_upload", "staff", _instrument_upload, 302, writes=True),
     Case("staff.instrument_publish", "staff", _instrument_action("publish"), 302, writes=True),

@@ -266,6 +266,7 @@ def build_world(app, client, db, framework_version, payload: str, typed: dict[st
         "/staff/register",
         data={"csrf_token": token, "file": (workbook(rows), "register.xlsx", XLSX)},
         content_type="multipart/form-data",
+        follow_redirects=True,  # through the check's task page, which shows the preview
     )
     assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
     pages["register preview"] = (preview.status_code, preview.get_data(as_text=True))
@@ -275,7 +276,7 @@ def build_world(app, client, db, framework_version, payload: str, typed: dict[st
     assert errors.status_code == 200
     workbooks = {"register errors": errors.data}
     errors.close()
-    assert _post(client, f"/staff/register/{upload.group(1)}/confirm", {}, token).status_code == 302
+    assert _post(client, f"/staff/register/{upload.group(1)}/confirm", {}, token).status_code == 303
     register_firm = db.session.scalars(select(Enterprise).filter_by(tax_code=tax_code)).one()
 
     # The respondent: starts for the register firm, sees its name pre-filled, types over it.

@@ -24,6 +24,8 @@ ROLES = {
     "staff.register_upload": ADMIN,
     "staff.register_confirm": ADMIN,
     "staff.register_errors": ADMIN,
+    # A background task (register check or import, re-scoring): admins, its requester only.
+    "staff.task_status": ADMIN,
     "staff.new_wave": ADMIN,
     "staff.edit_wave": ADMIN,
     "staff.change_wave_state": ADMIN,

@@ -14,6 +14,7 @@ from tests.jobs.helpers import FAST
 
 PASSWORD = "a-long-test-password"
 EMAIL = "worker.analyst@staff.example.org"
+ADMIN_EMAIL = "worker.admin@staff.example.org"
 RESPONSES = 8
 
 
@@ -32,9 +33,10 @@ def jobs_database(database_url, tmp_path_factory):
             for index in range(RESPONSES):
                 firm = factories.enterprise(contact_email=f"q{index}@example.vn")
                 factories.response(wave, firm, factories.answers_at(framework, index / RESPONSES))
-            user = StaffUser(email=EMAIL, role=Role.ANALYST)
-            user.set_password(PASSWORD)
-            _db.session.add(user)
+            for email, role in ((EMAIL, Role.ANALYST), (ADMIN_EMAIL, Role.ADMIN)):
+                user = StaffUser(email=email, role=role)
+                user.set_password(PASSWORD)
+                _db.session.add(user)
             wave_id = wave.id  # before the commit: reading it after would check out a connection
             _db.session.commit()
             _db.session.remove()
@@ -50,6 +52,7 @@ def site(jobs_database, tmp_path):
         "DATABASE_URL": url,
         "JOBS_URL": f"sqlite:///{tmp_path / 'queue' / 'jobs.sqlite'}",
         "EXPORT_DIR": str(tmp_path / "exports"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
         "EXPORT_MAX_PENDING_PER_USER": 100,
         "SECRET_KEY": "test-secret-key-not-for-production",
         **FAST,

@@ -86,12 +86,13 @@ class Worker:
         self.stop()
 
 
-def wait_for(app, job_id: int, states=(JobState.DONE, JobState.FAILED), timeout: float = 60) -> ExportJob:
-    """Poll the job's row (in a fresh unit each time) until it reaches one of ``states``."""
+def wait_for(app, job_id: int, states=(JobState.DONE, JobState.FAILED), timeout: float = 60, model=ExportJob):
+    """Poll the job's row (an ExportJob or a Task, in a fresh unit each time) until it
+    reaches one of ``states``."""
     deadline = time.monotonic() + timeout
     while True:
         with app.app_context():
-            job = db.session.get(ExportJob, job_id)
+            job = db.session.get(model, job_id)
             if job.state in states or time.monotonic() > deadline:
                 db.session.expunge(job)
                 db.session.remove()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from survey import jobs, work
 from survey.config import ConfigError
 from survey.exports import jobs as export_jobs
+from survey.jobs import tracked
 from survey.models import ExportJob, JobState, Role, StaffUser
 from survey.models.base import utcnow
 from tests.conftest import make_app
@@ -119,13 +120,13 @@ def queued(db, wave, **fields) -> ExportJob:
 def test_only_one_worker_claims_a_job(app, db, wave):
     job = queued(db, wave)
     with app.app_context():
-        assert export_jobs._claim(job.id, "first") is True
-        assert export_jobs._claim(job.id, "second") is False
+        assert tracked.claim(ExportJob, job.id, "first") is True
+        assert tracked.claim(ExportJob, job.id, "second") is False
     db.session.expire_all()
     assert (job.state, job.worker, job.attempts) == (JobState.RUNNING, "first", 1)
     # The first worker's outcome counts; another attempt's does not.
     with app.app_context(), work.unit(writes=True):
-        assert export_jobs._finish(job.id, "second", state=JobState.DONE) is False
+        assert tracked.finish(ExportJob, job.id, "second", state=JobState.DONE) is False
 
 
 def test_the_sweep_queues_a_lost_job_again_and_a_worker_runs_it(app, db, wave):

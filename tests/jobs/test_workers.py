@@ -4,19 +4,24 @@ and the Redis queue when a Redis answers on 127.0.0.1:6379."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from survey import jobs
-from survey.models import JobState
-from tests.jobs.conftest import EMAIL, PASSWORD, RESPONSES
-from tests.jobs.helpers import Worker, ask_for_export, log_in, wait_for
+from survey.extensions import db as _db
+from survey.models import Enterprise, JobState, Task
+from tests import factories
+from tests.jobs.conftest import ADMIN_EMAIL, EMAIL, PASSWORD, RESPONSES
+from tests.jobs.helpers import Worker, ask_for_export, csrf_token, log_in, wait_for
+from tests.registry_import._support import row, workbook
 
 
 def analyst(app):
@@ -52,6 +57,47 @@ def test_two_app_servers_and_one_worker_serve_each_others_downloads(site):
         rows = list(downloaded(other, asked_on_first)["Responses"].iter_rows(values_only=True))
         assert len(rows) - 1 == RESPONSES
         assert "Overview" in downloaded(one, asked_on_second).sheetnames
+
+
+def _task_id(answer) -> int:
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+    return int(answer.headers["Location"].rsplit("/", 1)[1])
+
+
+@pytest.mark.slow
+def test_a_register_upload_received_by_one_server_is_checked_by_a_worker_and_confirmed_on_another(site):
+    first, second = site.app(), site.app()
+    codes = [factories.tax_code(), factories.tax_code()]
+    file = workbook([row(tax_code=codes[0]), row(tax_code=codes[1]), row(name="")])
+    with Worker(site.settings):
+        one, other = (app.test_client() for app in (first, second))
+        for client in (one, other):
+            log_in(client, ADMIN_EMAIL, PASSWORD)
+        sent = one.post(
+            "/staff/register",
+            data={"csrf_token": csrf_token(one, "/staff/register"), "file": (file, "reg.xlsx")},
+            content_type="multipart/form-data",
+        )
+        check = wait_for(first, _task_id(sent), model=Task)
+        assert check.state is JobState.DONE and check.worker, check.error
+        # The other server shows the worker's preview and the report it wrote.
+        preview = other.get(f"/staff/tasks/{check.id}").get_data(as_text=True)
+        counts = dict(re.findall(r'data-count="(\w+)">\s*(\d+)\s*<', preview))
+        assert (counts["valid"], counts["errors"], counts["add"]) == ("2", "1", "2"), counts
+        upload = check.result["upload"]
+        report = other.get(f"/staff/register/{upload}/errors.xlsx")
+        assert report.status_code == 200
+        report.close()
+        confirmed = other.post(
+            f"/staff/register/{upload}/confirm", data={"csrf_token": csrf_token(other, "/staff/register")}
+        )
+        done = wait_for(second, _task_id(confirmed), model=Task)
+        assert done.state is JobState.DONE and done.result == {"added": 2, "updated": 0, "unchanged": 0}
+    with first.app_context():
+        stored = _db.session.scalars(select(Enterprise.tax_code).where(Enterprise.tax_code.in_(codes))).all()
+        _db.session.remove()
+    assert sorted(stored) == sorted(codes)
+    assert not list(Path(site.settings["UPLOAD_DIR"]).glob(f"{upload}*"))  # imported: the file is gone
 
 
 @pytest.mark.slow

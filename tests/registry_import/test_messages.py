@@ -42,6 +42,7 @@ def upload(client, data: BytesIO | bytes, filename: str = "so-dang-ky.xlsx", con
         "/staff/register",
         data={"csrf_token": token, "file": (stream, filename, content_type)},
         content_type="multipart/form-data",
+        follow_redirects=True,  # the check is a task: its page shows the preview or the refusal
     )
 
 

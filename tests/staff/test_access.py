@@ -20,6 +20,7 @@ SAMPLE_ARGS = {
     "invitation_id": 1,
     "job_id": 1,
     "run_id": 1,
+    "task_id": 1,
     "action": "open",
     "upload": "0" * 32,
     "kind": "framework",

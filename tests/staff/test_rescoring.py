@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 import yaml
 from sqlalchemy import func, select
 
+from survey import jobs
 from survey.frameworks import FOLDER
-from survey.models import AuditEvent, FrameworkVersion, RescoreRun, Response, ResponseState, ReviewState, Role
+from survey.models import (
+    AuditEvent,
+    FrameworkVersion,
+    JobState,
+    RescoreRun,
+    Response,
+    ResponseState,
+    ReviewState,
+    Role,
+    Task,
+    TaskKind,
+)
+from survey.models.base import utcnow
 from survey.responses import rescoring
 from tests import factories
 from tests.scoring._support import zero_v2
+from tests.staff.conftest import make_staff
 
 #: The corrected bands a future version might publish: strictly above 0/10/20/30/40 %.
 CORRECTED = [{"points": p, "percent": e} for p, e in zip(range(1, 6), (0, 10, 20, 30, 40), strict=True)]
@@ -78,7 +93,15 @@ def test_rescoring_a_wave_recomputes_every_scorecard_and_keeps_the_table(client,
     assert f'value="{v3.id}"' in page
     token = client.csrf_token(f"/staff/waves/{wave.id}/rescore")
     result = client.post(f"/staff/waves/{wave.id}/rescore", data={"csrf_token": token, "version": str(v3.id)})
-    assert result.status_code == 302
+    # A task on the queue (run at once here, JOBS_INLINE); its page leads to the run's table.
+    assert result.status_code == 303 and "/staff/tasks/" in result.location
+    task = db.session.scalar(select(Task))
+    assert (task.kind, task.state, task.requested_by_id) == (TaskKind.WAVE_RESCORE, JobState.DONE, admin.id)
+    done = client.get(result.location, headers={"Accept-Language": "en"})
+    run_id = db.session.scalar(select(RescoreRun.id))
+    assert done.status_code == 302 and done.location.endswith(f"/staff/rescore-runs/{run_id}")
+    shown = client.get(done.location, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "3 responses checked" in shown
     db.session.expire_all()
     low, mid, draft = (db.session.get(Response, i) for i in ids.values())
     assert low.wave.framework_version_id == v3.id
@@ -114,6 +137,80 @@ def test_a_version_that_does_not_rescore_is_refused_and_nothing_changes(client, 
     assert result.status_code == 400
     db.session.expire_all()
     assert db.session.get(Response, low.id).wave.framework_version.version == 2
+    assert db.session.scalar(select(func.count()).select_from(RescoreRun)) == 0
+
+
+def test_a_rescoring_under_way_is_shown_and_not_queued_twice(client, db, as_role):
+    wave, *_ = _wave(db)
+    v3 = _v3(db)
+    admin = as_role(Role.ADMIN)
+    waiting = Task(
+        kind=TaskKind.WAVE_RESCORE, params={"wave_id": wave.id, "version_id": v3.id}, requested_by_id=admin.id
+    )
+    db.session.add(waiting)
+    db.session.commit()
+    page = client.get(f"/staff/waves/{wave.id}/rescore").get_data(as_text=True)
+    assert 'data-testid="rescore-pending"' in page and f"/staff/tasks/{waiting.id}" in page
+    token = client.csrf_token(f"/staff/waves/{wave.id}/rescore")
+    again = client.post(f"/staff/waves/{wave.id}/rescore", data={"csrf_token": token, "version": str(v3.id)})
+    assert again.status_code == 303 and again.location.endswith(f"/staff/tasks/{waiting.id}")
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 1
+    status = client.get(again.location)
+    assert status.status_code == 200 and 'data-state="queued"' in status.get_data(as_text=True)
+    assert client.get(again.location, headers={"Accept": "application/json"}).json["state"] == "queued"
+
+
+def test_a_task_is_its_requesters_only(client, db, as_role):
+    wave, *_ = _wave(db)
+    other = make_staff(db, Role.ADMIN, email="other.admin@staff.example.org")
+    as_role(Role.ADMIN)
+    task = Task(kind=TaskKind.WAVE_RESCORE, params={"wave_id": wave.id}, requested_by_id=other.id)
+    db.session.add(task)
+    db.session.commit()
+    assert client.get(f"/staff/tasks/{task.id}").status_code == 404
+
+
+def test_a_rescoring_whose_worker_died_is_run_again_by_the_sweep(app, client, db, as_role):
+    wave, low, *_ = _wave(db)
+    v3 = _v3(db)
+    admin = as_role(Role.ADMIN)
+    stale = utcnow() - timedelta(seconds=app.config["JOBS_STALE_SECONDS"] + 1)
+    task = Task(
+        kind=TaskKind.WAVE_RESCORE,
+        params={"wave_id": wave.id, "version_id": v3.id},
+        requested_by_id=admin.id,
+        state=JobState.RUNNING,
+        attempts=1,
+        worker="gone:1:1",
+        heartbeat_at=stale,
+        updated_at=stale,
+    )
+    db.session.add(task)
+    db.session.commit()
+    jobs.sweep(app)  # what every worker does at start and each minute; inline, it runs at once
+    db.session.expire_all()
+    assert (task.state, task.attempts) == (JobState.DONE, 2)
+    assert db.session.get(Response, low.id).wave.framework_version_id == v3.id
+    assert db.session.scalar(select(func.count()).select_from(RescoreRun)) == 1
+
+
+def test_a_rescoring_that_fails_rolls_back_and_says_so(client, db, as_role, monkeypatch):
+    wave, low, *_ = _wave(db)
+    v3 = _v3(db)
+    as_role(Role.ADMIN)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the scorer broke")
+
+    monkeypatch.setattr(rescoring, "recompute_wave", broken)
+    token = client.csrf_token(f"/staff/waves/{wave.id}/rescore")
+    result = client.post(f"/staff/waves/{wave.id}/rescore", data={"csrf_token": token, "version": str(v3.id)})
+    task = db.session.scalar(select(Task))
+    assert (task.state, task.error) == (JobState.FAILED, "RuntimeError: the scorer broke")
+    page = client.get(result.location).get_data(as_text=True)
+    assert 'data-state="failed"' in page and "the scorer broke" not in page
+    db.session.expire_all()
+    assert db.session.get(Response, low.id).wave.framework_version.version == 2  # rolled back
     assert db.session.scalar(select(func.count()).select_from(RescoreRun)) == 0
 
 
