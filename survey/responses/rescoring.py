@@ -9,7 +9,7 @@ and after are kept in a RescoreRun, and one audit entry says who did it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey import audit
@@ -50,15 +50,6 @@ def headline(session: Session, wave: Wave) -> dict:
         "tiers": {tier: value["count"] for tier, value in overall["tiers"].items()},
         "levels": overall["levels"],
     }
-
-
-def submitted_count(session: Session, wave: Wave) -> int:
-    """The scorecards a re-scoring of ``wave`` recomputes (its submitted responses)."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Response)
-        .where(Response.wave_id == wave.id, Response.state == ResponseState.SUBMITTED)
-    )
 
 
 def _levels(session: Session, wave: Wave) -> dict[int, int | None]:

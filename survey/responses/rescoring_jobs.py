@@ -2,7 +2,9 @@
 
 The task writes: the re-pinned wave, every recomputed scorecard, the RescoreRun with
 the figures before and after, the audit entry and the task's outcome commit together,
-so a worker that dies midway leaves the wave as it was, to be re-scored again.
+so a worker that dies midway leaves the wave as it was, to be re-scored again. It
+records no progress on the way: on SQLite its unit holds the write lock, which a
+progress write beside it would wait for.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from survey.responses import rescoring
 def rescore(task: Task) -> dict:
     wave = db.session.get(Wave, task.params["wave_id"])
     target = db.session.get(FrameworkVersion, task.params["version_id"])
-    tasks.progress(task, 0, rescoring.submitted_count(db.session, wave))
     run = rescoring.rescore_wave(db.session, wave, target, task.requested_by_id)
     return {"run": run.id, "checked": run.checked}
 
