@@ -82,12 +82,6 @@ def _record(task_id: int, worker: str, result: dict) -> None:
         raise Taken(task_id)
 
 
-def progress(task: Task, done: int, total: int | None = None) -> None:
-    """Record how far ``task`` is, at once (beside its long unit)."""
-    counts = {"done": done} if total is None else {"done": done, "total": total}
-    tracked.progress(Task, task.id, **counts)
-
-
 @contextmanager
 def in_language(lang: str) -> Iterator[None]:
     """Messages made inside (a check's row errors) in ``lang``, the requester's language:
