@@ -56,6 +56,12 @@ def load(code: str, version: int | None = None) -> Framework:
 _recorded: dict[str, Framework] = {}
 
 
+def recorded(content_hash: str) -> Framework | None:
+    """The definition with this content hash if this process has already built it (so a
+    caller that has only the hash need not read the stored definition)."""
+    return _recorded.get(content_hash)
+
+
 def framework_of(version: FrameworkVersion) -> Framework:
     """The framework exactly as recorded for this version (cached by content hash).
 

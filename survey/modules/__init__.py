@@ -45,6 +45,12 @@ def load(code: str, version: int | None = None) -> Module:
 _recorded: dict[str, Module] = {}
 
 
+def recorded(content_hash: str) -> Module | None:
+    """The definition with this content hash if this process has already built it (so a
+    caller that has only the hash need not read the stored definition)."""
+    return _recorded.get(content_hash)
+
+
 def module_of(version: ModuleVersion) -> Module:
     """The module exactly as recorded for this version (cached by content hash)."""
     module = _recorded.get(version.content_hash)

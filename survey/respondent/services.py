@@ -22,10 +22,9 @@ from survey.models import (
 )
 from survey.models.business import id_type_of, is_personal
 from survey.reports.counted import counted_in
-from survey.responses import modules as response_modules
 from survey.responses.resume import take_over
-from survey.responses.scoring import framework_of, profile_of, store_scorecard
-from survey.scoring import AnswerProblem, Framework, InvalidAnswers, scorer_for
+from survey.responses.scoring import profile_of
+from survey.scoring import AnswerProblem, Framework, scorer_for
 from survey.timezone import LOCAL
 
 #: Profile fields a respondent fills in, kept on the response as its snapshot.
@@ -296,26 +295,6 @@ def save_technologies(response: Response, codes: list[str]) -> None:
 
 def missing(framework: Framework, response: Response) -> list[AnswerProblem]:
     return scorer_for(framework).validate(response.answers, profile_of(response))
-
-
-def submit(response: Response, now: datetime) -> bool:
-    """Submit and score the response; False if it was already submitted (idempotent)."""
-    if response.state == ResponseState.SUBMITTED:
-        return False
-    if not response.wave.accepts_answers(now):
-        raise WaveClosed
-    framework = framework_of(response.wave.framework_version)
-    try:
-        card = scorer_for(framework).score(response.answers, profile_of(response))
-    except InvalidAnswers as exc:
-        raise Incomplete(exc.problems) from None
-    unanswered = response_modules.missing(response)
-    if unanswered:
-        raise Incomplete([AnswerProblem(f"{c.version.code}.{q}", "not answered") for c, q in unanswered])
-    response.state = ResponseState.SUBMITTED
-    response.submitted_at = now
-    store_scorecard(response, card)
-    return True
 
 
 @dataclass

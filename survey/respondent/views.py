@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from survey import i18n, tokens, work
@@ -27,7 +26,7 @@ from survey.models import AdminUnit, BusinessKind, ResponseState, Sector
 from survey.models.base import utcnow
 from survey.models.business import id_type_of
 from survey.registry import identifiers
-from survey.respondent import entry, mail, pages, results, services
+from survey.respondent import entry, mail, pages, results, services, submitting
 from survey.respondent.forms import (
     AnswersForm,
     FirmForm,
@@ -314,27 +313,26 @@ def review():
 @work.writes
 @limiter.limit(pages.limit("RATELIMIT_SUBMIT"))
 def submit():
-    response = pages.require_response()
+    now = utcnow()
+    draft = submitting.load(db.session, session.get(RESPONSE_KEY), session.get(TOKEN_KEY), now)
+    if draft is None:
+        pages.require_response()  # ends the stale session and redirects, as every page does
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.submit(response, utcnow())
-        db.session.flush()  # where a second click that lost the race fails
+        # Nothing is written before either refusal below, so there is nothing to roll back;
+        # a twin request that lost the race writes nothing and the first submission stands.
+        submitting.submit(db.session, draft, now)
     except services.Incomplete:
-        db.session.rollback()
         flash(_("Some questions are not answered yet; they are marked below."), "error")
         return redirect(url_for("respondent.review"))
     except services.WaveClosed:
-        db.session.rollback()
         return pages.message(
             _("The survey is closed"),
             _("This survey wave no longer accepts submissions. Your answers are kept as a draft."),
             409,
         )
-    except StaleDataError:
-        # A second click raced the first and lost; the first submission stands.
-        db.session.rollback()
     return redirect(url_for("respondent.result"), 303)
 
 
