@@ -77,17 +77,27 @@ def current_response() -> Response | None:
     # opening the firm's personal link, a recovery link, or revoking a link replaces the
     # token, and that ends every other session at once.
     if response is None or not services.holds(response, session.get(TOKEN_KEY)):
-        for key in (RESPONSE_KEY, TOKEN_KEY):
-            session.pop(key, None)
+        forget_response()
         return None
     return response
+
+
+def forget_response() -> None:
+    """The session no longer opens a response (its token was replaced, or it never had one)."""
+    for key in (RESPONSE_KEY, TOKEN_KEY):
+        session.pop(key, None)
+
+
+def session_ended():
+    """Where a page that needs the session's response sends a session without one."""
+    flash(_("Your session has ended. Open your resume link, or start again."), "warning")
+    return redirect(url_for("respondent.start"))
 
 
 def require_response() -> Response:
     response = current_response()
     if response is None:
-        flash(_("Your session has ended. Open your resume link, or start again."), "warning")
-        abort(redirect(url_for("respondent.start")))
+        abort(session_ended())
     return response
 
 

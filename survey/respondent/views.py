@@ -316,7 +316,8 @@ def submit():
     now = utcnow()
     draft = submitting.load(db.session, session.get(RESPONSE_KEY), session.get(TOKEN_KEY), now)
     if draft is None:
-        pages.require_response()  # ends the stale session and redirects, as every page does
+        pages.forget_response()
+        return pages.session_ended()
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)

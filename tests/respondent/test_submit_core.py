@@ -103,8 +103,12 @@ def test_a_session_without_the_resume_token_cannot_submit(client, app, db, wave)
     token = helpers.token_of(client, "/review")
     with client.session_transaction() as session:
         session["resume_token"] = "not-the-token"
-    refused = client.post("/submit", data={"csrf_token": token})
+    refused = client.post("/submit", data={"csrf_token": token}, headers={"Accept-Language": "en"})
     assert refused.status_code == 302 and refused.headers["Location"].endswith("/start")
+    with client.session_transaction() as session:
+        assert "response_id" not in session and "resume_token" not in session
+    page = client.get("/start", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Your session has ended" in page
     assert db.session.scalar(select(Response.state)) == ResponseState.DRAFT
 
 
@@ -130,7 +134,10 @@ def test_two_clicks_at_once_give_one_submission(race_app):
         second = race_app.test_client()
         second.set_cookie("session", first.get_cookie("session").value)
         statuses = at_once(
-            [lambda c=c: c.post("/submit", data={"csrf_token": token}).status_code for c in (first, second)]
+            [
+                lambda c=c, t=token: c.post("/submit", data={"csrf_token": t}).status_code
+                for c in (first, second)
+            ]
         )
         assert statuses == [303, 303]
         with race_app.app_context():
