@@ -131,6 +131,9 @@ class Scorer:
                     base=criterion.base,
                 )
         self.shared = {f.code for f in framework.figures}
+        self._pillar_max = [p.max_points for p in framework.pillars]
+        self._component_max = {k.code: k.max_points for p in framework.pillars for k in p.components}
+        self._component_pillar = [(k.code, p.code) for p in framework.pillars for k in p.components]
         self._bands = [
             (band.level, *_ratio(band.percent))
             for band in sorted(framework.pillar_bands, key=lambda b: -b.level)
@@ -235,44 +238,28 @@ class Scorer:
             problems = self.validate(answers, profile) or [AnswerProblem("answers", "cannot be scored")]
             raise InvalidAnswers(problems) from None
         framework = self.framework
-        pillar_points = [0] * len(framework.pillars)
-        pillar_max = [p.max_points for p in framework.pillars]
-        component_points: dict[str, int] = {}
-        component_max = {k.code: k.max_points for p in framework.pillars for k in p.components}
+        criteria = self.criteria
+        pillar_points = [0] * len(self._pillar_max)
+        pillar_max = self._pillar_max.copy()
         for code, points in criterion_points.items():
-            criterion = self.criteria[code]
-            pillar_points[criterion.pillar_index] += points
-            if criterion.component:
-                component_points[criterion.component] = component_points.get(criterion.component, 0) + points
+            pillar_points[criteria[code].pillar_index] += points
         for code in dropped:
-            criterion = self.criteria[code]
-            pillar_max[criterion.pillar_index] -= criterion.max_points
-            if criterion.component:
-                component_max[criterion.component] -= criterion.max_points
+            pillar_max[criteria[code].pillar_index] -= criteria[code].max_points
         pillar_scores = []
         for index, pillar in enumerate(framework.pillars):
             points, top = pillar_points[index], pillar_max[index]
             level = self.level_for(points, top)
             pillar_scores.append(
                 PillarScore(
-                    code=pillar.code,
-                    points=points,
-                    max_points=top,
-                    percent=round(points * 100 / top, 2) if top else 0.0,
-                    level=level,
-                    recommendation=pillar.recommendation(level),
+                    pillar.code,
+                    points,
+                    top,
+                    round(points * 100 / top, 2) if top else 0.0,
+                    level,
+                    pillar.recommendation(level),
                 )
             )
-        components = tuple(
-            ComponentScore(
-                code=k.code,
-                pillar=p.code,
-                points=component_points.get(k.code, 0),
-                max_points=component_max[k.code],
-            )
-            for p in framework.pillars
-            for k in p.components
-        )
+        components = self._components(criterion_points, dropped) if self._component_max else ()
         total = sum(pillar_points)
         overall = self.overall_level(total, [p.level for p in pillar_scores])
         return Scorecard(
@@ -286,6 +273,24 @@ class Scorer:
             max_points=sum(pillar_max),
             overall_level=overall,
             tier=self.tier(overall),
+        )
+
+    def _components(self, criterion_points: dict[str, int], dropped: list[str]) -> tuple[ComponentScore, ...]:
+        """Each component's points and maximum, in framework order (DBI 2021 has 10)."""
+        criteria = self.criteria
+        points_of = dict.fromkeys(self._component_max, 0)
+        max_of = self._component_max.copy()
+        for code, points in criterion_points.items():
+            component = criteria[code].component
+            if component:
+                points_of[component] += points
+        for code in dropped:
+            component = criteria[code].component
+            if component:
+                max_of[component] -= criteria[code].max_points
+        return tuple(
+            ComponentScore(code=code, pillar=pillar, points=points_of[code], max_points=max_of[code])
+            for code, pillar in self._component_pillar
         )
 
     def _points(
