@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -58,6 +58,8 @@ _READ = (
         Wave.accepts_answers(bindparam("now", type_=UTCDateTime)).label("wave_open"),
         Wave.framework_version_id,
         FrameworkVersion.content_hash.label("framework_hash"),
+        # Most waves carry no module: then no second read for module answers.
+        exists().where(WaveModule.wave_id == Wave.id).label("has_modules"),
     )
     .join(Wave, Wave.id == _responses.c.wave_id)
     .join(FrameworkVersion, FrameworkVersion.id == Wave.framework_version_id)
@@ -187,10 +189,10 @@ def _framework(session: Session, row: Row):
 def _unanswered_modules(session: Session, row: Row) -> list[tuple[str, str]]:
     """(module code, question) of each required module question left unanswered, in the
     journey's order (the rule of survey.responses.modules.missing)."""
+    if not row.has_modules:
+        return []
     connection = session.connection()
     carried = connection.execute(_CARRIED, {"wave_id": row.wave_id}).all()
-    if not carried:
-        return []
     stored: dict[int, list] = {}
     for version_id, *values in connection.execute(_MODULE_ANSWERS, {"rid": row.id}):
         stored.setdefault(version_id, []).append(values)
