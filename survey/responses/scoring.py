@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, insert, inspect, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -75,12 +75,42 @@ class RecomputeResult:
     changed: int
 
 
+#: Separators of a response's pillar rows read as one text (never in a code or a number).
+_FIELD, _ROW = "\x1f", "\x1e"
+
+
+def _stored_pillars(responses, pillars):
+    """A response's pillar rows as one text, in the read of the response itself: one value
+    per response instead of six rows (their order is not kept; ``_pillar_set`` needs none)."""
+    fields = [
+        pillars.c.pillar_code,
+        *(cast(pillars.c[name], String) for name in ("position", "points", "max_points", "level")),
+    ]
+    text = fields[0]
+    for field in fields[1:]:
+        text = text + _FIELD + field
+    return (
+        select(func.aggregate_strings(text, _ROW))
+        .where(pillars.c.response_id == responses.c.id)
+        .scalar_subquery()
+    )
+
+
+def _pillar_text(code: str, position: int, points: int, max_points: int, level: int) -> str:
+    return _FIELD.join((code, str(position), str(points), str(max_points), str(level)))
+
+
+def _pillar_set(stored: str | None) -> set[str]:
+    return set(stored.split(_ROW)) if stored else set()
+
+
 def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> RecomputeResult:
     """Rescore every submitted response of ``wave`` (after a fix to the scoring code).
 
     Works in batches of primary keys so memory stays flat however big the wave is, and in
-    Core statements rather than ORM objects: each batch is one read of the responses, one
-    of their pillar rows, the pure scorer, then one executemany UPDATE of the scorecard
+    Core statements rather than ORM objects: each batch is one read of the responses with
+    their pillar rows folded into one text each (six rows a response cost more to fetch
+    than the response), the pure scorer, then one executemany UPDATE of the scorecard
     columns (guarded by the optimistic lock, as the ORM would) and the changed responses'
     pillar rows replaced by one DELETE and one multi-row INSERT. Everything runs in the
     session's transaction and is never committed here, so a call is one unit of work.
@@ -96,12 +126,14 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
             responses.c.id,
             responses.c.version_id,
             responses.c.answers,
-            responses.c.ownership,
+            # The stored text, not the enum: only its value is looked at.
+            type_coerce(responses.c.ownership, String).label("ownership"),
             responses.c.sector_code,
             responses.c.total_points,
             responses.c.overall_level,
             responses.c.tier,
-            responses.c.scored_at,
+            responses.c.scored_at.is_(None).label("never_scored"),
+            _stored_pillars(responses, pillars).label("pillars"),
         )
         .where(
             responses.c.wave_id == wave.id,
@@ -111,14 +143,6 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         .order_by(responses.c.id)
         .limit(batch)
     )
-    read_pillars = select(
-        pillars.c.response_id,
-        pillars.c.pillar_code,
-        pillars.c.position,
-        pillars.c.points,
-        pillars.c.max_points,
-        pillars.c.level,
-    ).where(pillars.c.response_id.in_(bindparam("ids", expanding=True)))
     write = (
         update(responses)
         .where(responses.c.id == bindparam("rid"), responses.c.version_id == bindparam("old_version"))
@@ -138,30 +162,22 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         if not rows:
             break
         ids = [row.id for row in rows]
-        stored: dict[int, list] = {}
-        for response_id, *values in connection.execute(read_pillars, {"ids": ids}).all():
-            stored.setdefault(response_id, []).append(tuple(values))
         now = utcnow()
         updates, replaced, new_pillars = [], [], []
         for row in rows:
-            ownership = row.ownership
-            card = scorer.score(
-                row.answers,
-                Profile(entity_type=getattr(ownership, "value", ownership), sector=row.sector_code),
-            )
-            old_pillars = sorted(stored.get(row.id, ()))
+            card = scorer.score(row.answers, Profile(entity_type=row.ownership, sector=row.sector_code))
             new = [
                 (pillar.code, position, pillar.points, pillar.max_points, pillar.level)
                 for position, pillar in enumerate(card.pillars)
             ]
-            pillars_changed = old_pillars != sorted(new)
+            pillars_changed = _pillar_set(row.pillars) != {_pillar_text(*values) for values in new}
             is_changed = pillars_changed or (row.total_points, row.overall_level, row.tier) != (
                 card.total_points,
                 card.overall_level,
                 card.tier,
             )
             changed += is_changed
-            if not (is_changed or row.scored_at is None):
+            if not (is_changed or row.never_scored):
                 continue
             updates.append(
                 {
