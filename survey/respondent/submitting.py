@@ -160,7 +160,7 @@ def submit(session: Session, draft: Draft, now: datetime) -> bool:
     if written.rowcount != 1:
         return False  # the twin won; its submission stands
     if row.scored_at is not None:
-        # Rows a draft should not carry (whatever left them): the submission's replace them.
+        # Rows a draft should not carry, whatever left them: the new scorecard replaces them.
         connection.execute(_DROP_PILLARS, {"rid": row.id})
     connection.execute(
         _ADD_PILLARS,

@@ -61,7 +61,7 @@ def test_old_pillar_rows_of_a_draft_are_replaced_not_doubled(client, db, wave):
     helpers.start(client, factories.tax_code())
     helpers.complete(client)
     draft = db.session.scalars(select(Response)).one()
-    # Rows a draft should never carry, left by whatever wrote them: the submission's win.
+    # Rows a draft should never carry, whatever wrote them: the submission replaces them.
     draft.scored_at = utcnow()
     draft.pillar_scores.append(
         ResponsePillarScore(
