@@ -104,6 +104,12 @@ def _pillar_set(stored: str | None) -> set[str]:
     return set(stored.split(_ROW)) if stored else set()
 
 
+def _same_rows(stored: str | None, new: list[tuple]) -> bool:
+    """Whether the stored rows are the new scorecard's pillars at the same positions."""
+    keys = {tuple(text.split(_FIELD, 2)[:2]) for text in _pillar_set(stored)}
+    return keys == {(code, str(position)) for code, position, *_ in new}
+
+
 def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> RecomputeResult:
     """Rescore every submitted response of ``wave`` (after a fix to the scoring code).
 
@@ -111,8 +117,9 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
     Core statements rather than ORM objects: each batch is one read of the responses with
     their pillar rows folded into one text each (six rows a response cost more to fetch
     than the response), the pure scorer, then one executemany UPDATE of the scorecard
-    columns (guarded by the optimistic lock, as the ORM would) and the changed responses'
-    pillar rows replaced by one DELETE and one multi-row INSERT. Everything runs in the
+    columns (guarded by the optimistic lock, as the ORM would); changed pillar rows are
+    updated in place by one executemany when the pillars are the same ones, else replaced
+    by one DELETE and one multi-row INSERT. Everything runs in the
     session's transaction and is never committed here, so a call is one unit of work.
     The same scorecards, ``scored_at`` rule and ``changed`` count as ``store_scorecard``.
     """
@@ -155,6 +162,13 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         )
     )
     drop_pillars = delete(pillars).where(pillars.c.response_id.in_(bindparam("ids", expanding=True)))
+    # The same pillars with other points (what a scoring fix does): changed in place, which
+    # touches no key and so no index, instead of deleted and inserted again.
+    rewrite_pillars = (
+        update(pillars)
+        .where(pillars.c.response_id == bindparam("rid"), pillars.c.pillar_code == bindparam("code"))
+        .values(points=bindparam("points"), max_points=bindparam("max_points"), level=bindparam("level"))
+    )
     checked = changed = 0
     last_id = 0
     while True:
@@ -163,7 +177,7 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
             break
         ids = [row.id for row in rows]
         now = utcnow()
-        updates, replaced, new_pillars = [], [], []
+        updates, replaced, new_pillars, rewritten = [], [], [], []
         for row in rows:
             card = scorer.score(row.answers, Profile(entity_type=row.ownership, sector=row.sector_code))
             new = [
@@ -190,7 +204,12 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
                     "scored_at": now,
                 }
             )
-            if pillars_changed:
+            if pillars_changed and _same_rows(row.pillars, new):
+                rewritten.extend(
+                    {"rid": row.id, "code": code, "points": points, "max_points": max_points, "level": level}
+                    for code, _position, points, max_points, level in new
+                )
+            elif pillars_changed:
                 replaced.append(row.id)
                 new_pillars.extend(
                     {
@@ -210,6 +229,8 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
                     f"recompute_wave: {len(updates) - result.rowcount} of {len(updates)} responses "
                     "were changed by someone else meanwhile"
                 )
+        if rewritten:
+            connection.execute(rewrite_pillars, rewritten)
         if replaced:
             connection.execute(drop_pillars, {"ids": replaced})
             connection.execute(insert(pillars), new_pillars)
