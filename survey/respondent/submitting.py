@@ -3,15 +3,16 @@
 Deadline day is when the city's respondents all submit at once, so this path is kept to
 what a submission must do: one read of the draft with its wave and instrument, one of its
 module answers if the wave carries modules, the pure scorer, one UPDATE guarded by the
-optimistic lock and one multi-row INSERT of the pillar rows, all in the request's unit of
-work. Loading the response as ORM objects and flushing a scorecard through the unit of
-work cost most of the request before; the rules are the ones ``store_scorecard`` and the
-wave keep (``Wave.accepts_answers`` is the very expression selected here).
+state and the optimistic lock, and one multi-row INSERT of the pillar rows, all in the
+request's unit of work. Loading the response as ORM objects and flushing a scorecard
+through the unit of work cost most of the request before; the rules are the ones
+``store_scorecard`` and the wave keep (``Wave.accepts_answers`` is the very expression
+selected here).
 
-A second click that races the first reads the same draft; the guarded UPDATE of the one
-that comes second matches no row (the first moved the version on), so it writes nothing
-and the first submission stands, on PostgreSQL (it waits for the first's row lock and then
-re-reads the version) as on SQLite (the write lock is taken up front; see survey/work.py).
+A second click that races the first writes nothing and the first submission stands. On
+PostgreSQL both may read the same draft; the second's guarded UPDATE waits for the first's
+row lock, then finds the state and version moved on and matches no row. On SQLite the write
+lock is taken before the read (survey/work.py), so the second reads a submitted response.
 """
 
 from __future__ import annotations
