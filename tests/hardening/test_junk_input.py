@@ -1054,8 +1054,10 @@ def _save_firm(w: World) -> list[Page]:
     template = "/staff/firms/{id}/edit"
     poisons = [
         *required_text("name", 300),
-        set_to("unit", ["99999", "zz", "11311 ", "Atlantis"], "unknown unit"),
-        set_to("sector", ["ZZ", "c ", "X" * 100], "unknown sector"),
+        # The register's own rules read these, and they trim and upper-case a cell as the
+        # import does ("11311 " is unit 11311, "c " is section C): junk must be unknown after that.
+        set_to("unit", ["99999", "zz", "113 11", "Atlantis"], "unknown unit"),
+        set_to("sector", ["ZZ", "c c", "CC", "X" * 100], "unknown sector"),
         set_to("kind", ["company", "HOUSEHOLD", "enterprise " * 5], "unknown kind"),
         set_to("tax_code", TAX_CODES, "bad tax code"),
         set_to("employees", NOT_NUMBERS, "bad number"),
