@@ -38,8 +38,8 @@ from survey.models import (
 from survey.models.base import UTCDateTime
 from survey.modules import answers as module_answers
 from survey.respondent.services import Incomplete, WaveClosed, holds
+from survey.responses.scoring import pillar_rows, profile_of
 from survey.scoring import AnswerProblem, InvalidAnswers, scorer_for
-from survey.scoring.definition import Profile
 
 _responses = Response.__table__
 _pillars = ResponsePillarScore.__table__
@@ -108,10 +108,6 @@ class Draft:
     row: Row
 
     @property
-    def id(self) -> int:
-        return self.row.id
-
-    @property
     def submitted(self) -> bool:
         return self.row.state == ResponseState.SUBMITTED
 
@@ -135,17 +131,14 @@ def submit(session: Session, draft: Draft, now: datetime) -> bool:
         return False
     if not row.wave_open:
         raise WaveClosed
-    framework = _framework(session, row)
-    ownership = row.ownership
-    profile = Profile(entity_type=getattr(ownership, "value", ownership), sector=row.sector_code)
     try:
-        card = scorer_for(framework).score(row.answers, profile)
+        card = scorer_for(_framework(session, row)).score(row.answers, profile_of(row))
     except InvalidAnswers as exc:
         raise Incomplete(exc.problems) from None
-    connection = session.connection()
     unanswered = _unanswered_modules(session, row)
     if unanswered:
         raise Incomplete([AnswerProblem(f"{code}.{q}", "not answered") for code, q in unanswered])
+    connection = session.connection()
     written = connection.execute(
         _SUBMIT,
         {
@@ -163,20 +156,7 @@ def submit(session: Session, draft: Draft, now: datetime) -> bool:
     if row.scored_at is not None:
         # Rows a draft should not carry, whatever left them: the new scorecard replaces them.
         connection.execute(_DROP_PILLARS, {"rid": row.id})
-    connection.execute(
-        _ADD_PILLARS,
-        [
-            {
-                "response_id": row.id,
-                "pillar_code": pillar.code,
-                "position": position,
-                "points": pillar.points,
-                "max_points": pillar.max_points,
-                "level": pillar.level,
-            }
-            for position, pillar in enumerate(card.pillars)
-        ],
-    )
+    connection.execute(_ADD_PILLARS, pillar_rows(row.id, card))
     return True
 
 

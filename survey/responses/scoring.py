@@ -16,13 +16,29 @@ from survey.scoring import Scorecard, scorer_for
 from survey.scoring.definition import Profile
 
 
-def profile_of(response: Response) -> Profile:
-    """What the framework's applicability rules look at, from the response's profile."""
+def profile_of(response) -> Profile:
+    """What the framework's applicability rules look at, from the response's profile (a
+    Response, or a row with its ``ownership`` and ``sector_code``)."""
     ownership = response.ownership
     return Profile(
         entity_type=getattr(ownership, "value", ownership),
         sector=response.sector_code,
     )
+
+
+def pillar_rows(response_id: int, card: Scorecard) -> list[dict]:
+    """The scorecard's pillar rows as values for one multi-row INSERT."""
+    return [
+        {
+            "response_id": response_id,
+            "pillar_code": pillar.code,
+            "position": position,
+            "points": pillar.points,
+            "max_points": pillar.max_points,
+            "level": pillar.level,
+        }
+        for position, pillar in enumerate(card.pillars)
+    ]
 
 
 def store_scorecard(response: Response, card: Scorecard) -> bool:
@@ -179,7 +195,7 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         now = utcnow()
         updates, replaced, new_pillars, rewritten = [], [], [], []
         for row in rows:
-            card = scorer.score(row.answers, Profile(entity_type=row.ownership, sector=row.sector_code))
+            card = scorer.score(row.answers, profile_of(row))
             new = [
                 (pillar.code, position, pillar.points, pillar.max_points, pillar.level)
                 for position, pillar in enumerate(card.pillars)
@@ -211,17 +227,7 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
                 )
             elif pillars_changed:
                 replaced.append(row.id)
-                new_pillars.extend(
-                    {
-                        "response_id": row.id,
-                        "pillar_code": code,
-                        "position": position,
-                        "points": points,
-                        "max_points": max_points,
-                        "level": level,
-                    }
-                    for code, position, points, max_points, level in new
-                )
+                new_pillars.extend(pillar_rows(row.id, card))
         if updates:
             result = connection.execute(write, updates)
             if sane_rowcount and result.rowcount != len(updates):
