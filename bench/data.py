@@ -102,6 +102,8 @@ def load_wave(framework_version, n: int, seed: int = 1, chunk: int = 5000) -> Wa
                     "created_at": now,
                     "updated_at": now,
                     "submitted_at": now,
+                    # Scored when submitted, as the app does: re-scoring finds them right.
+                    "scored_at": now,
                     "version_id": 1,
                     **profile,
                 }

@@ -14,9 +14,12 @@ strings, so that what the firm reported is kept exactly and can be re-scored exa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from itertools import accumulate
+from operator import call
 from typing import Any
 
 from survey.scoring.definition import (
@@ -73,6 +76,9 @@ class _CompiledCriterion:
     #: Figure criteria: the shared figure divided by, or None for an own denominator.
     base: str | None = None
 
+
+#: How ``_points`` scores a criterion (compared by identity: cheaper than a Kind lookup).
+_CHOICE, _MULTI, _FIGURE = object(), object(), object()
 
 #: Figures have at most 4 decimals, so 10**4 times a figure is a whole number.
 SCALE = 10**4
@@ -131,6 +137,25 @@ class Scorer:
                     base=criterion.base,
                 )
         self.shared = {f.code for f in framework.figures}
+        self._known = frozenset(self.criteria) | self.shared
+        #: What ``_points`` reads of each criterion, in framework order.
+        self._plan = tuple(
+            (
+                c.code,
+                _CHOICE if c.kind in CHOICE_KINDS else _MULTI if c.kind is Kind.MULTI else _FIGURE,
+                c.required,
+                c.points,
+                c.max_points,
+                c.pillar_index,
+                c,
+            )
+            for c in self.criteria.values()
+        )
+        self._codes = tuple(self.criteria)
+        # Each pillar's criteria, as a slice of the framework's criteria (they are in
+        # pillar order), for summing a pillar's points at C speed.
+        ends = list(accumulate(len(p.criteria) for p in framework.pillars))
+        self._pillar_slices = tuple(zip([0, *ends[:-1]], ends, strict=True))
         self._pillar_max = [p.max_points for p in framework.pillars]
         self._component_max = {k.code: k.max_points for p in framework.pillars for k in p.components}
         self._component_pillar = [(k.code, p.code) for p in framework.pillars for k in p.components]
@@ -153,6 +178,20 @@ class Scorer:
             for rule in sorted(framework.overall_rules, key=lambda r: -r.level)
         ]
         self._tiers = [(t.min_level, t.code) for t in framework.tiers]
+        self._lookups = self._fast_lookups()
+
+    def _fast_lookups(self) -> tuple[Callable[[Any], int | None], ...] | None:
+        """Per criterion, a function from its answer to its points, or None for anything
+        the full pass must look at: what ``_points`` maps over the answers in one C-level
+        ``map`` when every answer is an ordinary choice. None (no fast path) for a
+        framework with figures or applicability rules, which need the full pass anyway.
+        """
+        if self._has_rules or any(c.kind is Kind.FIGURE for c in self.criteria.values()):
+            return None
+        return tuple(
+            c.points.get if c.kind in CHOICE_KINDS else _multi_lookup(c.points, c.max_points)
+            for c in self.criteria.values()
+        )
 
     # --- which criteria count --------------------------------------------------------
 
@@ -232,23 +271,23 @@ class Scorer:
         """
         excluded = self.excluded(profile)
         try:
-            criterion_points, shares, dropped = self._points(answers, excluded)
+            criterion_points, pillar_points, shares, dropped = self._points(answers, excluded)
         except _Invalid:
             # The fast path only knows that something is wrong; say exactly what.
             problems = self.validate(answers, profile) or [AnswerProblem("answers", "cannot be scored")]
             raise InvalidAnswers(problems) from None
-        framework = self.framework
-        criteria = self.criteria
-        pillar_points = [0] * len(self._pillar_max)
-        pillar_max = self._pillar_max.copy()
-        for code, points in criterion_points.items():
-            pillar_points[criteria[code].pillar_index] += points
-        for code in dropped:
-            pillar_max[criteria[code].pillar_index] -= criteria[code].max_points
+        pillar_max = self._pillar_max
+        if dropped:
+            pillar_max = pillar_max.copy()
+            criteria = self.criteria
+            for code in dropped:
+                pillar_max[criteria[code].pillar_index] -= criteria[code].max_points
         pillar_scores = []
-        for index, pillar in enumerate(framework.pillars):
-            points, top = pillar_points[index], pillar_max[index]
-            level = self.level_for(points, top)
+        levels = []
+        level_for = self.level_for
+        for pillar, points, top in zip(self.framework.pillars, pillar_points, pillar_max, strict=True):
+            level = level_for(points, top)
+            levels.append(level)
             pillar_scores.append(
                 PillarScore(
                     pillar.code,
@@ -261,10 +300,10 @@ class Scorer:
             )
         components = self._components(criterion_points, dropped) if self._component_max else ()
         total = sum(pillar_points)
-        overall = self.overall_level(total, [p.level for p in pillar_scores])
+        overall = self.overall_level(total, levels)
         return Scorecard(
-            framework=framework.code,
-            version=framework.version,
+            framework=self.framework.code,
+            version=self.framework.version,
             criteria=criterion_points,
             pillars=tuple(pillar_scores),
             components=components,
@@ -295,55 +334,76 @@ class Scorer:
 
     def _points(
         self, answers: Answers, excluded: frozenset[str]
-    ) -> tuple[dict[str, int], dict[str, float], list[str]]:
-        """Points per criterion, figure shares (in %) and the criteria left out of the
-        maxima, in one pass; raises _Invalid on any problem.
+    ) -> tuple[dict[str, int], list[int], dict[str, float], list[str]]:
+        """Points per criterion and per pillar, figure shares (in %) and the criteria left
+        out of the maxima, in one pass; raises _Invalid on any problem.
 
         Scoring is on the hot path of every submission and of rescoring a whole wave, so
-        valid answers take this single pass and only invalid ones pay for ``validate``.
+        valid answers take this single pass over ``_plan`` (plain tuples: unpacking one
+        costs less than reading a criterion's attributes) and only invalid ones pay for
+        ``validate``.
         """
-        if type(answers) is not dict:
-            raise _Invalid
+        if type(answers) is not dict or not answers.keys() <= self._known:
+            raise _Invalid  # not a mapping, or some key is not a code of this framework
+        if self._lookups is not None and not excluded:
+            try:
+                points = list(map(call, self._lookups, map(answers.get, self._codes)))
+            except TypeError:  # a list, or a mapping, where one option code belongs
+                raise _Invalid from None
+            if None not in points:
+                return (
+                    dict(zip(self._codes, points, strict=True)),
+                    [sum(points[start:end]) for start, end in self._pillar_slices],
+                    {},
+                    [],
+                )
+            # Something unanswered, "not applicable" or wrong: the full pass below says.
         criterion_points: dict[str, int] = {}
+        pillar_points = [0] * len(self._pillar_max)
         shares: dict[str, float] = {}
         dropped: list[str] = list(excluded)
-        present = 0
         allow_na = self.framework.allows_not_applicable
+        get = answers.get
         try:
-            for code, criterion in self.criteria.items():
-                answer = answers.get(code)
-                present += code in answers
-                if code in excluded:
+            for code, kind, required, table, top, pillar, criterion in self._plan:
+                if excluded and code in excluded:
                     continue
+                answer = get(code)
                 if answer is None:
-                    if criterion.required:
+                    if required:
                         raise _Invalid
                     points = 0
-                elif allow_na and answer == NOT_APPLICABLE and criterion.kind is not Kind.MULTI:
-                    dropped.append(code)
-                    continue
-                elif criterion.kind in CHOICE_KINDS:
-                    if type(answer) is not str:
+                elif kind is _CHOICE:
+                    # Option codes are strings: a number or an unknown code gives None,
+                    # a list a TypeError (caught below); "na" is never an option code.
+                    points = table.get(answer)
+                    if points is None:
+                        if allow_na and answer == NOT_APPLICABLE:
+                            dropped.append(code)
+                            continue
                         raise _Invalid
-                    points = criterion.points[answer]
-                elif criterion.kind is Kind.MULTI:
+                elif kind is _MULTI:
                     if type(answer) is not list or len(set(answer)) != len(answer):
                         raise _Invalid
-                    points = min(sum(criterion.points[o] for o in answer), criterion.max_points)
+                    points = sum(table[o] for o in answer)
+                    if points > top:
+                        points = top
+                elif allow_na and answer == NOT_APPLICABLE:
+                    dropped.append(code)
+                    continue
                 else:
                     part, whole = self._share(criterion, answer, answers)
                     shares[code] = round(part * 100 / whole, 2)
                     points = self._figure_points(criterion, part, whole)
                 criterion_points[code] = points
+                pillar_points[pillar] += points
         except (KeyError, TypeError):
             raise _Invalid from None
-        for code in self.shared & answers.keys():
-            present += 1
-            if answers[code] is not None and not _is_figure(answers[code]):
-                raise _Invalid
-        if present != len(answers):  # some key is not a criterion of this framework
-            raise _Invalid
-        return criterion_points, shares, dropped
+        if self.shared:
+            for code in self.shared & answers.keys():
+                if answers[code] is not None and not _is_figure(answers[code]):
+                    raise _Invalid
+        return criterion_points, pillar_points, shares, dropped
 
     def _share(self, criterion: _CompiledCriterion, answer: Any, answers: Answers) -> tuple[int, int]:
         """The reported share as (part, whole); raises _Invalid saying what is wrong."""
@@ -385,8 +445,11 @@ class Scorer:
         """A pillar's level from its points out of ``max_points``, by the bands."""
         if max_points <= 0:
             return 0
+        # _passes, inlined: this runs for every pillar of every scorecard.
+        strict = self._strict
         for level, edge_num, edge_den in self._bands:
-            if self._passes(points, max_points, edge_num, edge_den):
+            left, right = points * edge_den, edge_num * max_points
+            if left > right or (not strict and left == right):
                 return level
         return 0
 
@@ -402,6 +465,21 @@ class Scorer:
 
     def tier(self, overall_level: int) -> str:
         return next(code for min_level, code in self._tiers if overall_level >= min_level)
+
+
+def _multi_lookup(table: dict[str, int], cap: int) -> Callable[[Any], int | None]:
+    """A multi-choice criterion's points from its answer (capped), or None if the answer
+    is not a list of distinct known options."""
+
+    def points(answer: Any) -> int | None:
+        if type(answer) is not list or len(set(answer)) != len(answer):
+            return None
+        try:
+            return min(sum(map(table.__getitem__, answer)), cap)
+        except (KeyError, TypeError):
+            return None
+
+    return points
 
 
 def _is_figure(raw: Any) -> bool:

@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.scoring import score
+from survey.scoring import InvalidAnswers, Scorer, score
 from survey.scoring.definition import Kind
 from survey.scoring.stats import Stratum, post_stratified, wilson
 from tests.scoring._support import dbi
@@ -124,6 +124,47 @@ def test_a_better_answer_never_lowers_a_level(answers, data):
     for old, new in zip(before.pillars, after.pillars, strict=True):
         assert new.level >= old.level, new.code
     assert after.overall_level >= before.overall_level
+
+
+#: Ways one answer can differ from an ordinary valid choice (each sends the scorer off its
+#: fast path, or must be refused by it).
+ODD = [
+    None,
+    "na",
+    "no_such_option",
+    ["a"],
+    [],
+    {"value": "1"},
+    7,
+    True,
+]
+
+
+def _outcome(scorer, answers):
+    try:
+        return scorer.score(answers)
+    except InvalidAnswers as exc:
+        return sorted(p.criterion for p in exc.problems)
+
+
+@CHECK
+@given(dbi_answers(), st.data())
+def test_the_fast_path_scores_as_the_full_pass_does(answers, data):
+    """``Scorer._points`` maps over ordinary choices in one C-level pass and falls back to
+    the full pass for anything else: both give the same scorecard, or refuse the same
+    criteria, whatever one answer is changed into."""
+    fast = Scorer(FRAMEWORK)
+    full = Scorer(FRAMEWORK)
+    full._lookups = None  # the full pass only
+    assert fast._lookups is not None
+    odd = dict(answers)
+    code = data.draw(st.sampled_from(sorted(answers)))
+    odd[code] = data.draw(st.sampled_from(ODD))
+    if data.draw(st.booleans()):
+        del odd[code]
+    for case in (answers, odd):
+        assert _outcome(fast, case) == _outcome(full, case)
+    assert _outcome(fast, answers) == score(FRAMEWORK, answers)
 
 
 # ---------------------------------------------------------------------- statistics

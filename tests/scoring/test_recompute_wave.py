@@ -65,9 +65,11 @@ def snapshot(session, wave_ids, scored_before) -> list[tuple]:
     ]
 
 
-@pytest.fixture
-def seeded(db):
-    version = db.session.scalars(select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=2)).one()
+@pytest.fixture(params=[1, 2], ids=["v1 (choices: the scorer's fast path)", "v2 (figures)"])
+def seeded(db, request):
+    version = db.session.scalars(
+        select(FrameworkVersion).filter_by(code="dbi-2021-sme", version=request.param)
+    ).one()
     framework = frameworks.framework_of(version)
     wave = factories.wave(framework_version=version)
     other = factories.wave(framework_version=version)
