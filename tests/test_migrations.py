@@ -53,3 +53,25 @@ def test_constraints_follow_the_naming_convention(app, db):
     fks = {c["name"] for c in inspector.get_foreign_keys("responses")}
     assert "uq_responses_enterprise_id_wave_id" in uniques
     assert "fk_responses_wave_id_waves" in fks
+
+
+def test_responses_leave_room_for_updates_in_place_on_postgresql(scratch_url):
+    """The rows re-scoring rewrites keep free room on their pages (fillfactor), so that
+    PostgreSQL can update them in place; the migration and the models say the same."""
+    app = make_app(scratch_url)
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            db.engine.dispose()
+            pytest.skip("fillfactor is a PostgreSQL setting")
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            migrated = dict(
+                conn.exec_driver_sql(
+                    "SELECT relname, reloptions FROM pg_class "
+                    "WHERE relname IN ('responses', 'response_pillar_scores')"
+                ).all()
+            )
+        db.engine.dispose()
+    assert migrated == {"responses": ["fillfactor=70"], "response_pillar_scores": ["fillfactor=80"]}
+    for name, options in migrated.items():
+        assert options == [f"fillfactor={db.metadata.tables[name].kwargs['postgresql_with']['fillfactor']}"]

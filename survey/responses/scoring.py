@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, cast, delete, func, insert, inspect, select, type_coerce, update
+from sqlalchemy import String, bindparam, cast, delete, func, insert, inspect, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from survey.frameworks import framework_of
 from survey.models import Response, ResponsePillarScore, ResponseState, Wave
 from survey.models.base import utcnow
+from survey.responses.scorecard_writes import ScorecardWriter
 from survey.scoring import Scorecard, scorer_for
 from survey.scoring.definition import Profile
 from survey.scoring.scorecard import PillarScore
@@ -154,18 +155,18 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
     Works in batches of primary keys so memory stays flat however big the wave is, and in
     Core statements rather than ORM objects: each batch is one read of the responses with
     their pillar rows folded into one text each (six rows a response cost more to fetch
-    than the response), the pure scorer, then one executemany UPDATE of the scorecard
-    columns (guarded by the optimistic lock, as the ORM would); changed pillar rows are
-    updated in place by one executemany when the pillars are the same ones, else replaced
-    by one DELETE and one multi-row INSERT. Everything runs in the
-    session's transaction and is never committed here, so a call is one unit of work.
+    than the response), the pure scorer, then one bulk UPDATE of the scorecard columns
+    (guarded by the optimistic lock, as the ORM would); changed pillar rows are updated in
+    place by one bulk UPDATE when the pillars are the same ones, else replaced by one
+    DELETE and one multi-row INSERT (``ScorecardWriter`` says what "bulk" is on each
+    database). Everything runs in the session's transaction and is never committed here,
+    so a call is one unit of work.
     The same scorecards, ``scored_at`` rule and ``changed`` count as ``store_scorecard``.
     """
     session.flush()  # the caller's pending changes (e.g. a re-pinned wave) first
     scorer = scorer_for(framework_of(wave.framework_version))
     connection = session.connection()
     responses, pillars = Response.__table__, ResponsePillarScore.__table__
-    sane_rowcount = connection.dialect.supports_sane_multi_rowcount
     read = (
         select(
             responses.c.id,
@@ -188,25 +189,8 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         .order_by(responses.c.id)
         .limit(batch)
     )
-    write = (
-        update(responses)
-        .where(responses.c.id == bindparam("rid"), responses.c.version_id == bindparam("old_version"))
-        .values(
-            total_points=bindparam("total_points"),
-            overall_level=bindparam("overall_level"),
-            tier=bindparam("tier"),
-            scored_at=bindparam("scored_at"),
-            version_id=bindparam("new_version"),
-        )
-    )
+    writer = ScorecardWriter(connection)
     drop_pillars = delete(pillars).where(pillars.c.response_id.in_(bindparam("ids", expanding=True)))
-    # The same pillars with other points (what a scoring fix does): changed in place, which
-    # touches no key and so no index, instead of deleted and inserted again.
-    rewrite_pillars = (
-        update(pillars)
-        .where(pillars.c.response_id == bindparam("rid"), pillars.c.pillar_code == bindparam("code"))
-        .values(points=bindparam("points"), max_points=bindparam("max_points"), level=bindparam("level"))
-    )
     checked = changed = 0
     last_id = 0
     # A batch is thousands of short-lived dicts and rows with no reference cycles
@@ -239,11 +223,9 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
                     {
                         "rid": row.id,
                         "old_version": row.version_id,
-                        "new_version": row.version_id + 1,
                         "total_points": card.total_points,
                         "overall_level": card.overall_level,
                         "tier": card.tier,
-                        "scored_at": now,
                     }
                 )
                 if not pillars_changed:
@@ -265,14 +247,14 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
                     replaced.append(row.id)
                     new_pillars.extend(pillar_rows(row.id, card))
             if updates:
-                result = connection.execute(write, updates)
-                if sane_rowcount and result.rowcount != len(updates):
+                matched = writer.responses(updates, now)
+                if matched != len(updates):
                     raise StaleDataError(
-                        f"recompute_wave: {len(updates) - result.rowcount} of {len(updates)} responses "
+                        f"recompute_wave: {len(updates) - matched} of {len(updates)} responses "
                         "were changed by someone else meanwhile"
                     )
             if rewritten:
-                connection.execute(rewrite_pillars, rewritten)
+                writer.pillars(rewritten)
             if replaced:
                 connection.execute(drop_pillars, {"ids": replaced})
                 connection.execute(insert(pillars), new_pillars)

@@ -80,6 +80,10 @@ class _CompiledCriterion:
 #: How ``_points`` scores a criterion (compared by identity: cheaper than a Kind lookup).
 _CHOICE, _MULTI, _FIGURE = object(), object(), object()
 
+#: Pillar scores kept per Scorer: points up to the maximum, for every pillar and every
+#: maximum a profile or "not applicable" leaves, fit many times over.
+_PILLAR_SCORES_KEPT = 50_000
+
 #: Figures have at most 4 decimals, so 10**4 times a figure is a whole number.
 SCALE = 10**4
 
@@ -179,6 +183,11 @@ class Scorer:
         ]
         self._tiers = [(t.min_level, t.code) for t in framework.tiers]
         self._lookups = self._fast_lookups()
+        # A pillar's score depends only on its points and maximum, and is immutable: each
+        # is built once and shared by every scorecard with those figures, instead of six
+        # levels, roundings and objects for every scorecard.
+        self._pillar_index = range(len(framework.pillars))
+        self._pillar_scores: dict[tuple[int, int, int], PillarScore] = {}
 
     def _fast_lookups(self) -> tuple[Callable[[Any], int | None], ...] | None:
         """Per criterion, a function from its answer to its points, or None for anything
@@ -283,21 +292,15 @@ class Scorer:
             for code in dropped:
                 pillar_max[criteria[code].pillar_index] -= criteria[code].max_points
         pillar_scores = []
-        levels = []
-        level_for = self.level_for
-        for pillar, points, top in zip(self.framework.pillars, pillar_points, pillar_max, strict=True):
-            level = level_for(points, top)
-            levels.append(level)
-            pillar_scores.append(
-                PillarScore(
-                    pillar.code,
-                    points,
-                    top,
-                    round(points * 100 / top, 2) if top else 0.0,
-                    level,
-                    pillar.recommendation(level),
-                )
-            )
+        known = self._pillar_scores
+        for key in zip(self._pillar_index, pillar_points, pillar_max, strict=True):
+            pillar_score = known.get(key)
+            if pillar_score is None:
+                pillar_score = self._pillar_score(*key)
+                if len(known) < _PILLAR_SCORES_KEPT:
+                    known[key] = pillar_score
+            pillar_scores.append(pillar_score)
+        levels = [p.level for p in pillar_scores]
         components = self._components(criterion_points, dropped) if self._component_max else ()
         total = sum(pillar_points)
         overall = self.overall_level(total, levels)
@@ -313,6 +316,12 @@ class Scorer:
             overall_level=overall,
             tier=self.tier(overall),
         )
+
+    def _pillar_score(self, index: int, points: int, top: int) -> PillarScore:
+        level = self.level_for(points, top)
+        pillar = self.framework.pillars[index]
+        percent = round(points * 100 / top, 2) if top else 0.0
+        return PillarScore(pillar.code, points, top, percent, level, pillar.recommendation(level))
 
     def _components(self, criterion_points: dict[str, int], dropped: list[str]) -> tuple[ComponentScore, ...]:
         """Each component's points and maximum, in framework order (DBI 2021 has 10)."""
