@@ -1,14 +1,14 @@
-"""A process that only exports the responses workbook, importing only what that needs.
+"""A worker process that runs one queued export job, measured from the inside.
 
-``python -m bench.export_child URL WAVE_ID PATH [--app]`` exports one wave as
-``flask export responses`` would (codes, Vietnamese, with contacts) and prints one JSON
-line: the rows, the resident set size before the export (interpreter, app, imports),
-the peak (VmHWM), the seconds spent starting (imports and app) and exporting.
-
-By default the app is a lean one: Flask, the configuration, the database engine's
-events, Flask-SQLAlchemy and Babel, with no blueprint, no dashboard, no statistics and
-no other workbook writer: what an export worker needs. With ``--app`` it is the whole
-application (``survey.create_app``), as ``flask worker`` builds it today.
+``python -m bench.export_child JOB_ID [--app]`` is the export worker of production,
+``python -m survey.exports.worker`` (its app and its ``worker`` command, with the default
+two worker threads), or with ``--app`` the whole app's ``flask --app survey worker``, set
+up by ``SURVEY_*`` variables as a service is. bench.export_bench records the job and queues
+it before starting this process, as an app server would. A watcher thread polls the job's
+row; once it is done or failed it stops the worker with SIGINT (the service's stop
+signal), and the process prints one JSON line: the rows, the resident set size when the
+job was claimed (interpreter, app, imports, the worker started), the peak (VmHWM), the
+seconds until the claim and from the claim to the end, and which heavy modules it holds.
 
 Kept apart from bench.export_bench, which imports openpyxl and the bench's data loader
 at its top: a child started as ``-m bench.export_bench`` would carry them too.
@@ -21,10 +21,13 @@ import time
 STARTED = time.perf_counter()
 
 import json  # noqa: E402
-import resource  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
+import threading  # noqa: E402
+
+#: Modules the export worker must not hold (tests/jobs/test_export_worker.py checks it too).
+HEAVY = ("openpyxl", "numpy", "scipy", "PIL", "lxml", "alembic", "flask_migrate", "weasyprint", "cairosvg")
 
 
 def _status_mib(field: str) -> float | None:
@@ -40,62 +43,49 @@ def _status_mib(field: str) -> float | None:
     return None
 
 
-def lean_app(url: str):
-    from flask import Flask
+def _watch(app, job_id: int, seen: dict) -> None:
+    """Poll the job's row; note when it is claimed and how it ended; then stop the worker."""
+    from survey.extensions import db
+    from survey.models import ExportJob, JobState
 
-    from survey import config, database  # noqa: F401  (database registers engine events)
-    from survey.extensions import babel, db
-
-    app = Flask("survey", instance_path=config.instance_path_from_env(), instance_relative_config=True)
-    config.load(app, {"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    db.init_app(app)
-    babel.init_app(app)
-    return app
+    while True:
+        with app.app_context():
+            job = db.session.get(ExportJob, job_id)
+            state, rows, error = job.state, job.rows_done, job.error
+            db.session.remove()
+        if state is not JobState.QUEUED and "claimed_s" not in seen:
+            seen["claimed_s"], seen["before"] = time.perf_counter() - STARTED, _status_mib("VmRSS")
+        if state in (JobState.DONE, JobState.FAILED):
+            seen.update(ended_s=time.perf_counter() - STARTED, state=str(state), rows=rows, error=error)
+            os.kill(os.getpid(), signal.SIGINT)  # as systemd's KillSignal: finish, then stop
+            return
+        time.sleep(0.1)
 
 
 def main() -> None:
-    url, wave_id, path = sys.argv[1:4]
-    whole = "--app" in sys.argv[4:]
-    if whole:
+    job_id = int(sys.argv[1])
+    if "--app" in sys.argv[2:]:
         from survey import create_app
-
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     else:
-        app = lean_app(url)
-    from survey.exports import rows as export_rows
-    from survey.exports import workbooks
-    from survey.extensions import db
-    from survey.models import Wave
-    from survey.responses.scoring import framework_of
+        from survey.exports.worker import create_app
+    from survey.jobs.command import worker
 
+    app = create_app()
+    seen: dict = {}
+    threading.Thread(target=_watch, args=(app, job_id, seen), name="bench-watch", daemon=True).start()
     with app.app_context():
-        wave = db.session.get(Wave, int(wave_id))
-        framework = framework_of(wave.framework_version)
-        started = time.perf_counter() - STARTED
-        before = _status_mib("VmRSS")
-        start = time.perf_counter()
-        rows = workbooks.write_responses_workbook(
-            Path(path),
-            framework,
-            export_rows.response_rows(db.session, wave, {}),
-            wave_info={"id": wave.id, "name": wave.name, "year": wave.year},
-            filters={},
-            exported_by="bench",
-            exported_at=datetime.now(UTC),
-        )
-        exported = time.perf_counter() - start
-    loaded = sorted(
-        m for m in ("openpyxl", "numpy", "scipy", "PIL", "lxml", "weasyprint", "cairosvg") if m in sys.modules
-    )
+        worker.main(args=[], prog_name="bench.export_child", standalone_mode=False)
     print(
         json.dumps(
             {
-                "rows": rows,
-                "before": before,
-                "peak": _status_mib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "start_s": started,
-                "export_s": exported,
-                "heavy_modules": loaded,
+                "state": seen.get("state"),
+                "error": seen.get("error"),
+                "rows": seen.get("rows"),
+                "before": seen.get("before"),
+                "peak": _status_mib("VmHWM"),
+                "start_s": seen.get("claimed_s"),
+                "export_s": seen["ended_s"] - seen["claimed_s"] if "ended_s" in seen else None,
+                "heavy_modules": sorted(m for m in HEAVY if m in sys.modules),
             }
         )
     )

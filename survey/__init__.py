@@ -16,17 +16,9 @@ if TYPE_CHECKING:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration layers, extensions, blueprints, CLI."""
-    from flask import Flask
+    from survey import errors, security, work
 
-    from survey import config, errors, security, work
-
-    app = Flask(
-        __name__,
-        instance_path=config.instance_path_from_env(),
-        instance_relative_config=True,
-        template_folder=str(_bundled("templates")),
-    )
-    config.load(app, test_config)
+    app = configured_app(test_config)
     _trust_proxies(app)
     # Vietnamese stays readable in JSON (tojson still escapes <, > and & for HTML).
     app.json.ensure_ascii = False
@@ -37,6 +29,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     errors.init_app(app)
     security.init_app(app)
+    return app
+
+
+def configured_app(test_config: dict | None = None) -> Flask:
+    """The Flask object with its configuration layers loaded: where every app starts (this
+    one and the export worker's, survey.exports.worker)."""
+    from flask import Flask
+
+    from survey import config
+
+    app = Flask(
+        __name__,
+        instance_path=config.instance_path_from_env(),
+        instance_relative_config=True,
+        template_folder=str(_bundled("templates")),
+    )
+    config.load(app, test_config)
     return app
 
 
@@ -53,14 +62,22 @@ def _trust_proxies(app: Flask) -> None:
     app.wsgi_app = ProxyFix(app.wsgi_app, **trusted)
 
 
-def register_extensions(app: Flask) -> None:
-    from survey import dashboard, database, i18n  # noqa: F401  (database registers engine events)
-    from survey.auth import load_staff_user
-    from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+def register_data(app: Flask) -> None:
+    """What every process needs, the workers too: the database and the language."""
+    from survey import database, i18n  # noqa: F401  (database registers engine events)
+    from survey.extensions import babel, db
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_bundled("migrations")))
     babel.init_app(app, locale_selector=i18n.select_locale)
+
+
+def register_extensions(app: Flask) -> None:
+    from survey import dashboard, i18n
+    from survey.auth import load_staff_user
+    from survey.extensions import csrf, db, limiter, login_manager, migrate
+
+    register_data(app)
+    migrate.init_app(app, db, directory=str(_bundled("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

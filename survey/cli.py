@@ -11,7 +11,6 @@ import json
 import sys
 
 import click
-import flask_migrate
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
@@ -23,6 +22,7 @@ from survey.auth.passwords import generate_password
 from survey.exports.cli import export_group
 from survey.extensions import db
 from survey.instruments import cli as instrument_commands
+from survey.jobs.command import worker
 from survey.models import FrameworkVersion, Role, StaffUser, Wave
 from survey.modules import ModuleError
 from survey.registry import demo, reference_data
@@ -61,6 +61,8 @@ def _fail(message: str) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
+    import flask_migrate  # Alembic is ~10 MB that only this command and `flask db` need
+
     flask_migrate.upgrade()
     url = db.engine.url.render_as_string(hide_password=True)
     click.echo(f"Database {url} is at the newest schema.")
@@ -322,38 +324,3 @@ def erase_contacts(older_than_days: int | None) -> None:
         f"Deleted {erased.export_files} export files with their contact data "
         f"({erased.export_jobs} export jobs marked erased)."
     )
-
-
-@click.command("worker")
-@click.option(
-    "-w", "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once."
-)
-@click.option(
-    "-k",
-    "--worker-type",
-    type=click.Choice(["thread", "process"]),
-    default="thread",
-    show_default=True,
-    help="Threads, or forked processes.",
-)
-@with_appcontext
-def worker(workers: int, worker_type: str) -> None:
-    """Run background jobs (exports, re-scoring, mail-outs) from the queue until stopped.
-
-    Run one or more beside the app servers (README, "Background jobs"); SIGINT stops it
-    once the running jobs have finished, SIGTERM at once (their jobs are queued again).
-    """
-    import logging
-
-    from survey import jobs
-
-    app = current_app._get_current_object()
-    if app.config["JOBS_INLINE"]:
-        _fail("JOBS_INLINE (or EXPORT_INLINE) is set: jobs run inside the app, a worker would get none.")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    jobs.load(app)
-    consumer = jobs.consumer(app, workers=workers, worker_type=worker_type)
-    jobs.sweep(app)  # jobs whose worker died while none was running
-    db.engine.dispose()  # forked workers must not share the parent's connections
-    click.echo(f"Worker: {workers} {worker_type}(s) on {app.config['JOBS_URL'].split('@')[-1]}.")
-    consumer.run()

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import orjson
 from flask import Flask
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
@@ -131,6 +132,10 @@ DEFAULTS: dict[str, object] = {
     "JOBS_SQLITE_BUSY_SECONDS": 30,
     #: Further modules whose @survey.jobs.job functions the worker must know.
     "JOBS_MODULES": [],
+    #: Jobs queued apart for a worker of their own: ["export"] sends exports to the export
+    #: worker (python -m survey.exports.worker), and `flask worker` runs every other job.
+    #: Every app server and worker of one installation gives the same list.
+    "JOBS_APART": [],
     #: What a register upload may unpack to and hold (survey/registry/register_limits.py):
     #: declared sizes are checked before parsing, rows, columns and texts while reading.
     "REGISTER_MAX_UNPACKED_BYTES": 150 * 1024 * 1024,
@@ -187,6 +192,13 @@ def finalise(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    # Stored JSON (each response's answers above all) is read by orjson: re-scoring a
+    # wave decodes every response's answers, which took the standard library's decoder
+    # half again as long. A deserializer set in SQLALCHEMY_ENGINE_OPTIONS wins.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_deserializer": orjson.loads,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     _jobs(app)
     _base_url(app)
     if not app.config["SECRET_KEY"]:
@@ -228,6 +240,12 @@ def _jobs(app: Flask) -> None:
         raise ConfigError(
             _wrong("JOBS_STALE_SECONDS", conf["JOBS_STALE_SECONDS"], "at least twice JOBS_HEARTBEAT_SECONDS")
         )
+    from survey.jobs import LANES  # the jobs that have a worker of their own
+
+    apart = conf["JOBS_APART"]
+    known = isinstance(apart, list | tuple) and all(isinstance(name, str) and name in LANES for name in apart)
+    if not known:
+        raise ConfigError(_wrong("JOBS_APART", apart, f"a list of jobs from {', '.join(LANES)}, or []"))
 
 
 def _base_url(app: Flask) -> None:

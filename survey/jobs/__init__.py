@@ -20,6 +20,12 @@ Redis, the same ``JOBS_NAME``). The API for the rest of the app is two functions
 
     jobs.enqueue("export", job_id=job.id)       # after the unit that made the row commits
 
+A job named in ``JOBS_APART`` (only ``"export"`` may be) goes to a queue of its own in the
+same storage, ``<JOBS_NAME>.<job>``, which only a worker of its own takes from: the
+export worker, ``python -m survey.exports.worker``, builds an app with nothing but what
+exporting needs (``serve``). Every other job, and every job when ``JOBS_APART`` is empty
+(the default), is on the main queue that ``flask --app survey worker`` takes from.
+
 With ``JOBS_INLINE`` (the tests' default, through the older ``EXPORT_INLINE``) ``enqueue``
 runs the function at once, in the caller's process. The queue only carries messages: the
 state a user sees (queued, running, done, failed) is kept in the app's database by the
@@ -59,10 +65,19 @@ MODULES = (
     "survey.responses.rescoring_jobs",
 )
 
+#: The jobs that may have a queue and a worker of their own (JOBS_APART), and the only
+#: modules such a worker imports: its app registers no other job, so it must never be
+#: handed another job's message (it could only drop it).
+LANES: dict[str, tuple[str, ...]] = {"export": ("survey.exports.jobs",)}
+
+#: JOBS_URL names Redis with one of these (anything else is SQLite, survey/config.py).
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
 #: The one Huey task: it carries (job name, params) to the registered function.
 TASK_NAME = "survey.job"
 SWEEP_NAME = "survey.sweep"
 _EXTENSION = "survey.jobs"
+_SERVES = "survey.jobs.lane"
 
 _registry: dict[str, Callable[..., object]] = {}
 _sweepers: list[Callable[[], None]] = []
@@ -106,7 +121,7 @@ def enqueue(name: str, **params: object) -> None:
     if app.config["JOBS_INLINE"]:
         run(app, name, params)
         return
-    queue(app).enqueue_job(name, params)
+    queue(app, name if name in app.config["JOBS_APART"] else None).enqueue_job(name, params)
 
 
 def run(app: Flask, name: str, params: dict) -> None:
@@ -141,9 +156,24 @@ def sweep(app: Flask) -> None:
 
 
 def load(app: Flask) -> None:
-    """Import the modules that register jobs (once per process)."""
-    for module in (*MODULES, *app.config.get("JOBS_MODULES", ())):
+    """Import the modules that register jobs (once per process): every module, or only
+    those of the lane a worker of its own serves."""
+    lane = serves(app)
+    for module in LANES[lane] if lane else (*MODULES, *app.config.get("JOBS_MODULES", ())):
         importlib.import_module(module)
+
+
+def serve(app: Flask, lane: str) -> None:
+    """Make ``app`` a worker of its own for the job ``lane`` (one of LANES): its worker
+    takes from that job's queue, and it knows that job only."""
+    if lane not in LANES:
+        raise ValueError(f"no worker of its own for job {lane!r} (one of {sorted(LANES)})")
+    app.extensions[_SERVES] = lane
+
+
+def serves(app: Flask) -> str | None:
+    """The lane ``app``'s worker takes from: None is the main queue (every other job)."""
+    return app.extensions.get(_SERVES)
 
 
 def worker_name() -> str:
@@ -152,10 +182,11 @@ def worker_name() -> str:
 
 
 class _Queue:
-    """An app's Huey instance and its one task (built on first use, then kept)."""
+    """One of an app's Huey instances, the main queue or a lane's, and its one task
+    (built on first use, then kept)."""
 
-    def __init__(self, app: Flask) -> None:
-        self.huey = build_huey(app)
+    def __init__(self, app: Flask, lane: str | None) -> None:
+        self.huey = build_huey(app, lane)
         self._task = self.huey.task(name=TASK_NAME)(lambda name, params: run(app, name, params))
         from huey import crontab
 
@@ -165,23 +196,26 @@ class _Queue:
         self._task(name, params)
 
 
-def queue(app: Flask | None = None) -> _Queue:
+def queue(app: Flask | None = None, lane: str | None = None) -> _Queue:
+    """The main queue, or the queue of the job ``lane`` (JOBS_APART)."""
     app = app or current_app._get_current_object()
-    found = app.extensions.get(_EXTENSION)
+    queues = app.extensions.setdefault(_EXTENSION, {})
+    found = queues.get(lane)
     if found is None:
-        found = app.extensions[_EXTENSION] = _Queue(app)
+        found = queues[lane] = _Queue(app, lane)
     return found
 
 
-def build_huey(app: Flask) -> Huey:
-    """The Huey instance JOBS_URL names (see the module's docstring)."""
+def build_huey(app: Flask, lane: str | None = None) -> Huey:
+    """The Huey instance JOBS_URL names (see the module's docstring); a lane's queue is
+    another name in the same storage."""
     from huey import RedisHuey, SqliteHuey
 
     from survey import files
 
     url = app.config["JOBS_URL"]
-    name = app.config["JOBS_NAME"]
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    name = app.config["JOBS_NAME"] + (f".{lane}" if lane else "")
+    if url.startswith(REDIS_SCHEMES):
         return RedisHuey(name, url=url, results=False)
     path = Path(url.removeprefix("sqlite:///"))
     files.private_folder(path.parent)
@@ -193,12 +227,12 @@ def build_huey(app: Flask) -> Huey:
 
 
 def consumer(app: Flask, workers: int = 1, worker_type: str = "thread"):
-    """Huey's consumer over this app's queue (``flask worker`` runs it)."""
+    """Huey's consumer over the queue this app serves (the ``worker`` command runs it)."""
     global _busy_timeout_ms
     _busy_timeout_ms = int(app.config["JOBS_SQLITE_BUSY_SECONDS"] * 1000)
     from huey.consumer import Consumer
 
-    return Consumer(queue(app).huey, workers=workers, worker_type=worker_type)
+    return Consumer(queue(app, serves(app)).huey, workers=workers, worker_type=worker_type)
 
 
 @contextmanager

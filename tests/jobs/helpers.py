@@ -35,12 +35,18 @@ def environment(settings: dict, **extra: str) -> dict:
     return {**env, **extra}
 
 
-class Worker:
-    """One `flask --app survey worker` process; ready once it has swept and said so."""
+#: The whole app's worker, and the export worker (survey.exports.worker).
+WHOLE_APP = (FLASK, "--app", "survey", "worker")
+EXPORT_WORKER = (sys.executable, "-m", "survey.exports.worker")
 
-    def __init__(self, settings: dict, *args: str, **env: str) -> None:
+
+class Worker:
+    """One worker process (by default `flask --app survey worker`); ready once it has
+    swept and said so."""
+
+    def __init__(self, settings: dict, *args: str, command: tuple[str, ...] = WHOLE_APP, **env: str) -> None:
         self.process = subprocess.Popen(
-            [FLASK, "--app", "survey", "worker", *args],
+            [*command, *args],
             cwd=ROOT,
             env=environment(settings, **env),
             stdout=subprocess.PIPE,
@@ -131,8 +137,8 @@ class ThreadWorker:
     """A worker in a thread of the test process (for tests that cannot start one, such
     as the browser tests' live server): takes the app's queue's messages and runs them."""
 
-    def __init__(self, app) -> None:
-        self.huey = jobs.queue(app).huey
+    def __init__(self, app, lane: str | None = None) -> None:
+        self.huey = jobs.queue(app, lane).huey
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="thread-worker", daemon=True)
         self.thread.start()
