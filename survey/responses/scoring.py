@@ -96,7 +96,8 @@ class RecomputeResult:
     changed: int
 
 
-#: Separators of a response's pillar rows read as one text (never in a code or a number).
+#: Separators of a response's pillar rows read as one text (never in a code or a number;
+#: ``_pillar_text`` writes _FIELD itself).
 _FIELD, _ROW = "\x1f", "\x1e"
 
 
@@ -119,9 +120,7 @@ def _stored_pillars(responses, pillars):
 
 def _pillar_text(position: int, pillar: PillarScore) -> str:
     """A new pillar row as ``_stored_pillars`` gives a stored one."""
-    return _FIELD.join(
-        (pillar.code, str(position), str(pillar.points), str(pillar.max_points), str(pillar.level))
-    )
+    return f"{pillar.code}\x1f{position}\x1f{pillar.points}\x1f{pillar.max_points}\x1f{pillar.level}"
 
 
 def _pillar_set(stored: str | None) -> set[str]:
