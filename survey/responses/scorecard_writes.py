@@ -19,12 +19,17 @@ always parameters, never SQL text.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import orjson
-from sqlalchemy import JSON, Integer, String, bindparam, cast, column, func, select, update
+from sqlalchemy import JSON, Integer, String, bindparam, cast, column, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm.exc import StaleDataError
 
 from survey.models import Response, ResponsePillarScore
+
+if TYPE_CHECKING:
+    from survey.responses.scoring import Rescored
 
 #: What a response row update carries, beside the clock (one ``scored_at`` per batch).
 RESPONSE_FIELDS = {
@@ -63,6 +68,25 @@ class ScorecardWriter:
             .where(pillars.c.response_id == given.rid, pillars.c.pillar_code == given.code)
             .values(points=given.points, max_points=given.max_points, level=given.level)
         )
+        self._drop_pillars = delete(pillars).where(
+            pillars.c.response_id.in_(bindparam("ids", expanding=True))
+        )
+
+    def write(self, batch: Rescored, scored_at: datetime) -> None:
+        """Write one re-scored batch; raises StaleDataError, writing nothing more, if a
+        response was changed by someone else since it was read."""
+        if batch.responses:
+            matched = self.responses(batch.responses, scored_at)
+            if matched != len(batch.responses):
+                raise StaleDataError(
+                    f"recompute_wave: {len(batch.responses) - matched} of {len(batch.responses)} "
+                    "responses were changed by someone else meanwhile"
+                )
+        if batch.pillars:
+            self.pillars(batch.pillars)
+        if batch.replaced:
+            self.connection.execute(self._drop_pillars, {"ids": batch.replaced})
+            self.connection.execute(insert(ResponsePillarScore.__table__), batch.new_pillars)
 
     def responses(self, rows: list[dict], scored_at: datetime) -> int:
         """Write the scorecard columns of ``rows`` (dicts of RESPONSE_FIELDS), each only

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import gc
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import String, bindparam, cast, delete, func, insert, inspect, select, type_coerce
+from sqlalchemy import String, bindparam, cast, func, inspect, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from survey.frameworks import framework_of
 from survey.models import Response, ResponsePillarScore, ResponseState, Wave
@@ -96,6 +97,20 @@ class RecomputeResult:
     changed: int
 
 
+@dataclass
+class Rescored:
+    """What one batch's re-scoring must write (``ScorecardWriter.write``)."""
+
+    #: Responses whose scorecard columns are written (changed, or never marked scored).
+    responses: list[dict] = field(default_factory=list)
+    #: Pillar rows changed in place.
+    pillars: list[dict] = field(default_factory=list)
+    #: Responses whose pillar rows are replaced, and the rows replacing them.
+    replaced: list[int] = field(default_factory=list)
+    new_pillars: list[dict] = field(default_factory=list)
+    changed: int = 0
+
+
 #: Separators of a response's pillar rows read as one text (never in a code or a number;
 #: ``_pillar_text`` writes _FIELD itself).
 _FIELD, _ROW = "\x1f", "\x1e"
@@ -109,8 +124,8 @@ def _stored_pillars(responses, pillars):
         *(cast(pillars.c[name], String) for name in ("position", "points", "max_points", "level")),
     ]
     text = fields[0]
-    for field in fields[1:]:
-        text = text + _FIELD + field
+    for part in fields[1:]:
+        text = text + _FIELD + part
     return (
         select(func.aggregate_strings(text, _ROW))
         .where(pillars.c.response_id == responses.c.id)
@@ -161,12 +176,56 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
     database). Everything runs in the session's transaction and is never committed here,
     so a call is one unit of work.
     The same scorecards, ``scored_at`` rule and ``changed`` count as ``store_scorecard``.
+
+    The database's work and the scorer's overlap: one thread of its own runs every
+    statement, in order, on the session's connection (reading the next batch while this
+    one is scored, then writing it), while this thread scores. Only that thread touches
+    the connection until the call returns; SQLite and the network wait of PostgreSQL let
+    go of the interpreter meanwhile. An error on either side ends the call with it (and
+    the caller's rollback undoes everything, as before).
     """
     session.flush()  # the caller's pending changes (e.g. a re-pinned wave) first
     scorer = scorer_for(framework_of(wave.framework_version))
     connection = session.connection()
+    read = _read_statement(wave, batch)
+    writer = ScorecardWriter(connection)
+
+    def fetch(after: int) -> list:
+        return connection.execute(read, {"last_id": after}).all()
+
+    checked = changed = 0
+    # A batch is thousands of short-lived dicts and rows with no reference cycles
+    # among them, which set off the cyclic collector dozens of times a wave, each time
+    # walking every object of the app: a quarter of the time of re-scoring 20,000
+    # responses went there. Paused for the loop (a 20,000-response run leaves under a
+    # hundred cyclic objects behind, collected when it is back on).
+    # The statements run in this call's context (the unit's declaration that it writes,
+    # which survey/work.py checks on every statement), not in the thread's empty one.
+    context = contextvars.copy_context()
+    with _cyclic_gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="recompute-db") as database:
+        upcoming = database.submit(context.run, fetch, 0)
+        written = None
+        while rows := upcoming.result():
+            # Read ahead while this batch is scored.
+            upcoming = database.submit(context.run, fetch, rows[-1].id)
+            rescored = _rescore(scorer, rows)
+            if written is not None:
+                written.result()  # the previous batch's error, if any, before going on
+            written = database.submit(context.run, writer.write, rescored, utcnow())
+            checked += len(rows)
+            changed += rescored.changed
+        if written is not None:
+            written.result()
+    if checked:
+        # Loaded objects would now hold stale scorecards (as before: the session is emptied).
+        session.expunge_all()
+    return RecomputeResult(checked, changed)
+
+
+def _read_statement(wave: Wave, batch: int):
+    """The next ``batch`` submitted responses of ``wave`` after ``:last_id``, in id order."""
     responses, pillars = Response.__table__, ResponsePillarScore.__table__
-    read = (
+    return (
         select(
             responses.c.id,
             responses.c.version_id,
@@ -188,78 +247,49 @@ def recompute_wave(session: Session, wave: Wave, batch: int = 1000) -> Recompute
         .order_by(responses.c.id)
         .limit(batch)
     )
-    writer = ScorecardWriter(connection)
-    drop_pillars = delete(pillars).where(pillars.c.response_id.in_(bindparam("ids", expanding=True)))
-    checked = changed = 0
-    last_id = 0
-    # A batch is thousands of short-lived dicts and rows with no reference cycles
-    # among them, which set off the cyclic collector dozens of times a wave, each time
-    # walking every object of the app: a quarter of the time of re-scoring 20,000
-    # responses went there. Paused for the loop (a 20,000-response run leaves under a
-    # hundred cyclic objects behind, collected when it is back on).
-    with _cyclic_gc_paused():
-        while True:
-            rows = connection.execute(read, {"last_id": last_id}).all()
-            if not rows:
-                break
-            ids = [row.id for row in rows]
-            now = utcnow()
-            updates, replaced, new_pillars, rewritten = [], [], [], []
-            for row in rows:
-                card = scorer.score(row.answers, profile_of(row))
-                stored = _pillar_set(row.pillars)
-                new = {_pillar_text(position, pillar): pillar for position, pillar in enumerate(card.pillars)}
-                pillars_changed = new.keys() != stored
-                is_changed = pillars_changed or (row.total_points, row.overall_level, row.tier) != (
-                    card.total_points,
-                    card.overall_level,
-                    card.tier,
-                )
-                changed += is_changed
-                if not (is_changed or row.never_scored):
-                    continue
-                updates.append(
-                    {
-                        "rid": row.id,
-                        "old_version": row.version_id,
-                        "total_points": card.total_points,
-                        "overall_level": card.overall_level,
-                        "tier": card.tier,
-                    }
-                )
-                if not pillars_changed:
-                    continue
-                if _same_rows(stored, new):
-                    # Only the rows that differ: a fix seldom moves every pillar.
-                    rewritten.extend(
-                        {
-                            "rid": row.id,
-                            "code": pillar.code,
-                            "points": pillar.points,
-                            "max_points": pillar.max_points,
-                            "level": pillar.level,
-                        }
-                        for text, pillar in new.items()
-                        if text not in stored
-                    )
-                else:
-                    replaced.append(row.id)
-                    new_pillars.extend(pillar_rows(row.id, card))
-            if updates:
-                matched = writer.responses(updates, now)
-                if matched != len(updates):
-                    raise StaleDataError(
-                        f"recompute_wave: {len(updates) - matched} of {len(updates)} responses "
-                        "were changed by someone else meanwhile"
-                    )
-            if rewritten:
-                writer.pillars(rewritten)
-            if replaced:
-                connection.execute(drop_pillars, {"ids": replaced})
-                connection.execute(insert(pillars), new_pillars)
-            checked += len(rows)
-            last_id = ids[-1]
-    if checked:
-        # Loaded objects would now hold stale scorecards (as before: the session is emptied).
-        session.expunge_all()
-    return RecomputeResult(checked, changed)
+
+
+def _rescore(scorer, rows) -> Rescored:
+    """Score a batch of read rows and say what must be written (pure: no database)."""
+    out = Rescored()
+    for row in rows:
+        card = scorer.score(row.answers, profile_of(row))
+        stored = _pillar_set(row.pillars)
+        new = {_pillar_text(position, pillar): pillar for position, pillar in enumerate(card.pillars)}
+        pillars_changed = new.keys() != stored
+        is_changed = pillars_changed or (row.total_points, row.overall_level, row.tier) != (
+            card.total_points,
+            card.overall_level,
+            card.tier,
+        )
+        out.changed += is_changed
+        if not (is_changed or row.never_scored):
+            continue
+        out.responses.append(
+            {
+                "rid": row.id,
+                "old_version": row.version_id,
+                "total_points": card.total_points,
+                "overall_level": card.overall_level,
+                "tier": card.tier,
+            }
+        )
+        if not pillars_changed:
+            continue
+        if _same_rows(stored, new):
+            # Only the rows that differ: a fix seldom moves every pillar.
+            out.pillars.extend(
+                {
+                    "rid": row.id,
+                    "code": pillar.code,
+                    "points": pillar.points,
+                    "max_points": pillar.max_points,
+                    "level": pillar.level,
+                }
+                for text, pillar in new.items()
+                if text not in stored
+            )
+        else:
+            out.replaced.append(row.id)
+            out.new_pillars.extend(pillar_rows(row.id, card))
+    return out

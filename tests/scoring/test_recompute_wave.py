@@ -150,31 +150,42 @@ def test_bulk_recompute_matches_the_orm_path_row_by_row(db, seeded):
 
 
 def test_a_response_changed_meanwhile_is_refused(db, seeded, monkeypatch):
-    """The optimistic lock still guards each UPDATE, as the ORM's version check did."""
+    """The optimistic lock still guards each UPDATE, as the ORM's version check did: a
+    response changed between the batch's read and its write stops the run."""
     from sqlalchemy.orm.exc import StaleDataError
 
     from survey.models import Wave
-    from survey.responses import scoring
+    from survey.responses.scorecard_writes import ScorecardWriter
 
     wave_id, _ = seeded
     session = db.session
-    real = scoring.scorer_for
+    real = ScorecardWriter.write
 
-    def scorer_that_races(framework):
-        scorer = real(framework)
+    def write_after_a_race(self, batch, scored_at):
+        # Another writer bumps every version between our read and our write (on the
+        # connection the writes run on, in their order: the run's own thread does both).
+        self.connection.execute(
+            update(Response.__table__)
+            .where(Response.__table__.c.wave_id == wave_id)
+            .values(version_id=Response.__table__.c.version_id + 1)
+        )
+        return real(self, batch, scored_at)
 
-        class Racing:
-            def score(self, answers, profile):
-                # Another writer bumps every version between our read and our write.
-                session.connection().execute(
-                    update(Response.__table__)
-                    .where(Response.__table__.c.wave_id == wave_id)
-                    .values(version_id=Response.__table__.c.version_id + 1)
-                )
-                return scorer.score(answers, profile)
-
-        return Racing()
-
-    monkeypatch.setattr(scoring, "scorer_for", scorer_that_races)
+    monkeypatch.setattr(ScorecardWriter, "write", write_after_a_race)
     with pytest.raises(StaleDataError):
         recompute_wave(session, session.get(Wave, wave_id))
+    session.rollback()
+
+
+def test_a_read_only_unit_may_not_re_score(db, seeded):
+    """The statements run on a thread of their own, still under the unit's declaration:
+    work declared read-only that re-scores is refused, as on the caller's thread."""
+    from survey import work
+    from survey.models import Wave
+
+    wave_id, _ = seeded
+    session = db.session
+    before = session.execute(select(Response.id, Response.total_points).order_by(Response.id)).all()
+    with pytest.raises(work.ReadOnlyWork), work.unit(writes=False):
+        recompute_wave(session, session.get(Wave, wave_id))
+    assert session.execute(select(Response.id, Response.total_points).order_by(Response.id)).all() == before
