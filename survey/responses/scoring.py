@@ -111,8 +111,7 @@ class Rescored:
     changed: int = 0
 
 
-#: Separators of a response's pillar rows read as one text (never in a code or a number;
-#: ``_pillar_text`` writes _FIELD itself).
+#: Separators of a response's pillar rows read as one text (never in a code or a number).
 _FIELD, _ROW = "\x1f", "\x1e"
 
 
@@ -135,7 +134,8 @@ def _stored_pillars(responses, pillars):
 
 def _pillar_text(position: int, pillar: PillarScore) -> str:
     """A new pillar row as ``_stored_pillars`` gives a stored one."""
-    return f"{pillar.code}\x1f{position}\x1f{pillar.points}\x1f{pillar.max_points}\x1f{pillar.level}"
+    sep = _FIELD
+    return f"{pillar.code}{sep}{position}{sep}{pillar.points}{sep}{pillar.max_points}{sep}{pillar.level}"
 
 
 def _pillar_set(stored: str | None) -> set[str]:
