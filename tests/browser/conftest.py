@@ -40,11 +40,30 @@ def live_app(database_url, tmp_path_factory):
             _db.engine.dispose()
 
 
+def _closed_before_sent(app):
+    """The app, with every response's body read and closed before the server writes it.
+
+    werkzeug's development server skips a body's close() when the browser drops the connection
+    mid-response (a navigation cancels a favicon's fetch); the open static file then surfaces as a
+    ResourceWarning in whichever test happens to run when it is collected.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     from tests.jobs.helpers import ThreadWorker
 
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sent(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     worker = ThreadWorker(live_app)  # the queue's worker, beside the server as in production
