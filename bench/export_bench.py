@@ -54,7 +54,7 @@ from survey.responses.scoring import framework_of
 TIME_TARGET = 1.25
 MEMORY_TARGET_MB = 80
 #: Rows per query of survey.exports.rows.response_rows (its default).
-BATCH = 2000
+BATCH = export_rows.BATCH
 #: The analyst whose export jobs the worker processes run.
 BENCH_ANALYST = "bench.export@example.org"
 #: Peak memory at n may exceed the peak at n/10 by this factor and still count as flat.
@@ -309,6 +309,11 @@ def _measure(backend: str, n: int, url: str, wave: Wave, small: Wave) -> bool:
                 f"{found[1]['before']:.0f} MiB and {found[1]['start_s']:.2f} s at the claim "
                 f"(interpreter, app, imports, worker started); job {found[1]['export_s']:.2f} s; "
                 f"heavy modules loaded: {', '.join(found[1]['heavy_modules']) or 'none'}"
+            )
+            print(
+                f"    of which private (RssAnon, sampled): {found[1]['private_before']:.0f} MiB at the "
+                f"claim, {found[0]['private_peak']:.0f} / {found[1]['private_peak']:.0f} MiB at its "
+                f"peak; shared library pages (RssFile) up to {found[1]['shared_peak']:.0f} MiB"
             )
         print(
             f"  memory target < {MEMORY_TARGET_MB} MB and flat (export-only process): "

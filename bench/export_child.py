@@ -44,17 +44,26 @@ def _status_mib(field: str) -> float | None:
 
 
 def _watch(app, job_id: int, seen: dict) -> None:
-    """Poll the job's row; note when it is claimed and how it ended; then stop the worker."""
+    """Poll the job's row; note when it is claimed and how it ended; then stop the worker.
+
+    Each poll also samples the process's private memory (``RssAnon``: the heap, Python's
+    arenas, the C libraries' allocations) apart from the pages of the shared libraries it
+    maps (``RssFile``, shared with every other process that loads them); the kernel keeps no
+    peak of either, so these peaks are the highest samples, every 0.1 s.
+    """
     from survey.extensions import db
     from survey.models import ExportJob, JobState
 
     while True:
+        for field, key in (("RssAnon", "private_peak"), ("RssFile", "shared_peak")):
+            seen[key] = max(seen.get(key, 0.0), _status_mib(field) or 0.0)
         with app.app_context():
             job = db.session.get(ExportJob, job_id)
             state, rows, error = job.state, job.rows_done, job.error
             db.session.remove()
         if state is not JobState.QUEUED and "claimed_s" not in seen:
             seen["claimed_s"], seen["before"] = time.perf_counter() - STARTED, _status_mib("VmRSS")
+            seen["private_before"] = _status_mib("RssAnon")
         if state in (JobState.DONE, JobState.FAILED):
             seen.update(ended_s=time.perf_counter() - STARTED, state=str(state), rows=rows, error=error)
             os.kill(os.getpid(), signal.SIGINT)  # as systemd's KillSignal: finish, then stop
@@ -83,6 +92,9 @@ def main() -> None:
                 "rows": seen.get("rows"),
                 "before": seen.get("before"),
                 "peak": _status_mib("VmHWM"),
+                "private_before": seen.get("private_before"),
+                "private_peak": seen.get("private_peak"),
+                "shared_peak": seen.get("shared_peak"),
                 "start_s": seen.get("claimed_s"),
                 "export_s": seen["ended_s"] - seen["claimed_s"] if "ended_s" in seen else None,
                 "heavy_modules": sorted(m for m in HEAVY if m in sys.modules),

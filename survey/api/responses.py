@@ -43,7 +43,7 @@ from survey.frameworks import framework_of
 from survey.models import Wave
 from survey.scoring import scorer_for
 from survey.scoring.definition import Framework, Kind
-from survey.scoring.engine import FIGURE
+from survey.scoring.figures import FIGURE
 
 #: Rows read per query; a page of up to survey.api.schemas.PAGE_MAX is a few batches.
 BATCH = 250

@@ -42,7 +42,7 @@ from survey.exports.cells import text as _text
 from survey.exports.xlsx_stream import Col, Percent, StreamBook
 from survey.scoring import InvalidAnswers, scorer_for
 from survey.scoring.definition import Comparison, Framework, Kind, Profile, criterion_max
-from survey.scoring.engine import FIGURE
+from survey.scoring.figures import FIGURE
 
 #: Excel has no time zones: times are written as naive local times of this zone.
 TIME_ZONE = "Asia/Ho_Chi_Minh"

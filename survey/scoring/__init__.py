@@ -5,7 +5,8 @@ tested, benchmarked and reused (the ``score`` CLI needs no database).
 """
 
 from survey.scoring.definition import Framework, FrameworkError, from_dict, load_file
-from survey.scoring.engine import AnswerProblem, InvalidAnswers, Scorer, score, scorer_for
+from survey.scoring.engine import Scorer, score, scorer_for
+from survey.scoring.problems import AnswerProblem, InvalidAnswers
 from survey.scoring.scorecard import PillarScore, Scorecard
 
 __all__ = [

@@ -13,11 +13,8 @@ strings, so that what the firm reported is kept exactly and can be re-scored exa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
-from functools import lru_cache
 from itertools import accumulate
 from operator import call
 from typing import Any
@@ -31,34 +28,15 @@ from survey.scoring.definition import (
     Profile,
     criterion_max,
 )
+from survey.scoring.figures import edge_ratio, figure_value, is_figure
+from survey.scoring.problems import AnswerProblem, InvalidAnswers
 from survey.scoring.scorecard import ComponentScore, PillarScore, Scorecard
 
 Answers = dict[str, Any]
 
-#: A reported figure: a non-negative decimal with at most 15 digits before the point and
-#: 4 after (a VND amount up to a billion billion, a head count, a share).
-FIGURE = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerProblem:
-    criterion: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.criterion}: {self.message}"
-
 
 class _Invalid(Exception):
     """Internal: the fast scoring path met something it does not accept."""
-
-
-class InvalidAnswers(ValueError):
-    """Answers that cannot be scored; ``problems`` names each criterion at fault."""
-
-    def __init__(self, problems: list[AnswerProblem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,36 +62,6 @@ _CHOICE, _MULTI, _FIGURE = object(), object(), object()
 #: maximum a profile or "not applicable" leaves, fit many times over.
 _PILLAR_SCORES_KEPT = 50_000
 
-#: Figures have at most 4 decimals, so 10**4 times a figure is a whole number.
-SCALE = 10**4
-
-
-def figure_value(raw: Any) -> int:
-    """A reported figure times ``SCALE``, exactly; raises ValueError when it is not one.
-
-    Whole numbers, not Fractions: a version-2 response has 26 figures, and integer
-    cross-multiplication keeps its scoring as fast as a choice's.
-    """
-    if type(raw) is not str:
-        raise ValueError("not a figure")
-    return _parse_figure(raw)
-
-
-@lru_cache(maxsize=8192)
-def _parse_figure(raw: str) -> int:
-    # Reported figures repeat a great deal (the same staff count on 13 criteria, round
-    # numbers), so each distinct string is parsed once.
-    if not FIGURE.match(raw):
-        raise ValueError("not a figure")
-    whole, _, decimals = raw.partition(".")
-    return int(whole) * SCALE + int((decimals + "0000")[:4])
-
-
-def _ratio(percent: float) -> tuple[int, int]:
-    """An edge given in percent as (numerator, denominator) of a fraction of 1."""
-    edge = Fraction(str(percent)) / 100
-    return edge.numerator, edge.denominator
-
 
 class Scorer:
     """A framework prepared for scoring many responses quickly."""
@@ -135,7 +83,7 @@ class Scorer:
                     points={o.code: o.points for o in criterion.options},
                     max_points=criterion_max(criterion),
                     bands=tuple(
-                        (*_ratio(b.percent), b.points)
+                        (*edge_ratio(b.percent), b.points)
                         for b in sorted(criterion.bands, key=lambda b: -b.percent)
                     ),
                     base=criterion.base,
@@ -164,7 +112,7 @@ class Scorer:
         self._component_max = {k.code: k.max_points for p in framework.pillars for k in p.components}
         self._component_pillar = [(k.code, p.code) for p in framework.pillars for k in p.components]
         self._bands = [
-            (band.level, *_ratio(band.percent))
+            (band.level, *edge_ratio(band.percent))
             for band in sorted(framework.pillar_bands, key=lambda b: -b.level)
         ]
         self._has_rules = any(
@@ -224,7 +172,7 @@ class Scorer:
             if code not in self.criteria and code not in self.shared
         ]
         for code in self.shared & answers.keys():
-            if answers[code] is not None and not _is_figure(answers[code]):
+            if answers[code] is not None and not is_figure(answers[code]):
                 problems.append(AnswerProblem(code, "a figure is a decimal string such as '12' or '2.5'"))
         excluded = self.excluded(profile)
         for code, criterion in self.criteria.items():
@@ -410,7 +358,7 @@ class Scorer:
             raise _Invalid from None
         if self.shared:
             for code in self.shared & answers.keys():
-                if answers[code] is not None and not _is_figure(answers[code]):
+                if answers[code] is not None and not is_figure(answers[code]):
                     raise _Invalid
         return criterion_points, pillar_points, shares, dropped
 
@@ -491,10 +439,6 @@ def _multi_lookup(table: dict[str, int], cap: int) -> Callable[[Any], int | None
     return points
 
 
-def _is_figure(raw: Any) -> bool:
-    return type(raw) is str and FIGURE.match(raw) is not None
-
-
 _scorers: dict[tuple[str, int, str], Scorer] = {}
 
 
@@ -512,4 +456,4 @@ def score(framework: Framework, answers: Answers, profile: Profile | None = None
     return scorer_for(framework).score(answers, profile)
 
 
-__all__ = ["Comparison", "InvalidAnswers", "Scorer", "score", "scorer_for"]
+__all__ = ["Comparison", "Scorer", "score", "scorer_for"]
