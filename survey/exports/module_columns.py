@@ -32,6 +32,7 @@ from sqlalchemy import and_, null, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from survey.exports.batches import in_batch
 from survey.exports.cells import text as safe_text
 from survey.models import ModuleAnswer, ResponseModule, Wave
 from survey.modules import Module, module_of
@@ -97,7 +98,7 @@ def answers_by_response(connection: Connection, ids: Sequence[int], *, texts: bo
         )
         .select_from(ResponseModule)
         .outerjoin(ModuleAnswer, joined)
-        .where(ResponseModule.response_id.in_(ids))
+        .where(in_batch(ResponseModule.response_id, ids))
     )
     found: dict[int, dict] = {}
     for response_id, version_id, question, option, number, text in connection.execute(query):

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Integer, Select, String, Text, cast, func,
 from sqlalchemy.orm import Session, aliased
 
 from survey.exports import module_columns
+from survey.exports.batches import in_batch
 from survey.exports.cells import ERASED_ID, identifier
 from survey.models import AdminUnit, Enterprise, Response, ResponsePillarScore, Sector, Wave
 from survey.reports import filters as report_filters
@@ -64,7 +65,7 @@ _ID_KEYS = ("_id_type", "_id_erased_at")
 _JSON_COLUMNS = ("answers", "technologies")
 #: Responses per query. Each batch (its rows, their pillar scores and module answers) is
 #: what a workbook holds at once beside the libraries: 2,000 cost the export worker ~9 MiB
-#: more at its peak than 500, and 500 cost no measurable time (README, "The export worker").
+#: more at its peak than 500 (README, "The export worker").
 BATCH = 500
 
 
@@ -191,7 +192,7 @@ def response_rows(
         ids = [row[0] for row in rows]
         pillars: dict[int, dict] = {i: {} for i in ids}
         for response_id, code, points, max_points, level in connection.execute(
-            pillar_query.where(ResponsePillarScore.response_id.in_(ids))
+            pillar_query.where(in_batch(ResponsePillarScore.response_id, ids))
         ):
             pillars[response_id][code] = (points, max_points, level)
         answered = module_columns.answers_by_response(connection, ids, texts=texts) if modules else {}

@@ -276,6 +276,34 @@ def test_rows_come_in_batches_with_their_pillar_scores(db, export_wave):
     assert all(isinstance(r["state"], str) and not hasattr(r["state"], "value") for r in rows)
 
 
+@pytest.mark.parametrize("filters", [{}, {"sector": "C"}])
+def test_a_batch_gets_its_own_pillar_scores_when_other_responses_lie_between_its_ids(db, filters):
+    """A batch's pillar rows are read by its id range and its id list (survey.exports.batches):
+    the responses of another wave, or filtered out, between its ids bring none of theirs."""
+    from survey.exports.batches import in_batch
+    from tests import factories
+    from tests.exports.conftest import ENGAGED, MIDDLE, OUTSIDE
+
+    ours, other = factories.wave(name="Khảo sát 2025"), factories.wave(name="Khảo sát 2024")
+    mine = []
+    for i, answers in enumerate([ENGAGED, MIDDLE, OUTSIDE, MIDDLE, ENGAGED, OUTSIDE, MIDDLE]):
+        sector = "C" if i % 3 else "G"
+        mine.append(factories.response(ours, factories.enterprise(sector_code=sector), answers))
+        factories.response(other, factories.enterprise(sector_code=sector), OUTSIDE if i % 2 else ENGAGED)
+    db.session.commit()
+    rows = list(response_rows(db.session, ours, filters, batch=3))
+    expected = [r for r in mine if not filters or r.sector_code == filters["sector"]]
+    assert [row["id"] for row in rows] == [r.id for r in expected]
+    for row, response in zip(rows, expected, strict=True):
+        assert row["pillars"] == {
+            p.pillar_code: (p.points, p.max_points, p.level) for p in response.pillar_scores
+        }
+    # The range is the batch's lowest and highest id, whatever order the list is in.
+    condition = in_batch(Response.id, [9, 3, 5])
+    compiled = condition.compile(compile_kwargs={"literal_binds": True})
+    assert "BETWEEN 3 AND 9" in str(compiled) and "IN (9, 3, 5)" in str(compiled)
+
+
 def test_rejects_bad_options(db, export_wave):
     with pytest.raises(ValueError, match="labels"):
         responses_workbook(db.session, export_wave.wave, labels="names")
