@@ -29,6 +29,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -275,7 +276,13 @@ def _measure(backend: str, n: int, url: str, wave: Wave, small: Wave) -> bool:
             f"   (file {ours_path.stat().st_size / 2**20:.1f} MiB)"
         )
         for name in bares:
-            print(f"  export / {name}: {best['ours'] / best[name]:.2f}x")
+            # Each round's contenders run one after another, so a round's own ratio cancels
+            # the drift of this machine's speed over minutes, which best-of-n does not.
+            paired = statistics.median(o / b for o, b in zip(times["ours"], times[name], strict=True))
+            print(
+                f"  export / {name}: {best['ours'] / best[name]:.2f}x"
+                f"   (median of the {repeat} rounds' own ratios: {paired:.2f}x)"
+            )
 
         peaks = []
         ids = (small.id, wave.id)

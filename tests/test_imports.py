@@ -30,3 +30,11 @@ def test_importing_the_factory_loads_nothing_until_it_is_called():
     assert not _imported_after("from survey import create_app") & WEB_STACK
     settings = {"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"}
     assert _imported_after(f"from survey import create_app\ncreate_app({settings!r})") >= WEB_STACK
+
+
+def test_the_app_loads_the_password_dictionaries_only_when_a_password_is_chosen():
+    settings = {"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"}
+    made = f"from survey import create_app\napp = create_app({settings!r})"
+    assert "zxcvbn" not in _imported_after(made)
+    checked = made + "\nfrom survey.auth.passwords import is_guessable\nassert is_guessable('password1234')"
+    assert "zxcvbn" in _imported_after(checked)

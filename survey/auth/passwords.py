@@ -14,7 +14,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 #: zxcvbn's score runs 0 to 4; 3 means "safely unguessable" to an online attacker and
@@ -58,7 +57,14 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 
 def is_guessable(password: str, email: str = "") -> bool:
-    """Whether zxcvbn scores ``password`` below ``MIN_STRENGTH`` (see the module docstring)."""
+    """Whether zxcvbn scores ``password`` below ``MIN_STRENGTH`` (see the module docstring).
+
+    zxcvbn is imported here, when a password is first chosen: its dictionaries are 12 MiB
+    of memory that an app process, which keeps whatever it imported, would otherwise hold
+    from start-up in every worker though staff choose passwords rarely.
+    """
+    from zxcvbn import zxcvbn
+
     hints = [*SITE_WORDS, *(part for part in email.lower().replace("@", ".").split(".") if part)]
     return zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=hints)["score"] < MIN_STRENGTH
 
