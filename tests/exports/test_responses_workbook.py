@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
+from survey.exports.batches import in_batch
 from survey.exports.rows import count_responses, response_rows
 from survey.models import AdminUnit, Response, Sector
 from survey.spreadsheets import safe_cell
-from tests.exports.conftest import FRAMEWORK, FREE_TEXT, PAYLOADS, VIETNAMESE_NAME
+from tests import factories
+from tests.exports.conftest import ENGAGED, FRAMEWORK, FREE_TEXT, MIDDLE, OUTSIDE, PAYLOADS, VIETNAMESE_NAME
 from tests.exports.helpers import EXPORTED_AT, codebook_columns, header, records, responses_workbook
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -280,10 +282,6 @@ def test_rows_come_in_batches_with_their_pillar_scores(db, export_wave):
 def test_a_batch_gets_its_own_pillar_scores_when_other_responses_lie_between_its_ids(db, filters):
     """A batch's pillar rows are read by its id range and its id list (survey.exports.batches):
     the responses of another wave, or filtered out, between its ids bring none of theirs."""
-    from survey.exports.batches import in_batch
-    from tests import factories
-    from tests.exports.conftest import ENGAGED, MIDDLE, OUTSIDE
-
     ours, other = factories.wave(name="Khảo sát 2025"), factories.wave(name="Khảo sát 2024")
     mine = []
     for i, answers in enumerate([ENGAGED, MIDDLE, OUTSIDE, MIDDLE, ENGAGED, OUTSIDE, MIDDLE]):
